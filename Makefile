@@ -1,0 +1,38 @@
+# Two commands a new user needs: `make demo` and `make test`. Each builds its own virtual environment.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint ui bench sample clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/subsidy run --inputs inputs --outputs outputs
+	@echo
+	@echo "结果在 outputs/：分村汇总 outputs/summary.csv；工作人员用（含完整身份证号）outputs/internal/"
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+ui: $(STAMP)
+	mkdir -p .dagster_home
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -w workspace.yaml
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_read.py --rows 200000
+	$(BIN)/python benchmarks/bench_read.py --rows 1000000 --files 10
+
+sample: $(STAMP)
+	rm -rf inputs && $(BIN)/python -m tests.sample_county inputs
+
+clean:
+	rm -rf outputs .dagster_home benchmarks/out

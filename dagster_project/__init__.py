@@ -1,0 +1,1 @@
+"""Dagster definitions and the `subsidy` command line; both call the `subsidy` library."""

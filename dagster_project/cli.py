@@ -1,0 +1,85 @@
+"""The `subsidy` command line.
+
+    subsidy run --inputs inputs --outputs outputs [--year 2022]
+
+Runs the same pipeline functions the Dagster assets call. Exit status: 0 when outputs were written (data
+problems are reported, not fatal), 1 when the run cannot go on at all (one line on stderr says why),
+2 for a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from subsidy import __version__
+from subsidy.pipeline import PipelineError, run
+from subsidy.problems import KINDS
+from subsidy.rosters import REASONS
+
+
+def _progress_printer(stream):
+    started = time.monotonic()
+
+    def show(message: str) -> None:
+        print(f"  {time.monotonic() - started:6.1f}s {message}", file=stream, flush=True)
+
+    return show
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    inputs, outputs = Path(args.inputs), Path(args.outputs)
+    quiet = args.quiet
+    progress = None if quiet else _progress_printer(sys.stderr)
+    try:
+        report = run(inputs, outputs, year=args.year, progress=progress)
+    except PipelineError as exc:
+        print(f"subsidy: 无法运行：{exc}", file=sys.stderr)
+        return 1
+    print_report(report, outputs)
+    return 0
+
+
+def print_report(report: dict, outputs: Path) -> None:
+    print(f"年度：{report['year']}    村名册：{report['village_source']}")
+    print(f"文件：共{report['files_total']}个，读取{report['files_read']}个，"
+          f"无法读取{report['files_unreadable']}个，非表格/设置文件{report['files_skipped']}个")
+    print(f"行数：非空行{report['rows_read']}行，其中户明细{report['rows_used']}行")
+    for reason, count in report["rows_by_reason"].items():
+        if reason != "household":
+            print(f"    {REASONS[reason]}：{count}")
+    print(f"村：{report['villages']}个    户：{report['households']}户    应发合计：{report['amount_due']}元")
+    print(f"问题：{report['problems']}个")
+    for kind, count in report["problems_by_kind"].items():
+        print(f"    {kind}（{KINDS[kind].title}）：{count}")
+    print(f"结果：分村汇总 {outputs / 'summary.csv'}")
+    print(f"      问题清单（内部，含完整身份证号）{outputs / 'internal' / 'exceptions.csv'}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="subsidy", description="惠农补贴发放清册 → 分村汇总、问题清单和村务公开栏公示")
+    parser.add_argument("--version", action="version", version=f"subsidy {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("run", help="处理 inputs 中的全部清册", description=__doc__,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--inputs", required=True, help="放清册的文件夹（含子文件夹）")
+    p.add_argument("--outputs", required=True, help="结果文件夹")
+    p.add_argument("--year", type=int, help="补贴年度；不写则从标题或文件名中识别")
+    p.add_argument("--quiet", action="store_true", help="不显示逐个文件的进度")
+    p.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # `subsidy run ... | head`
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

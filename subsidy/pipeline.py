@@ -1,0 +1,329 @@
+"""The pipeline's stages as plain functions; the CLI and the Dagster assets both call these.
+
+read_inputs  -> every file under the inputs folder, parsed sheet by sheet (grids are dropped after parsing)
+assemble     -> the households of the run's year, cross-checks, every problem
+summarise    -> one row per village and subsidy
+write_outputs-> summary.csv (public) and internal/ (staff only)
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from .catalogue import Catalogue
+from .normalising import area_text, money_text
+from .problems import KINDS, Problem
+from .reading import discover, load, read_text_file
+from .rosters import REASONS, Context, Household, RowNote, SheetResult, VillageClaim, parse_file
+from .validating import check_cadres, check_claims, find_duplicates
+from .villages import VillageRegistry
+from .writing import internal_dir, write_csv
+
+UNNAMED_SUBSIDY = "未注明补贴项目"
+Progress = Callable[[str], None]
+
+
+class PipelineError(Exception):
+    """The run cannot go on at all (the CLI prints the message and exits non-zero)."""
+
+
+@dataclass
+class FileReport:
+    file: str
+    format: str
+    recognised_as: str  # Chinese: 发放清册, 分村汇总表, ...
+    sheets: int = 0
+    rows: int = 0
+    used: int = 0
+    note: str = ""
+
+    @property
+    def not_used(self) -> int:
+        return self.rows - self.used
+
+
+@dataclass
+class Intake:
+    files: list[FileReport]
+    sheets: list[SheetResult]
+    problems: list[Problem]
+    catalogue: Catalogue
+    villages: VillageRegistry
+
+
+@dataclass
+class Books:
+    year: int
+    households: list[Household]
+    problems: list[Problem]
+    row_counts: Counter
+    files: list[FileReport]
+    sheets: list[SheetResult]
+    catalogue: Catalogue
+    villages: VillageRegistry
+    claims: list[VillageClaim] = field(default_factory=list)
+
+
+@dataclass
+class SummaryRow:
+    village_code: str
+    village_name: str
+    subsidy_type: str
+    households: int
+    amount_due: Decimal
+    amount_paid: Decimal | None = None
+    amount_failed: Decimal | None = None
+
+
+SUMMARY_COLUMNS = ("village_code", "village_name", "subsidy_type", "households", "amount_due", "amount_paid",
+                   "amount_failed")
+EXCEPTION_COLUMNS = ("kind", "village_code", "source_file", "source_sheet", "source_row", "detail")
+_ROLE_ZH = {"roster": "发放清册", "summary": "分村汇总表（核对用）", "cadre": "村干部清册（核对用）",
+            "unrecognized": "无法识别", "empty": "空表"}
+
+
+def _settings_files(inputs: Path, name: str) -> list[Path]:
+    return sorted(p for p in inputs.rglob("*") if p.is_file() and p.name.lower() == name)
+
+
+def load_reference(inputs: Path) -> tuple[Catalogue, VillageRegistry]:
+    catalogue = Catalogue.load(_settings_files(inputs, "subsidies.csv"))
+    village_files = _settings_files(inputs, "villages.csv")
+    if village_files:
+        text = "\n".join(
+            read_text_file(p) if i == 0 else read_text_file(p).split("\n", 1)[-1] for i, p in enumerate(village_files)
+        )
+        villages = VillageRegistry.from_csv(village_files[0], text)
+        if not villages.villages:
+            raise PipelineError(f"{village_files[0]} 中没有村：需要 village_code,village_name,town_name,county_name 四列")
+    else:
+        villages = VillageRegistry.bundled()
+    return catalogue, villages
+
+
+def read_inputs(inputs: Path, *, latest_year: int | None = None, progress: Progress | None = None) -> Intake:
+    """Read and parse every file under `inputs`."""
+    if not inputs.is_dir():
+        raise PipelineError(f"输入文件夹不存在：{inputs}")
+    catalogue, villages = load_reference(inputs)
+    ctx = Context(catalogue, villages, latest_year or date.today().year)
+    files = discover(inputs)
+    reports, sheets, problems = [], [], []
+    for n, item in enumerate(files, 1):
+        if progress:
+            progress(f"[{n}/{len(files)}] {'跳过' if item.skipped else '读取'} {item.rel}"
+                     + (f"（{item.skipped}）" if item.skipped else ""))
+        if item.skipped:
+            reports.append(FileReport(item.rel, item.path.suffix.lstrip("."), "未使用", note=item.skipped))
+            continue
+        load(item)
+        if item.error:
+            problems.append(Problem("unreadable_file", item.rel, "", None, f"{item.error}。其余文件照常处理。"))
+            reports.append(FileReport(item.rel, item.format, "无法读取", note=item.error))
+            continue
+        results = parse_file(item, ctx)
+        item.sheets = []  # drop the grids: only the parsed rows are kept
+        _settle_roles(results)
+        for res in results:
+            _settle_subsidy(res)
+        sheets += results
+        roles = [r.role for r in results if r.role != "empty"]
+        rows = sum(sum(r.counts.values()) for r in results)
+        used = sum(r.counts["household"] for r in results)
+        recognised = "、".join(dict.fromkeys(_ROLE_ZH[r] for r in roles)) or "空文件"
+        if not roles:
+            problems.append(Problem("unreadable_file", item.rel, "", None, "文件中没有任何数据（所有工作表都是空的）。"))
+        reports.append(FileReport(item.rel, item.format, recognised, len(results), rows, used))
+    return Intake(reports, sheets, problems, catalogue, villages)
+
+
+def _settle_roles(results: list[SheetResult]) -> None:
+    """A cadre sheet is a cross-check only beside a roster; alone in its file it is the roster."""
+    has_roster = any(r.role == "roster" for r in results)
+    for res in results:
+        if res.role == "cadre":
+            if not has_roster:
+                res.role = "roster"
+            else:
+                res.counts["cross_check"] += res.counts.pop("household", 0)
+
+
+def _settle_subsidy(res: SheetResult) -> None:
+    unnamed = [h for h in res.households if h.subsidy is None]
+    if not unnamed:
+        return
+    for h in unnamed:
+        h.subsidy = UNNAMED_SUBSIDY
+    res.problem("missing_field", unnamed[0].row,
+                f"工作表“{res.sheet}”有{len(unnamed)}行看不出是哪项补贴（没有补贴项目列，标题、表名和文件名中也没有补贴名称），"
+                f"暂记为“{UNNAMED_SUBSIDY}”：请在标题或文件名中写明补贴名称。")
+
+
+def choose_year(intake: Intake, year: int | None) -> int:
+    """--year, else the year most rows name in their titles or file names, else this year."""
+    if year:
+        return year
+    votes = Counter()
+    for res in intake.sheets:
+        for h in res.households:
+            if h.year:
+                votes[h.year] += 1
+    if votes:
+        return max(votes.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    return date.today().year
+
+
+def assemble(intake: Intake, year: int | None = None) -> Books:
+    """Households of the run's year, cross-checks against summary and cadre sheets, all problems."""
+    run_year = choose_year(intake, year)
+    households, cadres, claims = [], [], []
+    problems = list(intake.problems)
+    counts: Counter = Counter()
+    for res in intake.sheets:
+        problems += res.problems
+        if res.role == "cadre":
+            cadres += res.households
+        elif res.role == "summary":
+            claims += res.claims
+        else:
+            other_rows: dict[int, int] = {}
+            kept_rows = set()
+            for h in res.households:
+                if h.year is None:
+                    h.year = run_year
+                if h.year == run_year:
+                    households.append(h)
+                    kept_rows.add(h.row)
+                else:
+                    other_rows[h.row] = h.year
+            for row, other in sorted(other_rows.items()):
+                if row not in kept_rows:
+                    res.counts["household"] -= 1
+                    res.counts["other_year"] += 1
+                    res.notes.append(RowNote(res.file, res.sheet, row, "other_year", f"{other}年，本次处理{run_year}年"))
+        counts.update(res.counts)
+    for res in intake.sheets:
+        if res.role == "summary":
+            subsidies = {h.subsidy for r in intake.sheets if r.file == res.file and r.role == "roster" for h in r.households}
+            if len(subsidies) == 1:
+                only = next(iter(subsidies))
+                for c in res.claims:
+                    c.subsidy = c.subsidy or only
+    problems += find_duplicates(households)
+    problems += check_cadres(cadres, households)
+    # a summary sheet beside a roster summarises that file; one on its own summarises every roster
+    by_file: dict[str, list[Household]] = defaultdict(list)
+    for h in households:
+        by_file[h.file].append(h)
+    for file in sorted({c.file for c in claims}):
+        scope = by_file.get(file) or households
+        problems += check_claims([c for c in claims if c.file == file], scope)
+    for report in intake.files:
+        report.used = sum(r.counts["household"] for r in intake.sheets if r.file == report.file)
+    order = {(r.file, r.sheet): i for i, r in enumerate(intake.sheets)}
+    problems.sort(key=lambda p: (p.source_file, order.get((p.source_file, p.source_sheet), -1), p.source_row or 0,
+                                 p.kind, p.detail))
+    return Books(run_year, households, problems, counts, intake.files, intake.sheets, intake.catalogue,
+                 intake.villages, claims)
+
+
+def summarise(books: Books) -> list[SummaryRow]:
+    """One row per village and subsidy: distinct households and the amount due (exact, in fen)."""
+    people: dict[tuple, set] = defaultdict(set)
+    due: dict[tuple, Decimal] = defaultdict(Decimal)
+    names: dict[str, str] = {}
+    for h in books.households:
+        key = (h.village_code, h.subsidy)
+        people[key].add(h.person_key)
+        if h.amount is not None:
+            due[key] += h.amount
+        names[h.village_code] = h.village_name
+    rows = [SummaryRow(code, names[code], subsidy, len(people[(code, subsidy)]), due[(code, subsidy)])
+            for code, subsidy in people]
+    rows.sort(key=lambda r: (r.village_code, books.catalogue.sort_key(r.subsidy_type)))
+    return rows
+
+
+def write_outputs(books: Books, summary: list[SummaryRow], outputs: Path) -> dict[str, Path]:
+    outputs.mkdir(parents=True, exist_ok=True)
+    internal = internal_dir(outputs)
+    paths = {
+        "summary": outputs / "summary.csv",
+        "exceptions": internal / "exceptions.csv",
+        "households": internal / "households.csv",
+        "files": internal / "files.csv",
+        "rows_not_used": internal / "rows_not_used.csv",
+        "report": internal / "run_report.json",
+    }
+    write_csv(paths["summary"], SUMMARY_COLUMNS, (
+        (r.village_code, r.village_name, r.subsidy_type, r.households, money_text(r.amount_due),
+         money_text(r.amount_paid), money_text(r.amount_failed)) for r in summary
+    ), text_columns={1, 2})
+    write_csv(paths["exceptions"], EXCEPTION_COLUMNS, (
+        (p.kind, p.village_code, p.source_file, p.source_sheet, p.source_row or "", p.detail) for p in books.problems
+    ))
+    write_csv(paths["households"], ("source_file", "source_sheet", "source_row", "village_code", "village_name",
+                                    "subsidy_type", "year", "name", "id_number", "id_status", "area", "rate", "amount",
+                                    "account"), (
+        (h.file, h.sheet, h.row, h.village_code, h.village_name, h.subsidy, h.year, h.name, h.id, h.id_status,
+         area_text(h.area), area_text(h.rate), money_text(h.amount), h.account) for h in books.households
+    ), text_columns={0, 1, 4, 5, 7, 8, 13})
+    write_csv(paths["files"], ("file", "format", "recognised_as", "sheets", "rows_read", "rows_used", "rows_not_used",
+                               "note"), (
+        (f.file, f.format, f.recognised_as, f.sheets, f.rows, f.used, f.not_used, f.note) for f in books.files
+    ))
+    write_csv(paths["rows_not_used"], ("source_file", "source_sheet", "source_row", "reason", "reason_zh", "text"), (
+        (n.file, n.sheet, n.row, n.reason, REASONS[n.reason], n.text)
+        for res in books.sheets for n in sorted(res.notes, key=lambda n: n.row) if n.reason != "household"
+    ))
+    report = run_report(books, summary)
+    from .writing import atomic_write_bytes
+
+    atomic_write_bytes(paths["report"], (json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode())
+    return paths
+
+
+def run_report(books: Books, summary: list[SummaryRow]) -> dict:
+    """Counts for the console, the Dagster UI and tests. Never holds an ID or account number."""
+    by_kind = Counter(p.kind for p in books.problems)
+    return {
+        "year": books.year,
+        "files_total": len(books.files),
+        "files_read": sum(1 for f in books.files if f.sheets),
+        "files_skipped": sum(1 for f in books.files if f.recognised_as == "未使用"),
+        "files_unreadable": sum(1 for f in books.files if f.recognised_as == "无法读取"),
+        "rows_read": sum(books.row_counts.values()),
+        "rows_used": books.row_counts.get("household", 0),
+        "rows_by_reason": dict(sorted(books.row_counts.items())),
+        "households": len({(h.village_code, h.person_key) for h in books.households}),
+        "villages": len({r.village_code for r in summary}),
+        "amount_due": money_text(sum((r.amount_due for r in summary), Decimal(0))),
+        "problems": len(books.problems),
+        "problems_by_kind": {k: by_kind[k] for k in KINDS if by_kind[k]},
+        "village_source": books.villages.source,
+    }
+
+
+def run(inputs: Path, outputs: Path, year: int | None = None, progress: Progress | None = None) -> dict:
+    """The whole pipeline; returns the run report. Raises PipelineError when it cannot run at all."""
+    intake = read_inputs(inputs, latest_year=year, progress=progress)
+    books = assemble(intake, year)
+    where = f"（问题清单见 {outputs / 'internal' / 'exceptions.csv'}）"
+    if not any(r.role == "roster" for r in intake.sheets):
+        write_outputs(books, [], outputs)
+        raise PipelineError(f"{inputs} 中没有可读取的发放清册{where}")
+    if not books.households and books.row_counts.get("other_year"):
+        years = sorted({h.year for r in intake.sheets for h in r.households if h.year != books.year})
+        write_outputs(books, [], outputs)
+        raise PipelineError(f"{inputs} 中没有{books.year}年度的发放清册，读到的是{'、'.join(map(str, years))}年度{where}")
+    summary = summarise(books)
+    paths = write_outputs(books, summary, outputs)
+    report = run_report(books, summary)
+    report["outputs"] = {k: str(v) for k, v in paths.items()}
+    return report

@@ -1,0 +1,186 @@
+"""Reading every spreadsheet under the inputs folder into plain grids of cell values.
+
+A grid row index i is the row a person sees in Excel as i + 1 (empty rows at the top are kept), or, for
+CSV, the physical line on which the record starts. Merged cells are filled with their top-left value.
+Nothing here raises for a bad file: it comes back with an `error` in Chinese.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import python_calamine
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+CSV_SUFFIXES = {".csv"}
+CONFIG_FILES = {"villages.csv", "subsidies.csv", "notice.toml", "contacts.csv"}
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[list]
+    line_numbers: list[int] | None = None  # CSV: the physical line of each record; None for workbooks
+    hidden: bool = False
+
+    def row_number(self, index: int) -> int:
+        return self.line_numbers[index] if self.line_numbers is not None else index + 1
+
+
+@dataclass
+class InputFile:
+    path: Path
+    rel: str  # path relative to the inputs folder, with '/'
+    format: str  # xlsx, xls, csv ... or '' when skipped
+    sheets: list[Sheet] = field(default_factory=list)
+    error: str | None = None  # why it could not be read (reported as unreadable_file)
+    skipped: str | None = None  # why it is not a roster at all (not a spreadsheet, a settings file)
+    size: int = 0
+
+
+def discover(inputs: Path) -> list[InputFile]:
+    """Every file under `inputs`, at any depth, sorted by relative path (deterministic)."""
+    files = []
+    for path in sorted(p for p in inputs.rglob("*") if p.is_file()):
+        rel = path.relative_to(inputs).as_posix()
+        item = InputFile(path, rel, "", size=path.stat().st_size)
+        name = path.name
+        suffix = path.suffix.lower()
+        if any(part.startswith(".") for part in path.relative_to(inputs).parts):
+            item.skipped = "隐藏文件"
+        elif name.startswith("~$") or name.startswith(".~"):
+            item.skipped = "Excel/WPS 打开时留下的临时文件"
+        elif name.lower() in CONFIG_FILES:
+            item.skipped = "设置文件"
+        elif suffix in WORKBOOK_SUFFIXES or suffix in CSV_SUFFIXES:
+            item.format = suffix.lstrip(".")
+        else:
+            item.skipped = "不是表格文件"
+        files.append(item)
+    return files
+
+
+def load(item: InputFile) -> InputFile:
+    """Read the sheets of one discovered file in place; returns the same object."""
+    if item.skipped:
+        return item
+    if item.size == 0:
+        item.error = "文件是空的（0字节）"
+        return item
+    if item.format in CSV_SUFFIXES_NAMES:
+        return _load_csv(item)
+    return _load_workbook(item)
+
+
+CSV_SUFFIXES_NAMES = {s.lstrip(".") for s in CSV_SUFFIXES}
+
+
+def _load_workbook(item: InputFile) -> InputFile:
+    try:
+        with open(item.path, "rb") as f:
+            head = f.read(8)
+        if head == _OLE_MAGIC and item.format in {"xlsx", "xlsm"}:
+            item.error = "文件设置了打开密码（已加密），请去掉密码后另存为 .xlsx"
+            return item
+        book = python_calamine.CalamineWorkbook.from_path(str(item.path))
+        for meta in book.sheets_metadata:
+            if str(getattr(meta.typ, "name", meta.typ)) not in {"WorkSheet", "SheetTypeEnum.WorkSheet"}:
+                continue
+            sheet = book.get_sheet_by_name(meta.name)
+            rows = sheet.to_python(skip_empty_area=False)
+            _fill_merged(rows, _merged_ranges(sheet))
+            hidden = str(getattr(meta.visible, "name", meta.visible)) != "Visible"
+            item.sheets.append(Sheet(meta.name, rows, hidden=hidden))
+        book.close()
+    except Exception as exc:  # calamine raises several unrelated types for damaged files
+        item.sheets = []
+        item.error = _explain_read_error(exc)
+    return item
+
+
+def _merged_ranges(sheet) -> list:
+    try:
+        return sheet.merged_cell_ranges or []
+    except Exception:  # not every format reports merged cells
+        return []
+
+
+def _fill_merged(rows: list[list], ranges) -> None:
+    """Give every cell of a merged range the value of its top-left cell."""
+    for (r0, c0), (r1, c1) in ranges:
+        if r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        if value == "" or value is None:
+            continue
+        width = max(c1 + 1, len(rows[r0]))
+        while len(rows) <= r1:
+            rows.append([""] * width)
+        for r in range(r0, r1 + 1):
+            row = rows[r]
+            if len(row) <= c1:
+                row.extend([""] * (c1 + 1 - len(row)))
+            for c in range(c0, c1 + 1):
+                if row[c] == "" or row[c] is None:
+                    row[c] = value
+
+
+def _explain_read_error(exc: Exception) -> str:
+    text = str(exc)
+    lowered = text.lower()
+    if "password" in lowered or "encrypt" in lowered:
+        return "文件设置了打开密码（已加密），请去掉密码后重新导出"
+    return f"文件已损坏或不是有效的表格文件，无法打开（{type(exc).__name__}: {text[:120]}）"
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode CSV bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of GBK)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        raise ValueError("文件编码无法识别（不是 UTF-8、GBK 或 GB18030）") from exc
+
+
+def read_text_file(path: Path) -> str:
+    return decode(path.read_bytes())[0]
+
+
+def _load_csv(item: InputFile) -> InputFile:
+    try:
+        text, _encoding = decode(item.path.read_bytes())
+    except (OSError, ValueError) as exc:
+        item.error = str(exc)
+        return item
+    if "\x00" in text:
+        item.error = "文件含有二进制内容，不是文本表格"
+        return item
+    sample = text[:20000]
+    delimiter = max([",", "\t", ";", "|"], key=sample.count)
+    if sample.count(delimiter) == 0:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows, lines = [], []
+    start = 1
+    try:
+        for record in reader:
+            rows.append(record)
+            lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        item.error = f"CSV 格式错误，第{start}行附近：{exc}"
+        return item
+    item.sheets.append(Sheet(item.path.stem, rows, line_numbers=lines))
+    return item

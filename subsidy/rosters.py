@@ -1,0 +1,665 @@
+"""Turning one sheet's grid into household rows, with every other non-blank row accounted for.
+
+A sheet is a payout roster (one row per household and parcel, one subsidy per row or one amount column
+per subsidy), a village summary (分村汇总表) or a cadre roster (村干部清册); the last two are
+cross-checks. Rows above the header are titles; below it each row is a household, a subtotal or total
+(checked against the rows it covers), a village heading, a footer, or something else, with its reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from . import headers as H
+from .catalogue import Catalogue
+from .normalising import (
+    cell_text,
+    clean_id,
+    clean_name,
+    compact,
+    find_year,
+    id_error,
+    is_blank_number,
+    money_text,
+    parse_decimal,
+    to_fen,
+)
+from .problems import Problem
+from .reading import InputFile, Sheet
+from .villages import Match, VillageRegistry, split_suffix
+
+# Why a non-blank row is not a household (row accounting).
+REASONS = {
+    "household": "户明细（已使用）",
+    "title": "标题或说明行（表头上方）",
+    "header": "表头行",
+    "subtotal": "小计行（已核对）",
+    "total": "合计行（已核对）",
+    "footer": "表尾（制表人、审核人、日期、说明）",
+    "heading": "村名分隔行",
+    "numbering": "栏次行",
+    "template": "空白模板行（只有序号）",
+    "cross_check": "汇总表或村干部清册行（仅用于核对，不重复计入）",
+    "no_village": "无法确定所在村，未计入（已报问题）",
+    "unknown_village": "村名无法识别，未计入（已报问题）",
+    "other_year": "不是本次处理的年度，未计入",
+    "other": "不是户明细的文字行",
+    "unrecognized": "工作表无法识别，未使用（已报问题）",
+}
+
+_FOOTER_PREFIXES = (
+    "制表", "填表", "填报人", "审核", "复核", "负责人", "单位负责人", "经办", "会计", "出纳", "日期", "填报日期", "报送日期",
+    "说明", "注:", "注：", "备注:", "盖章", "村委会盖章", "主管", "分管", "监督", "联系人", "联系电话", "举报电话", "审批",
+    "财务", "村负责人", "村主任", "书记", "领导签字", "公示", "单位:", "金额单位", "填报单位",
+)
+_TOTAL_WORDS = ("小计", "合计", "总计", "累计")
+_TOTAL_EXACT = {"合计", "总计", "累计", "总合计", "合计数", "合计金额", "总计金额", "全镇合计", "全乡合计", "全县合计",
+                "全街道合计", "全村合计", "以上合计", "共计"}
+_CADRE = re.compile(r"干部")
+_SUMMARY = re.compile(r"汇总")
+_GENERIC_SHEET = re.compile(r"^(sheet|工作表|表)\d*$", re.IGNORECASE)
+_HAS_LETTER = re.compile(r"[^\d\s.\-,，:：/]")
+
+
+class Household:
+    """One roster row for one subsidy. `id_status`: ok, org, invalid, precision_lost, blank, none."""
+
+    __slots__ = ("file", "sheet", "row", "name", "id", "id_status", "village_code", "village_name", "subsidy", "year",
+                 "area", "rate", "amount", "account", "role")
+
+    def __init__(self, file, sheet, row, name, id_, id_status, village_code, village_name, subsidy, year, area, rate,
+                 amount, account, role="roster"):
+        self.file, self.sheet, self.row = file, sheet, row
+        self.name, self.id, self.id_status = name, id_, id_status
+        self.village_code, self.village_name = village_code, village_name
+        self.subsidy, self.year = subsidy, year
+        self.area, self.rate, self.amount, self.account = area, rate, amount, account
+        self.role = role
+
+    @property
+    def person_key(self) -> str:
+        """Who this is: the ID where it can be trusted, else the name."""
+        if self.id_status in ("ok", "org"):
+            return "id:" + self.id
+        if self.name:
+            return "name:" + self.name
+        return f"row:{self.file}:{self.sheet}:{self.row}"
+
+
+@dataclass
+class RowNote:
+    file: str
+    sheet: str
+    row: int
+    reason: str
+    text: str
+
+
+@dataclass
+class VillageClaim:
+    """A figure a village summary sheet states, to check against the roster rows."""
+
+    file: str
+    sheet: str
+    row: int
+    village_code: str
+    village_name: str
+    subsidy: str | None
+    households: int | None
+    amount: Decimal | None
+
+
+@dataclass
+class SheetResult:
+    file: str
+    sheet: str
+    role: str = "empty"  # roster, summary, cadre, unrecognized, empty
+    households: list[Household] = field(default_factory=list)
+    claims: list[VillageClaim] = field(default_factory=list)
+    notes: list[RowNote] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
+    year: int | None = None
+    subsidy: str | None = None
+
+    def note(self, row: int, reason: str, text: str = "") -> None:
+        self.counts[reason] += 1
+        self.notes.append(RowNote(self.file, self.sheet, row, reason, text[:80]))
+
+    def problem(self, kind: str, row: int | None, detail: str, village_code: str = "") -> None:
+        self.problems.append(Problem(kind, self.file, self.sheet, row, detail, village_code))
+
+
+@dataclass
+class Context:
+    catalogue: Catalogue
+    villages: VillageRegistry
+    latest_year: int  # for checking birth dates in IDs
+    match_cache: dict = field(default_factory=dict)
+
+    def match(self, text: str, town: str | None, county: str | None) -> Match:
+        key = (text, town, county)
+        found = self.match_cache.get(key)
+        if found is None:
+            found = self.villages.match(text, town=town, county=county)
+            self.match_cache[key] = found
+        return found
+
+
+def _get(row: list, index: int | None):
+    if index is None or index >= len(row):
+        return None
+    return row[index]
+
+
+def _row_preview(row: list) -> str:
+    seen, parts = set(), []
+    for value in row:
+        text = cell_text(value)
+        if text and text not in seen:
+            seen.add(text)
+            parts.append(text)
+    return " | ".join(parts)
+
+
+# cheap pre-test: a label starts with a footer word's first character, or holds 计 (小计, 合计 ...)
+_LABEL_HINT = re.compile("^[\\s\u3000]*[" + "".join(sorted({p[0] for p in _FOOTER_PREFIXES})) + "]|计")
+
+
+def _label_kind(text: str) -> str | None:
+    """'subtotal', 'total' or 'footer' for a label cell's text, else None."""
+    if not text or not _LABEL_HINT.search(text):
+        return None
+    flat = compact(text)
+    if len(flat) <= 24 and any(w in flat for w in _TOTAL_WORDS):
+        bare = flat.rstrip(":")
+        if bare in _TOTAL_EXACT or bare.startswith(("总计", "合计", "累计", "全镇", "全乡", "全县")):
+            return "total"
+        return "subtotal"
+    if flat.startswith(_FOOTER_PREFIXES):
+        return "footer"
+    return None
+
+
+def _is_numbering_row(row: list) -> bool:
+    numbers = []
+    for value in row:
+        text = cell_text(value)
+        if not text:
+            continue
+        if not text.isdigit() or len(text) > 3:
+            return False
+        numbers.append(int(text))
+    return len(numbers) >= 3 and numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+
+
+@dataclass
+class _SheetContext:
+    year: int | None
+    subsidy: str | None
+    town: str | None
+    county: str | None
+    village: Match | None  # from the title or sheet name
+    village_row: int | None  # where that village came from (for the problem's location)
+
+
+def _sheet_context(item: InputFile, sheet: Sheet, title: str, ctx: Context) -> _SheetContext:
+    """Year, subsidy, town and county named in the sheet's title, its name, the file name or folders."""
+    sources = [title, sheet.name, item.path.stem, " ".join(item.rel.split("/")[:-1])]
+    year = next((y for y in (find_year(s) for s in sources) if y), None)
+    subsidy = next((s for s in (ctx.catalogue.name_from_title(x) for x in sources) if s), None)
+    town = next((t for t in (ctx.villages.town_in(x) for x in sources) if t), None)
+    county = next((c for c in (ctx.villages.county_in(x) for x in sources) if c), None)
+    return _SheetContext(year, subsidy, town, county, None, None)
+
+
+def _sheet_village(item: InputFile, sheet: Sheet, title: str, sc: _SheetContext, ctx: Context, first_row: int) -> None:
+    """The village a whole sheet belongs to: named in its title, else its sheet name, else the file name."""
+    found = ctx.villages.find_in_text(title, sc.town, sc.county) if title else None
+    if found is not None:
+        sc.village, sc.village_row = found, first_row
+        return
+    name = compact(sheet.name)
+    if sheet.line_numbers is None and name and not _GENERIC_SHEET.match(name):
+        matched = ctx.match(name, sc.town, sc.county)
+        if matched.village is not None or split_suffix(name)[1]:
+            sc.village = matched
+            return
+        inner = ctx.villages.find_in_text(name, sc.town, sc.county)
+        if inner is not None:
+            sc.village = inner
+            return
+    sc.village = ctx.villages.find_in_text(item.path.stem, sc.town, sc.county)
+
+
+@dataclass
+class _Staged:
+    res: SheetResult
+    sheet: Sheet
+    header: H.Header | None = None
+    sc: _SheetContext | None = None
+    title: str = ""
+    first_row: int = 1
+
+
+def parse_file(item: InputFile, ctx: Context) -> list[SheetResult]:
+    """Parse every sheet of a file. A sheet that names no town, county, subsidy or year takes them from the
+    file's other sheets (a 分村汇总表 beside its roster)."""
+    staged = [_stage(item, sheet, ctx) for sheet in item.sheets]
+    known = [st.sc for st in staged if st.sc is not None]
+    for st in staged:
+        if st.sc is None:
+            continue
+        for attr in ("year", "subsidy", "town", "county"):
+            if getattr(st.sc, attr) is None:
+                setattr(st.sc, attr, next((getattr(k, attr) for k in known if getattr(k, attr) is not None), None))
+        _finish(item, st, ctx)
+    return [st.res for st in staged]
+
+
+def _stage(item: InputFile, sheet: Sheet, ctx: Context) -> _Staged:
+    res = SheetResult(item.rel, sheet.name)
+    st = _Staged(res, sheet)
+    rows = sheet.rows
+    nonblank = [i for i, row in enumerate(rows) if any(v not in ("", None) for v in row)]
+    if not nonblank:
+        return st
+    st.first_row = sheet.row_number(nonblank[0])
+    header = H.find_header(rows, ctx.catalogue)
+    if header is None:
+        res.role = "unrecognized"
+        res.problem("unrecognized_sheet", st.first_row,
+                    f"工作表“{sheet.name}”有{len(nonblank)}行数据，但找不到表头（需要有户主姓名或身份证号，以及补贴金额等列）。")
+        for i in nonblank:
+            res.note(sheet.row_number(i), "unrecognized", _row_preview(rows[i]))
+        return st
+    st.header = header
+    st.title = " ".join(_row_preview(rows[i]) for i in range(header.first))
+    st.sc = _sheet_context(item, sheet, st.title, ctx)
+    return st
+
+
+def _finish(item: InputFile, st: _Staged, ctx: Context) -> None:
+    res, sheet, header, sc = st.res, st.sheet, st.header, st.sc
+    rows = sheet.rows
+    _sheet_village(item, sheet, st.title, sc, ctx, st.first_row)
+    res.year, res.subsidy = sc.year, sc.subsidy
+    for i in range(header.first):
+        if any(v not in ("", None) for v in rows[i]):
+            res.note(sheet.row_number(i), "title", _row_preview(rows[i]))
+    for i in range(header.first, header.last + 1):
+        res.note(sheet.row_number(i), "header", _row_preview(rows[i]))
+    if header.columns.is_village_summary or (not header.columns.is_roster and _SUMMARY.search(sheet.name + st.title)):
+        res.role = "summary"
+        _parse_summary(sheet, header, sc, ctx, res)
+    else:
+        res.role = "cadre" if _CADRE.search(sheet.name + st.title) else "roster"
+        _parse_roster(sheet, header, sc, ctx, res)
+
+
+class _Sums:
+    """Running sums for checking 小计 (since the last subtotal) and 合计 (since the header) rows."""
+
+    def __init__(self, columns: list[int]):
+        self.columns = columns
+        self.segment = dict.fromkeys(columns, Decimal(0))
+        self.total = dict.fromkeys(columns, Decimal(0))
+        self.segment_rows = 0
+        self.total_rows = 0
+        self.segment_villages: set[str] = set()
+
+    def parse(self, row: list) -> dict[int, Decimal | None]:
+        return {c: parse_decimal(_get(row, c)) for c in self.columns}
+
+    def add(self, values: dict[int, Decimal | None], scale: dict[int, Decimal]) -> None:
+        for c, value in values.items():
+            if value is not None:
+                if c in scale:
+                    value *= scale[c]
+                self.segment[c] += value
+                self.total[c] += value
+        self.segment_rows += 1
+        self.total_rows += 1
+
+    def village(self, code: str) -> None:
+        self.segment_villages.add(code)
+
+    def segment_village(self) -> str:
+        """The village a subtotal covers, when its rows all belong to one."""
+        return next(iter(self.segment_villages)) if len(self.segment_villages) == 1 else ""
+
+    def check(self, kind: str, row: list, labels: dict[int, str], scale: dict[int, Decimal]) -> list[str]:
+        sums = self.total if kind == "total" else self.segment
+        covered = self.total_rows if kind == "total" else self.segment_rows
+        findings = []
+        for c in self.columns:
+            stated = parse_decimal(_get(row, c))
+            if stated is None:
+                continue
+            stated *= scale.get(c, 1)
+            if abs(stated - sums[c]) > Decimal("0.005"):
+                label = compact(labels.get(c, "")) or f"第{c + 1}列"
+                findings.append(f"{label}写明{_fmt(stated)}，上方{covered}行明细相加为{_fmt(sums[c])}，{_differs(stated, sums[c])}")
+        return findings
+
+    def reset_segment(self) -> None:
+        self.segment = dict.fromkeys(self.columns, Decimal(0))
+        self.segment_rows = 0
+        self.segment_villages = set()
+
+
+def _fmt(value: Decimal) -> str:
+    """Money-like figures with two decimals, finer ones (areas to 0.0001) as they are."""
+    if value == value.quantize(Decimal("0.01")):
+        return f"{value:.2f}"
+    return f"{value.normalize():f}"
+
+
+def _differs(stated: Decimal, computed: Decimal) -> str:
+    diff = stated - computed
+    return f"多{_fmt(diff)}" if diff > 0 else f"少{_fmt(-diff)}"
+
+
+def _scales(cols: H.Columns) -> dict[int, Decimal]:
+    return {c: Decimal(10000) for c in cols.unit_wan}
+
+
+def _checked_columns(cols: H.Columns) -> list[int]:
+    out = [cols.fields[f] for f in (H.AMOUNT, H.AREA, H.ROW_TOTAL) if f in cols.fields]
+    for per in cols.by_subsidy.values():
+        out += [per[f] for f in (H.AMOUNT, H.AREA) if f in per]
+    return sorted(set(out))
+
+
+def _classify_nonhousehold(row: list, label_cells: list[int]) -> str | None:
+    """subtotal/total/footer by a label in the usual columns, then anywhere in the row."""
+    for c in label_cells:
+        value = _get(row, c)
+        if isinstance(value, str):
+            kind = _label_kind(value)
+            if kind:
+                return kind
+    return None
+
+
+def _scan_labels(row: list) -> str | None:
+    for value in row:
+        if isinstance(value, str) and value:
+            kind = _label_kind(value)
+            if kind:
+                return kind
+    return None
+
+
+def _single_text(row: list) -> str | None:
+    """The text of a row whose non-empty cells all hold the same text (a heading spread by merging)."""
+    first = None
+    for v in row:
+        if v == "" or v is None:
+            continue
+        if not isinstance(v, str):
+            return None
+        if first is None:
+            first = v
+        elif v != first:
+            return None
+    return compact(first) if first else None
+
+
+def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Context, res: SheetResult) -> None:
+    cols = header.columns
+    f = cols.fields
+    name_c, id_c, village_c, town_c = f.get(H.NAME), f.get(H.ID), f.get(H.VILLAGE), f.get(H.TOWN)
+    amount_c = f.get(H.AMOUNT, f.get(H.ROW_TOTAL))
+    total_c = f.get(H.ROW_TOTAL) if H.AMOUNT not in f else None
+    area_c, rate_c, subsidy_c, account_c, seq_c = f.get(H.AREA), f.get(H.RATE), f.get(H.SUBSIDY), f.get(H.ACCOUNT), f.get(H.SEQ)
+    wide = H.AMOUNT not in f and any(H.AMOUNT in per for per in cols.by_subsidy.values())
+    if wide:
+        amount_c = None
+    if not wide and cols.by_subsidy and sc.subsidy is None and len(cols.by_subsidy) == 1:
+        only = next(iter(cols.by_subsidy))
+        sc.subsidy = only
+        res.subsidy = only
+        per = cols.by_subsidy[only]
+        area_c = area_c if area_c is not None else per.get(H.AREA)
+        rate_c = rate_c if rate_c is not None else per.get(H.RATE)
+    if wide:
+        total_c = f.get(H.ROW_TOTAL)
+    scale = _scales(cols)
+    sums = _Sums(_checked_columns(cols))
+    label_cells = sorted({c for c in (seq_c, name_c, village_c, 0, 1) if c is not None})
+    heading: Match | None = None
+    sheet_village_reported = False
+    no_village_rows: list[int] = []
+
+    for i in range(header.last + 1, len(sheet.rows)):
+        row = sheet.rows[i]
+        if not any(v not in ("", None) for v in row):
+            continue
+        rn = sheet.row_number(i)
+        kind = _classify_nonhousehold(row, label_cells)
+        name = clean_name(_get(row, name_c)) if name_c is not None else ""
+        if kind is None and (not name or not _HAS_LETTER.search(name) or ":" in name):
+            kind = _scan_labels(row)
+        if kind in ("subtotal", "total"):
+            res.note(rn, kind, _row_preview(row))
+            village = sums.segment_village() if kind == "subtotal" else ""
+            for finding in sums.check(kind, row, cols.labels, scale):
+                label = "合计" if kind == "total" else "小计"
+                res.problem("subtotal_mismatch", rn, f"{label}行：{finding}。请核对明细或{label}。", village)
+            if kind == "subtotal":
+                sums.reset_segment()
+            continue
+        if kind == "footer":
+            res.note(rn, "footer", _row_preview(row))
+            continue
+        single = _single_text(row)
+        if single is not None and not _is_numbering_row(row):
+            amount_probe = parse_decimal(_get(row, amount_c)) if amount_c is not None else None
+            filled = [j for j, v in enumerate(row) if v not in ("", None)]
+            if amount_probe is None and filled != [id_c]:
+                if single.isdigit() and len(single) <= 4:
+                    res.note(rn, "template", _row_preview(row))
+                    continue
+                matched = ctx.villages.find_in_text(single, sc.town, sc.county) if len(single) <= 30 else None
+                if matched is None and split_suffix(single)[1] and len(single) <= 12:
+                    matched = ctx.match(single, sc.town, sc.county)
+                if matched is not None:
+                    heading = matched
+                    res.note(rn, "heading", single)
+                    if matched.village is None:
+                        res.problem("unknown_village", rn, f"村名分隔行：{matched.reason}。")
+                    continue
+                if filled != [name_c]:
+                    res.note(rn, "other", _row_preview(row))
+                    continue
+        if _is_numbering_row(row):
+            res.note(rn, "numbering", _row_preview(row))
+            continue
+        id_value = _get(row, id_c)
+        id_text, from_number = clean_id(id_value) if id_c is not None else ("", False)
+        has_name = bool(name) and bool(_HAS_LETTER.search(name))
+        parsed = sums.parse(row)
+        if wide:
+            amounts = {}
+            for subsidy_name, per in cols.by_subsidy.items():
+                if H.AMOUNT in per:
+                    value = parsed[per[H.AMOUNT]]
+                    amounts[subsidy_name] = value * scale[per[H.AMOUNT]] if value is not None and per[H.AMOUNT] in scale else value
+            any_amount = any(v is not None for v in amounts.values())
+        else:
+            raw_amount = _get(row, amount_c)
+            amount = parsed[amount_c]
+            any_amount = amount is not None
+        if not has_name and not id_text:
+            if not any_amount:
+                seq_only = seq_c is not None and cell_text(_get(row, seq_c)) and all(
+                    v in ("", None) for j, v in enumerate(row) if j != seq_c
+                )
+                res.note(rn, "template" if seq_only else "other", _row_preview(row))
+                continue
+        # ---- a household row
+        sums.add(parsed, scale)
+        # village
+        village_match: Match | None = None
+        raw_village = cell_text(_get(row, village_c)) if village_c is not None else ""
+        if raw_village:
+            town = cell_text(_get(row, town_c)) if town_c is not None else None
+            village_match = ctx.match(raw_village, town or sc.town, sc.county)
+        elif heading is not None:
+            village_match = heading
+        elif sc.village is not None:
+            village_match = sc.village
+        # the year and subsidy of this row
+        year = sc.year
+        subsidies: list[tuple[str | None, Decimal | None]]
+        if wide:
+            subsidies = [(s, v) for s, v in amounts.items() if v is not None and v != 0]
+            if not subsidies:
+                subsidies = [(None, None)]
+        else:
+            subsidy = sc.subsidy
+            if subsidy_c is not None:
+                raw_subsidy = cell_text(_get(row, subsidy_c))
+                if raw_subsidy:
+                    subsidy = ctx.catalogue.name_from_cell(raw_subsidy)
+                    year = find_year(raw_subsidy) or year
+            subsidies = [(subsidy, amount)]
+        # identity
+        if id_c is None:
+            id_status = "none"
+        elif from_number and len(id_text) >= 16:
+            id_status = "precision_lost"
+        elif not id_text:
+            id_status = "blank"
+        else:
+            error = id_error(id_text, ctx.latest_year)
+            if error is None:
+                id_status = "ok"
+            elif _is_org_code(id_text):
+                id_status = "org"
+            else:
+                id_status = "invalid"
+                id_problem = error
+        village_code = village_match.village.code if village_match and village_match.village else ""
+        village_name = village_match.village.short_name if village_match and village_match.village else ""
+        who = name or (id_text and f"身份证号{id_text}") or "该行"
+        if id_status == "precision_lost":
+            res.problem("id_precision_lost", rn,
+                        f"{who}的身份证号“{id_text}”存成了数字，末几位已丢失：请把身份证号列设为文本格式后重新录入。",
+                        village_code)
+        elif id_status == "blank":
+            res.problem("invalid_id", rn, f"{who}的身份证号为空：请补录。", village_code)
+        elif id_status == "invalid":
+            res.problem("invalid_id", rn, f"{who}的身份证号“{id_text}”无效：{id_problem}。", village_code)
+        if not has_name:
+            res.problem("missing_field", rn, f"缺少户主姓名（身份证号{id_text or '也为空'}）：请补录姓名。", village_code)
+        area = parsed[area_c] if area_c in parsed else parse_decimal(_get(row, area_c))
+        rate = parse_decimal(_get(row, rate_c)) if rate_c is not None else None
+        if not any_amount:
+            raw = cell_text(raw_amount) if not wide else ""
+            why = f"金额“{raw}”不是数字" if raw and not is_blank_number(raw) else "金额为空"
+            res.problem("missing_field", rn, f"{who}：{why}：请填写补贴金额。", village_code)
+        if not wide and amount is not None and area is not None and rate is not None:
+            expected = area * rate
+            if abs(expected - amount) > Decimal("0.01"):
+                res.problem("amount_mismatch", rn,
+                            f"{who}：面积{_fmt(area)}亩×标准{_fmt(rate)}元/亩={_fmt(expected)}元，"
+                            f"但金额写的是{money_text(amount)}元，{_differs(amount, expected)}元。",
+                            village_code)
+        if wide and total_c is not None:
+            stated = parse_decimal(_get(row, total_c))
+            added = sum((v for v in amounts.values() if v is not None), Decimal(0))
+            if stated is not None and abs(stated - added) > Decimal("0.005"):
+                res.problem("subtotal_mismatch", rn,
+                            f"{who}：本行合计写明{_fmt(stated)}元，各项补贴相加为{_fmt(added)}元。", village_code)
+        # where the row goes
+        if village_match is None:
+            no_village_rows.append(rn)
+            res.note(rn, "no_village", _row_preview(row))
+            continue
+        if village_match.village is None:
+            if raw_village:
+                res.problem("unknown_village", rn, f"{who}：{village_match.reason}。请改为规范村名或在 villages.csv 中加别名。")
+            elif village_match is not heading and not sheet_village_reported:
+                sheet_village_reported = True
+                res.problem("unknown_village", sc.village_row or rn,
+                            f"工作表“{sheet.name}”的村名：{village_match.reason}。本表各户均未计入，请改正表名或标题中的村名。")
+            res.note(rn, "unknown_village", _row_preview(row))
+            continue
+        sums.village(village_code)
+        account = cell_text(_get(row, account_c)) if account_c is not None else ""
+        for subsidy, value in subsidies:
+            res.households.append(Household(
+                res.file, res.sheet, rn, name, id_text, id_status, village_code, village_name, subsidy, year,
+                area if not wide else parse_decimal(_get(row, cols.by_subsidy.get(subsidy, {}).get(H.AREA))),
+                rate, to_fen(value * scale.get(amount_c, 1) if not wide else value) if value is not None else None, account,
+            ))
+        res.counts["household"] += 1
+    if no_village_rows:
+        first = no_village_rows[0]
+        res.problem("missing_field", first,
+                    f"工作表“{sheet.name}”有{len(no_village_rows)}户无法确定所在村（没有村名列，表名和标题中也没有村名），"
+                    f"第{first}行起均未计入：请加村名列或把村名写进表名。")
+
+
+_ORG_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_ORG_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def _is_org_code(text: str) -> bool:
+    """A valid 统一社会信用代码 (cooperatives and family farms are paid too)."""
+    if len(text) != 18 or any(c not in _ORG_CHARS for c in text):
+        return False
+    total = sum(_ORG_CHARS.index(c) * w for c, w in zip(text[:17], _ORG_WEIGHTS, strict=True))
+    return _ORG_CHARS[(31 - total % 31) % 31] == text[17]
+
+
+def _parse_summary(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Context, res: SheetResult) -> None:
+    cols = header.columns
+    f = cols.fields
+    village_c, households_c = f.get(H.VILLAGE), f.get(H.HOUSEHOLDS)
+    amount_c = f.get(H.AMOUNT, f.get(H.ROW_TOTAL))
+    scale = _scales(cols)
+    sums = _Sums(_checked_columns(cols) + ([households_c] if households_c is not None else []))
+    label_cells = sorted({c for c in (f.get(H.SEQ), village_c, 0, 1) if c is not None})
+    for i in range(header.last + 1, len(sheet.rows)):
+        row = sheet.rows[i]
+        if not any(v not in ("", None) for v in row):
+            continue
+        rn = sheet.row_number(i)
+        kind = _classify_nonhousehold(row, label_cells) or _scan_labels(row)
+        if kind in ("subtotal", "total"):
+            res.note(rn, kind, _row_preview(row))
+            for finding in sums.check(kind, row, cols.labels, scale):
+                res.problem("subtotal_mismatch", rn, f"汇总表合计行：{finding}。")
+            if kind == "subtotal":
+                sums.reset_segment()
+            continue
+        if kind == "footer":
+            res.note(rn, "footer", _row_preview(row))
+            continue
+        raw_village = cell_text(_get(row, village_c))
+        if not raw_village:
+            res.note(rn, "other", _row_preview(row))
+            continue
+        sums.add(sums.parse(row), scale)
+        res.note(rn, "cross_check", _row_preview(row))
+        matched = ctx.match(raw_village, sc.town, sc.county)
+        if matched.village is None:
+            res.problem("unknown_village", rn, f"汇总表：{matched.reason}。")
+            continue
+        households = parse_decimal(_get(row, households_c)) if households_c is not None else None
+        count = int(households) if households is not None else None
+        if amount_c is not None:
+            amount = parse_decimal(_get(row, amount_c))
+            res.claims.append(VillageClaim(res.file, res.sheet, rn, matched.village.code, matched.village.short_name,
+                                           sc.subsidy, count, amount * scale.get(amount_c, 1) if amount is not None else None))
+        for subsidy, per in cols.by_subsidy.items():
+            if H.AMOUNT in per:
+                amount = parse_decimal(_get(row, per[H.AMOUNT]))
+                res.claims.append(VillageClaim(res.file, res.sheet, rn, matched.village.code, matched.village.short_name,
+                                               subsidy, None, amount))

@@ -1,0 +1,109 @@
+"""Checks across rows, sheets and files: duplicate payments and the cross-check sheets.
+
+Row-level checks (IDs, amounts, subtotals) happen while a sheet is parsed (rosters.py); what needs every
+roster at once lives here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from .normalising import money_text
+from .problems import Problem
+from .rosters import Household, VillageClaim
+
+
+def _where(h: Household) -> str:
+    return f"{h.file}“{h.sheet}”第{h.row}行"
+
+
+def _dup_key(h: Household) -> tuple:
+    person = h.person_key
+    if not person.startswith("id:"):
+        # without a trustworthy ID a name only identifies a person inside one village
+        person = f"{person}@{h.village_code}"
+    return (person, h.subsidy, h.year)
+
+
+def find_duplicates(households: list[Household]) -> list[Problem]:
+    """The same person twice for the same subsidy and year: in different sheets, files or villages, or twice
+    in one sheet with the same area and amount (several parcels of one household are not duplicates)."""
+    groups: dict[tuple, list[Household]] = defaultdict(list)
+    for h in households:
+        groups[_dup_key(h)].append(h)
+    problems = []
+    for rows in groups.values():
+        if len(rows) < 2:
+            continue
+        places = {(h.file, h.sheet) for h in rows}
+        if len(places) > 1:
+            flagged = rows
+        else:
+            same = defaultdict(list)
+            for h in rows:
+                same[(h.area, h.amount)].append(h)
+            flagged = [h for group in same.values() if len(group) > 1 for h in group]
+        for h in flagged:
+            others = [o for o in flagged if o is not h]
+            listed = "、".join(_where(o) for o in others[:5]) + (f"等{len(others)}处" if len(others) > 5 else "")
+            who = h.name or "该户"
+            ident = f"（身份证号{h.id}）" if h.id else ""
+            problems.append(Problem(
+                "duplicate_payment", h.file, h.sheet, h.row,
+                f"{who}{ident}的{h.subsidy or '补贴'}（{h.year or ''}年度）{money_text(h.amount)}元，"
+                f"又出现在{listed}：请核对是否重复列入。",
+                h.village_code,
+            ))
+    return problems
+
+
+def check_cadres(cadres: list[Household], roster: list[Household]) -> list[Problem]:
+    """Each row of a 村干部清册 must appear in the payout roster with the same amount."""
+    if not cadres:
+        return []
+    index: dict[tuple, list[Household]] = defaultdict(list)
+    for h in roster:
+        index[(_dup_key(h))].append(h)
+    problems = []
+    for c in cadres:
+        found = index.get(_dup_key(c), [])
+        total = sum((h.amount for h in found if h.amount is not None), Decimal(0))
+        who = c.name or "该行"
+        if not found:
+            problems.append(Problem("subtotal_mismatch", c.file, c.sheet, c.row,
+                                    f"村干部清册列出{who}的{c.subsidy or '补贴'}{money_text(c.amount)}元，"
+                                    f"但发放清册中找不到此人：请核对两张表。", c.village_code))
+        elif c.amount is not None and total != c.amount:
+            problems.append(Problem("subtotal_mismatch", c.file, c.sheet, c.row,
+                                    f"村干部清册列出{who}的{c.subsidy or '补贴'}{money_text(c.amount)}元，"
+                                    f"发放清册中为{money_text(total)}元（{'、'.join(_where(h) for h in found[:3])}）：请核对。",
+                                    c.village_code))
+    return problems
+
+
+def check_claims(claims: list[VillageClaim], roster: list[Household]) -> list[Problem]:
+    """Each figure of a 分村汇总表 must equal what the roster rows of that village add up to."""
+    if not claims:
+        return []
+    amounts: dict[tuple, Decimal] = defaultdict(Decimal)
+    people: dict[tuple, set] = defaultdict(set)
+    for h in roster:
+        for subsidy in (h.subsidy, None):
+            key = (h.village_code, subsidy)
+            if h.amount is not None:
+                amounts[key] += h.amount
+            people[key].add(h.person_key)
+    problems = []
+    for c in claims:
+        key = (c.village_code, c.subsidy)
+        what = f"{c.village_name}{('的' + c.subsidy) if c.subsidy else ''}"
+        findings = []
+        if c.amount is not None and c.amount != amounts.get(key, Decimal(0)):
+            findings.append(f"金额写明{money_text(c.amount)}元，清册明细合计{money_text(amounts.get(key, Decimal(0)))}元")
+        if c.households is not None and c.households != len(people.get(key, ())):
+            findings.append(f"户数写明{c.households}户，清册明细为{len(people.get(key, ()))}户")
+        if findings:
+            problems.append(Problem("subtotal_mismatch", c.file, c.sheet, c.row,
+                                    f"分村汇总表中{what}：{'；'.join(findings)}：请核对汇总表或清册。", c.village_code))
+    return problems

@@ -1,0 +1,84 @@
+"""Writing output files: atomically, deterministically, and safe to open in Excel.
+
+CSV files are UTF-8 with a BOM so Excel opens them; a text cell starting with = + - @ (or a tab or
+carriage return) is prefixed with an apostrophe so Excel never runs it as a formula. Anything that may
+show full ID or account numbers goes under an `internal/` folder readable by its owner only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import BinaryIO
+
+_FORMULA_START = "=+-@\t\r"
+
+
+def neutralise(value: object) -> object:
+    """Make a cell text harmless in a spreadsheet: '=1+1' -> "'=1+1"."""
+    if isinstance(value, str) and value and value[0] in _FORMULA_START:
+        return "'" + value
+    return value
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    atomic_write(path, lambda f: f.write(data))
+
+
+def atomic_write(path: Path, fill: Callable[[BinaryIO], object]) -> None:
+    """Write through `fill` to a temporary file beside `path`, then rename it over `path`: readers see the
+    old file or the whole new one, never a half-written one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb", buffering=1 << 20) as f:
+            fill(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644 if "internal" not in path.parts else 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]], *, text_columns: set[int] | None = None) -> int:
+    """Write a UTF-8-with-BOM CSV atomically; returns the number of data rows.
+
+    `text_columns`: indexes of columns whose values come from users (names, details) and are neutralised;
+    None neutralises every string cell.
+    """
+    count = 0
+
+    def fill(f) -> None:
+        nonlocal count
+        text = io.TextIOWrapper(f, encoding="utf-8", newline="", write_through=False)
+        text.write("\ufeff")
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow(list(header))
+        for row in rows:
+            cells = list(row)
+            if text_columns is None:
+                cells = [neutralise(c) for c in cells]
+            else:
+                cells = [neutralise(c) if i in text_columns else c for i, c in enumerate(cells)]
+            writer.writerow(["" if c is None else c for c in cells])
+            count += 1
+        text.flush()
+        text.detach()
+
+    atomic_write(path, fill)
+    return count
+
+
+def internal_dir(outputs: Path) -> Path:
+    """The staff-only folder (full IDs and accounts may appear there), mode 0700."""
+    path = outputs / "internal"
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+    return path
