@@ -1,0 +1,93 @@
+"""Helpers that write real spreadsheet files for the tests and the bundled sample inputs.
+
+Every ID made here is invented (valid check digit, made-up area code suffix and sequence), never real.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+from openpyxl.utils import get_column_letter
+
+from subsidy.normalising import id_check_char
+
+
+def make_id(area: str = "330324", born: str = "19650312", seq: int = 1) -> str:
+    first17 = f"{area}{born}{seq % 1000:03d}"
+    return first17 + id_check_char(first17)
+
+
+def bad_check(id_text: str) -> str:
+    """The same ID with a wrong check character."""
+    right = id_text[17]
+    wrong = "0" if right != "0" else "1"
+    return id_text[:17] + wrong
+
+
+def write_xlsx(path: Path, sheets: dict[str, list[list]], merges: dict[str, list[str]] | None = None,
+               text_columns: dict[str, set[int]] | None = None, start: str | None = None) -> Path:
+    """sheets: name -> rows (row 0 is Excel row 1). merges: name -> ['A1:F1', ...].
+    text_columns: 0-based columns stored as text format '@'. start: put the table at e.g. 'C3'."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        r0, c0 = 0, 0
+        if start:
+            cell = ws[start]
+            r0, c0 = cell.row - 1, cell.column - 1
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is None or value == "":
+                    continue
+                cell = ws.cell(row=r0 + r + 1, column=c0 + c + 1, value=value)
+                if text_columns and c in text_columns.get(name, set()):
+                    cell.number_format = "@"
+        for rng in (merges or {}).get(name, []):
+            ws.merge_cells(rng)
+        for c in range(max((len(r) for r in rows), default=0)):
+            ws.column_dimensions[get_column_letter(c0 + c + 1)].width = 14
+    wb.properties.created = datetime(2022, 12, 1)
+    wb.properties.modified = datetime(2022, 12, 1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def write_xls(path: Path, sheets: dict[str, list[list]], merges: dict[str, list[tuple[int, int, int, int]]] | None = None) -> Path:
+    """An Excel 97-2003 file. merges: name -> [(r1, r2, c1, c2)] 0-based inclusive."""
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    for name, rows in sheets.items():
+        ws = wb.add_sheet(name)
+        merged_cells = set()
+        for r1, r2, c1, c2 in (merges or {}).get(name, []):
+            value = rows[r1][c1]
+            ws.write_merge(r1, r2, c1, c2, value)
+            merged_cells |= {(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if (r, c) in merged_cells or value is None or value == "":
+                    continue
+                ws.write(r, c, value)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(str(path))
+    return path
+
+
+def write_csv(path: Path, rows: list[list], encoding: str = "utf-8") -> Path:
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))

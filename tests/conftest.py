@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from subsidy.pipeline import assemble, read_inputs, run, summarise
+from tests.builders import read_csv
+
+
+class Result:
+    """A finished run: its report, summary rows and problems as (kind, file, sheet, row) tuples."""
+
+    def __init__(self, outputs: Path, report: dict):
+        self.outputs = outputs
+        self.report = report
+        self.summary = read_csv(outputs / "summary.csv")
+        self.exceptions = read_csv(outputs / "internal" / "exceptions.csv")
+        self.households = read_csv(outputs / "internal" / "households.csv")
+        self.not_used = read_csv(outputs / "internal" / "rows_not_used.csv")
+        self.files = read_csv(outputs / "internal" / "files.csv")
+
+    def problems(self, kind: str | None = None) -> list[tuple]:
+        return [(e["kind"], e["source_file"], e["source_sheet"], int(e["source_row"]) if e["source_row"] else None)
+                for e in self.exceptions if kind is None or e["kind"] == kind]
+
+    def detail(self, kind: str) -> list[str]:
+        return [e["detail"] for e in self.exceptions if e["kind"] == kind]
+
+    def due(self) -> dict[tuple[str, str], str]:
+        return {(r["village_name"], r["subsidy_type"]): r["amount_due"] for r in self.summary}
+
+    def reasons(self) -> list[tuple]:
+        return [(n["source_file"], n["source_sheet"], int(n["source_row"]), n["reason"]) for n in self.not_used]
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> Path:
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def run_on(tmp_path: Path):
+    def go(folder: Path, year: int | None = 2022) -> Result:
+        outputs = tmp_path / "outputs"
+        report = run(folder, outputs, year=year)
+        return Result(outputs, report)
+
+    return go
+
+
+@pytest.fixture
+def books_of():
+    def go(folder: Path, year: int | None = 2022):
+        books = assemble(read_inputs(folder, latest_year=year), year)
+        return books, summarise(books)
+
+    return go

@@ -1,0 +1,40 @@
+"""The command line as a clerk uses it: exit codes and the Chinese text it prints."""
+
+from dagster_project.cli import main
+from tests.sample_county import build
+
+
+def test_run_prints_what_it_read_and_found(tmp_path, capsys):
+    build(tmp_path / "in")
+    code = main(["run", "--inputs", str(tmp_path / "in"), "--outputs", str(tmp_path / "out")])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert "年度：2022" in out
+    assert "文件：共7个，读取5个，无法读取1个，非表格/设置文件1个" in out
+    assert "村：10个" in out
+    assert "duplicate_payment（疑似重复发放）：4" in out
+    assert "summary.csv" in out
+    assert "[7/7]" in err  # progress
+
+
+def test_missing_inputs_folder_is_one_line_and_non_zero(tmp_path, capsys):
+    code = main(["run", "--inputs", str(tmp_path / "nope"), "--outputs", str(tmp_path / "out")])
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert err.strip().count("\n") == 0 and "输入文件夹不存在" in err
+
+
+def test_no_readable_roster_is_non_zero(tmp_path, capsys):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.xlsx").write_bytes(b"broken")
+    code = main(["run", "--inputs", str(tmp_path / "in"), "--outputs", str(tmp_path / "out"), "--quiet"])
+    _, err = capsys.readouterr()
+    assert code == 1 and "没有可读取的发放清册" in err
+    # the clerk still gets the reason per file
+    assert "unreadable_file" in (tmp_path / "out" / "internal" / "exceptions.csv").read_text(encoding="utf-8-sig")
+
+
+def test_year_option(tmp_path, capsys):
+    build(tmp_path / "in")
+    assert main(["run", "--inputs", str(tmp_path / "in"), "--outputs", str(tmp_path / "out"), "--year", "2021", "--quiet"]) == 1
+    assert "没有2021年度的发放清册，读到的是2022年度" in capsys.readouterr().err

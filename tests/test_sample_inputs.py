@@ -1,0 +1,85 @@
+"""The bundled sample inputs: the pipeline finds exactly the planted problems and the exact figures."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.sample_county import build
+
+ROOT = Path(__file__).parent.parent
+MAIN = "岩头镇/永嘉县岩头镇2022年度耕地地力保护补贴发放清册.xlsx"
+FOREST = "岩头镇/2022年生态公益林补偿.xlsx"
+SUPPLEMENT = "岩头镇/岩头镇耕地地力保护补贴补报清册.xlsx"
+RICE = "桥下镇/桥下镇2022年稻谷补贴.xls"
+GRAIN = "沙头镇/沙头镇实际种粮一次性补贴.csv"
+
+EXPECTED_PROBLEMS = [
+    ("duplicate_payment", FOREST, "周宅村委会", 6),
+    ("duplicate_payment", FOREST, "周宅村委会", 7),
+    ("duplicate_payment", SUPPLEMENT, "补报", 3),
+    ("unreadable_file", "岩头镇/已损坏的清册.xlsx", "", None),
+    ("id_precision_lost", MAIN, "发放清册", 7),
+    ("duplicate_payment", MAIN, "发放清册", 11),
+    ("amount_mismatch", MAIN, "发放清册", 13),
+    ("subtotal_mismatch", MAIN, "发放清册", 20),
+    ("subtotal_mismatch", MAIN, "分村汇总表", 4),
+    ("invalid_id", RICE, "Sheet1", 4),
+    ("missing_field", RICE, "Sheet1", 6),
+    ("unknown_village", GRAIN, "沙头镇实际种粮一次性补贴", 5),
+]
+
+EXPECTED_SUMMARY = [
+    ("330324104215", "韩埠村", "稻谷补贴", "1", "400.00"),
+    ("330324104222", "梅岙村", "稻谷补贴", "2", "560.00"),
+    ("330324104225", "西岙村", "稻谷补贴", "2", "880.00"),
+    ("330324108224", "苍坡村", "耕地地力保护补贴", "5", "1400.00"),
+    ("330324108224", "苍坡村", "生态公益林补偿", "3", "1295.00"),
+    ("330324108225", "周宅村", "耕地地力保护补贴", "4", "1524.00"),
+    ("330324108225", "周宅村", "生态公益林补偿", "4", "2415.00"),
+    ("330324108226", "方岙村", "耕地地力保护补贴", "4", "862.40"),
+    ("330324108229", "霞美村", "耕地地力保护补贴", "1", "168.00"),
+    ("330324111202", "渔田村", "实际种粮农民一次性补贴", "1", "1550.00"),
+    ("330324111204", "潮际村", "实际种粮农民一次性补贴", "1", "1525.00"),
+    ("330324111220", "北山村", "实际种粮农民一次性补贴", "2", "3012.50"),
+]
+
+
+@pytest.fixture
+def sample(tmp_path):
+    return build(tmp_path / "inputs")
+
+
+def test_generated_county_gives_exact_figures_and_problem_locations(sample, run_on):
+    res = run_on(sample, year=None)
+    assert res.report["year"] == 2022
+    assert res.problems() == EXPECTED_PROBLEMS
+    assert [(r["village_code"], r["village_name"], r["subsidy_type"], r["households"], r["amount_due"])
+            for r in res.summary] == EXPECTED_SUMMARY
+    assert all(r["amount_paid"] == "" and r["amount_failed"] == "" for r in res.summary)
+    assert res.report["rows_read"] == sum(int(f["rows_read"]) for f in res.files)
+
+
+def test_bundled_inputs_match_the_generator(tmp_path, run_on):
+    """inputs/ is what tests/sample_county.py writes (run `make sample` after changing it)."""
+    res = run_on(ROOT / "inputs", year=None)
+    assert res.problems() == EXPECTED_PROBLEMS
+    assert len(res.summary) == len(EXPECTED_SUMMARY)
+
+
+def test_outputs_are_deterministic(sample, tmp_path):
+    from subsidy.pipeline import run
+
+    run(sample, tmp_path / "a", year=2022)
+    run(sample, tmp_path / "b", year=2022)
+    for name in ["summary.csv", "internal/exceptions.csv", "internal/households.csv", "internal/files.csv",
+                 "internal/rows_not_used.csv", "internal/run_report.json"]:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_public_summary_never_shows_an_id(sample, run_on):
+    import re
+
+    res = run_on(sample)
+    text = (res.outputs / "summary.csv").read_text(encoding="utf-8-sig")
+    assert not re.search(r"\d{15,}", text)
+    assert (res.outputs / "internal").stat().st_mode & 0o077 == 0
