@@ -47,8 +47,9 @@ def print_report(report: dict, outputs: Path) -> None:
     print(f"文件：共{report['files_total']}个，读取{report['files_read']}个，"
           f"无法读取{report['files_unreadable']}个，非表格/设置文件{report['files_skipped']}个")
     print(f"行数：非空行{report['rows_read']}行，其中户明细{report['rows_used']}行")
-    for reason, count in report["rows_by_reason"].items():
-        if reason != "household":
+    for reason in REASONS:
+        count = report["rows_by_reason"].get(reason)
+        if count and reason != "household":
             print(f"    {REASONS[reason]}：{count}")
     print(f"村：{report['villages']}个    户：{report['households']}户    应发合计：{report['amount_due']}元")
     print(f"问题：{report['problems']}个")

@@ -99,6 +99,7 @@ class VillageRegistry:
         # keys worth searching for inside a free text (titles): with their suffix, at least 3 characters
         self._text_keys = sorted((k for k in self._exact if len(k) >= 3 and split_suffix(k)[1]), key=len, reverse=True)
         self._town_keys = sorted(self._town_variants(), key=len, reverse=True)
+        self._town_full_keys = sorted(self._towns, key=len, reverse=True)
         self._county_keys = sorted(
             {c for c in self._counties} | {_strip_any(c, _COUNTY_SUFFIXES) for c in self._counties if len(c) > 2},
             key=len,
@@ -132,17 +133,20 @@ class VillageRegistry:
     # -------------------------------------------------------------- matching
 
     def town_in(self, text: str) -> str | None:
-        """The official name of the town (乡镇/街道) named in a free text, if exactly one is."""
+        """The official name of the town (乡镇/街道) named in a free text ('岩头镇2022年…'), or written alone
+        without its suffix ('岩头' in a 乡镇 column)."""
         flat = compact(text)
-        for key in self._town_keys:
+        if flat in self._town_variant_map:
+            return self._town_variant_map[flat]
+        for key in self._town_full_keys:
             if key in flat:
-                return self._town_variant_map[key]
+                return key
         return None
 
     def county_in(self, text: str) -> str | None:
         flat = compact(text)
         for key in self._county_keys:
-            if key in flat:
+            if key == flat or (key in self._counties and key in flat):
                 for county in self._counties:
                     if county == key or _strip_any(county, _COUNTY_SUFFIXES) == key:
                         return county
@@ -153,7 +157,11 @@ class VillageRegistry:
         name = compact(text)
         if not name:
             return Match(None, "村名为空")
-        # '岩头镇东岙村': a town written in front of the village
+        # '永嘉县岩头镇东岙村': a county and a town written in front of the village
+        for county_name in self._counties:
+            if name.startswith(county_name) and len(name) > len(county_name) + 1:
+                county, name = county_name, name[len(county_name):]
+                break
         for key in self._town_keys:
             if name.startswith(key) and len(name) > len(key) + 1:
                 rest = name[len(key):]
@@ -163,6 +171,8 @@ class VillageRegistry:
         candidates = self._exact.get(name)
         if not candidates:
             stem, kind = split_suffix(name)
+            if stem not in self._stem and split_suffix(stem)[1]:  # '东岙村村委会'
+                stem = split_suffix(stem)[0]
             candidates = self._stem.get(stem) or self._stem.get(name) or []
             if kind and candidates:
                 typed = [v for v in candidates if split_suffix(compact(v.name))[1] == kind]

@@ -5,7 +5,8 @@ from subsidy.villages import VillageRegistry
 REG = VillageRegistry.bundled()
 
 
-@pytest.mark.parametrize("written", ["苍坡村", "苍坡村委会", "苍坡村民委员会", "苍坡", " 苍坡村 ", "岩头镇苍坡村"])
+@pytest.mark.parametrize("written", ["苍坡村", "苍坡村委会", "苍坡村民委员会", "苍坡", " 苍坡村 ", "岩头镇苍坡村",
+                                     "永嘉县岩头镇苍坡村", "苍坡村村委会"])
 def test_written_forms_match_the_official_village(written):
     match = REG.match(written)
     assert match.village is not None and match.village.code == "330324108224"
@@ -37,7 +38,14 @@ def test_village_in_a_title():
 
 def test_town_and_county_in_text():
     assert REG.town_in("桥下镇2022年稻谷补贴") == "桥下镇"
+    assert REG.town_in("桥下") == "桥下镇"
     assert REG.county_in("永嘉县岩头镇") == "永嘉县"
+    assert REG.county_in("永嘉") == "永嘉县"
+
+
+def test_a_town_stem_inside_a_village_name_is_not_a_town():
+    # 岩头 is a town's stem, but a title naming 岩头村 does not name 岩头镇
+    assert REG.town_in("岩头村2022年稻谷补贴") is None
 
 
 def test_a_county_roster_with_aliases_replaces_the_bundled_one(tmp_path):
