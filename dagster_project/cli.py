@@ -52,11 +52,20 @@ def print_report(report: dict, outputs: Path) -> None:
         if count and reason != "household":
             print(f"    {REASONS[reason]}：{count}")
     print(f"村：{report['villages']}个    户：{report['households']}户    应发合计：{report['amount_due']}元")
+    rec = report["reconciliation"]
+    if rec["bank_rows"]:
+        mark = "相符" if rec["balanced"] else "不相符！请检查"
+        print(f"对账（有银行结果的补贴：{'、'.join(rec['subsidies_covered'])}）：银行记录{rec['bank_rows']}行")
+        print(f"    应发{rec['due']} = 实发{rec['paid']} + 失败{rec['failed']} + 未发{rec['unpaid']} + 差额{rec['differences']}"
+              f"（按村和补贴逐项核对：{mark}）")
+    else:
+        print("对账：没有银行代发结果，实发和失败金额暂空")
     print(f"问题：{report['problems']}个")
     for kind, count in report["problems_by_kind"].items():
         print(f"    {kind}（{KINDS[kind].title}）：{count}")
     print(f"结果：分村汇总 {outputs / 'summary.csv'}")
     print(f"      问题清单（内部，含完整身份证号）{outputs / 'internal' / 'exceptions.csv'}")
+    print(f"      对账工作簿（内部）{outputs / 'internal' / 'reconciliation.xlsx'}")
 
 
 def build_parser() -> argparse.ArgumentParser:

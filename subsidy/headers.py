@@ -17,6 +17,7 @@ from .normalising import cell_text, compact, parse_decimal
 NAME, ID, ACCOUNT, BANK, PHONE, REMARK, SEQ = "name", "id", "account", "bank", "phone", "remark", "seq"
 VILLAGE, TOWN, GROUP, SUBSIDY = "village", "town", "group", "subsidy"
 AREA, RATE, AMOUNT, ROW_TOTAL, HOUSEHOLDS, IGNORE = "area", "rate", "amount", "row_total", "households", "ignore"
+STATUS, REASON, DATE = "status", "reason", "date"  # bank results
 
 EXACT: dict[str, str] = {}
 for _field, _words in {
@@ -39,6 +40,9 @@ for _field, _words in {
             "补偿金 补助资金 应补贴金额 应付金额 实发金额 发放数 补贴额 补偿款",
     ROW_TOTAL: "合计 合计金额 小计 总计 总金额 合计(元) 补贴合计",
     HOUSEHOLDS: "户数 发放户数 补贴户数 农户数",
+    STATUS: "处理结果 状态 交易状态 发放状态 结果 处理状态 代发结果 入账结果 是否成功 交易结果 发放结果 入账状态 代发状态 成功标志",
+    REASON: "失败原因 错误原因 原因 失败说明 退回原因 错误信息 返回信息 失败信息 错误描述 退票原因 处理说明",
+    DATE: "交易日期 日期 入账日期 发放日期 处理日期 代发日期 交易时间 入账时间 记账日期",
     IGNORE: "户主签字 签字 签名 领款人签字 签章 盖章 家庭人口 人口 性别 年龄 民族 地址 家庭住址 出生日期",
 }.items():
     for _w in _words.split():
@@ -61,6 +65,7 @@ CONTAINS: list[tuple[str, str]] = [
     ("金额", AMOUNT), ("资金", AMOUNT), ("补贴款", AMOUNT), ("补偿款", AMOUNT), ("补助款", AMOUNT), ("应发", AMOUNT),
     ("实发", AMOUNT), ("发放数", AMOUNT),
     ("补贴项目", SUBSIDY), ("补贴类型", SUBSIDY), ("补贴种类", SUBSIDY), ("项目", SUBSIDY),
+    ("失败原因", REASON), ("原因", REASON), ("结果", STATUS), ("状态", STATUS), ("日期", DATE),
 ]
 
 _BRACKETED = re.compile(r"[(\[{<《][^)\]}>》]*[)\]}>》]")
@@ -93,15 +98,22 @@ class Columns:
         return self.fields.get(name)
 
     def score(self) -> int:
-        core = {NAME, ID, AMOUNT, AREA, RATE, VILLAGE, ACCOUNT, SEQ, HOUSEHOLDS, ROW_TOTAL, SUBSIDY, TOWN, GROUP}
+        core = {NAME, ID, AMOUNT, AREA, RATE, VILLAGE, ACCOUNT, SEQ, HOUSEHOLDS, ROW_TOTAL, SUBSIDY, TOWN, GROUP, STATUS,
+                REASON, DATE}
         return len(core & set(self.fields)) + 2 * len(self.by_subsidy)
 
     @property
     def is_roster(self) -> bool:
-        has_money = AMOUNT in self.fields or AREA in self.fields or ROW_TOTAL in self.fields or any(
+        has_money = AMOUNT in self.fields or ROW_TOTAL in self.fields or any(
             AMOUNT in cols for cols in self.by_subsidy.values()
         )
         return (NAME in self.fields or ID in self.fields) and has_money
+
+    @property
+    def is_bank_result(self) -> bool:
+        """一卡通代发结果: who was paid how much, and whether it went through."""
+        return STATUS in self.fields and (NAME in self.fields or ID in self.fields or ACCOUNT in self.fields) and (
+            AMOUNT in self.fields)
 
     @property
     def is_village_summary(self) -> bool:
@@ -209,7 +221,7 @@ def find_header(rows: list[list], catalogue: Catalogue, scan: int = 40) -> Heade
                 candidates.append((r + 2, combine(candidates[-1][1], _row_texts(rows[r + 2]))))
         for last, labels in candidates:
             cols = map_columns(labels, catalogue)
-            if not (cols.is_roster or cols.is_village_summary):
+            if not (cols.is_roster or cols.is_village_summary or cols.is_bank_result):
                 continue
             score = cols.score() * 10 + (5 if cols.is_roster else 0) + (last - r)
             if score > best_score:

@@ -191,10 +191,16 @@ def area_text(area: Decimal | None) -> str:
 
 # ---------------------------------------------------------------- years
 
-_YEAR = re.compile(r"(20[0-9]{2})\s*年")
+_YEAR = re.compile(r"(20[0-9]{2})\s*年(?!\s*[0-9]{1,2}\s*月)")
+_LEADING_YEAR = re.compile(r"^\s*(20[0-9]{2})(?![0-9])")
 
 
 def find_year(text: str) -> int | None:
-    """The first '20xx年' (or '20xx年度') in a text."""
+    """The first '20xx年' (or '20xx年度') in a text that is not a date such as '2023年1月'."""
     match = _YEAR.search(text)
     return int(match.group(1)) if match else None
+
+
+def find_subsidy_year(text: str) -> int | None:
+    """The year of a subsidy named in a bank 摘要: '2022年耕地地力补贴' or '2022耕地地力补贴'."""
+    return find_year(text) or (int(m.group(1)) if (m := _LEADING_YEAR.match(text)) else None)

@@ -16,14 +16,17 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from .banks import Payment
 from .catalogue import Catalogue
 from .normalising import area_text, money_text
 from .problems import KINDS, Problem
 from .reading import discover, load, read_text_file
+from .reconciling import FAILED, PAID, reconcile
 from .rosters import REASONS, Context, Household, RowNote, SheetResult, VillageClaim, parse_file
 from .validating import check_cadres, check_claims, find_duplicates
 from .villages import VillageRegistry
-from .writing import internal_dir, write_csv
+from .workbook import write_workbook
+from .writing import atomic_write_bytes, internal_dir, write_csv
 
 UNNAMED_SUBSIDY = "未注明补贴项目"
 Progress = Callable[[str], None]
@@ -68,6 +71,8 @@ class Books:
     catalogue: Catalogue
     villages: VillageRegistry
     claims: list[VillageClaim] = field(default_factory=list)
+    payments: list[Payment] = field(default_factory=list)
+    covered: set[tuple[str, int]] = field(default_factory=set)  # (subsidy, year) that bank results cover
 
 
 @dataclass
@@ -77,14 +82,22 @@ class SummaryRow:
     subsidy_type: str
     households: int
     amount_due: Decimal
-    amount_paid: Decimal | None = None
+    amount_paid: Decimal | None = None  # None: no bank results cover this subsidy
     amount_failed: Decimal | None = None
+    amount_unpaid: Decimal | None = None  # staff workbook only
+    difference: Decimal | None = None  # due - paid on paid rows
+
+    def balances(self) -> bool:
+        """due = paid + failed + unpaid + differences (always true where no bank results cover it)."""
+        if self.amount_paid is None:
+            return True
+        return self.amount_due == self.amount_paid + self.amount_failed + self.amount_unpaid + self.difference
 
 
 SUMMARY_COLUMNS = ("village_code", "village_name", "subsidy_type", "households", "amount_due", "amount_paid",
                    "amount_failed")
 EXCEPTION_COLUMNS = ("kind", "village_code", "source_file", "source_sheet", "source_row", "detail")
-_ROLE_ZH = {"roster": "发放清册", "summary": "分村汇总表（核对用）", "cadre": "村干部清册（核对用）",
+_ROLE_ZH = {"roster": "发放清册", "summary": "分村汇总表（核对用）", "cadre": "村干部清册（核对用）", "bank": "银行代发结果",
             "unrecognized": "无法识别", "empty": "空表"}
 
 
@@ -135,7 +148,7 @@ def read_inputs(inputs: Path, *, latest_year: int | None = None, progress: Progr
         sheets += results
         roles = [r.role for r in results if r.role != "empty"]
         rows = sum(sum(r.counts.values()) for r in results)
-        used = sum(r.counts["household"] for r in results)
+        used = sum(r.counts["household"] + r.counts["payment"] for r in results)
         recognised = "、".join(dict.fromkeys(_ROLE_ZH[r] for r in roles)) or "空文件"
         if not roles:
             problems.append(Problem("unreadable_file", item.rel, "", None, "文件中没有任何数据（所有工作表都是空的）。"))
@@ -182,15 +195,16 @@ def choose_year(intake: Intake, year: int | None) -> int:
 def assemble(intake: Intake, year: int | None = None) -> Books:
     """Households of the run's year, cross-checks against summary and cadre sheets, all problems."""
     run_year = choose_year(intake, year)
-    households, cadres, claims = [], [], []
+    households, cadres, claims, payments = [], [], [], []
     problems = list(intake.problems)
-    counts: Counter = Counter()
     for res in intake.sheets:
         problems += res.problems
         if res.role == "cadre":
             cadres += res.households
         elif res.role == "summary":
             claims += res.claims
+        elif res.role == "bank":
+            payments += res.payments
         else:
             other_rows: dict[int, int] = {}
             kept_rows = set()
@@ -207,7 +221,6 @@ def assemble(intake: Intake, year: int | None = None) -> Books:
                     res.counts["household"] -= 1
                     res.counts["other_year"] += 1
                     res.notes.append(RowNote(res.file, res.sheet, row, "other_year", f"{other}年，本次处理{run_year}年"))
-        counts.update(res.counts)
     for res in intake.sheets:
         if res.role == "summary":
             subsidies = {h.subsidy for r in intake.sheets if r.file == res.file and r.role == "roster" for h in r.households}
@@ -215,6 +228,9 @@ def assemble(intake: Intake, year: int | None = None) -> Books:
                 only = next(iter(subsidies))
                 for c in res.claims:
                     c.subsidy = c.subsidy or only
+    rec = reconcile(households, payments, run_year)
+    _move_other_year_payments(intake, payments, run_year)
+    problems += rec.problems
     problems += find_duplicates(households)
     problems += check_cadres(cadres, households)
     # a summary sheet beside a roster summarises that file; one on its own summarises every roster
@@ -225,32 +241,59 @@ def assemble(intake: Intake, year: int | None = None) -> Books:
         scope = by_file.get(file) or households
         problems += check_claims([c for c in claims if c.file == file], scope)
     for report in intake.files:
-        report.used = sum(r.counts["household"] for r in intake.sheets if r.file == report.file)
+        report.used = sum(r.counts["household"] + r.counts["payment"] for r in intake.sheets if r.file == report.file)
     order = {(r.file, r.sheet): i for i, r in enumerate(intake.sheets)}
     problems.sort(key=lambda p: (p.source_file, order.get((p.source_file, p.source_sheet), -1), p.source_row or 0,
                                  p.kind, p.detail))
+    counts = Counter()
+    for res in intake.sheets:
+        counts.update(res.counts)
     return Books(run_year, households, problems, counts, intake.files, intake.sheets, intake.catalogue,
-                 intake.villages, claims)
+                 intake.villages, claims, payments, rec.covered)
+
+
+def _move_other_year_payments(intake: Intake, payments: list, run_year: int) -> None:
+    """Bank rows of another subsidy year are not this run's: listed with that reason, not matched."""
+    for res in intake.sheets:
+        if res.role != "bank":
+            continue
+        for p in res.payments:
+            if p.outcome == "other_year":
+                res.counts["payment"] -= 1
+                res.counts["other_year"] += 1
+                res.notes.append(RowNote(res.file, res.sheet, p.row, "other_year", f"{p.year}年，本次处理{run_year}年"))
 
 
 def summarise(books: Books) -> list[SummaryRow]:
     """One row per village and subsidy: distinct households and the amount due (exact, in fen)."""
     people: dict[tuple, set] = defaultdict(set)
-    due: dict[tuple, Decimal] = defaultdict(Decimal)
+    money: dict[tuple, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 5)  # due, paid, failed, unpaid, diff
     names: dict[str, str] = {}
     for h in books.households:
         key = (h.village_code, h.subsidy)
         people[key].add(h.person_key)
-        if h.amount is not None:
-            due[key] += h.amount
+        sums = money[key]
+        due = h.amount if h.amount is not None else Decimal(0)
+        sums[0] += due
+        if h.status == PAID:
+            sums[1] += h.paid
+            sums[4] += due - h.paid
+        elif h.status == FAILED:
+            sums[2] += due
+        elif h.status is not None:
+            sums[3] += due
         names[h.village_code] = h.village_name
-    rows = [SummaryRow(code, names[code], subsidy, len(people[(code, subsidy)]), due[(code, subsidy)])
-            for code, subsidy in people]
+    rows = []
+    for code, subsidy in people:
+        due, paid, failed, unpaid, diff = money[(code, subsidy)]
+        covered = (subsidy, books.year) in books.covered
+        rows.append(SummaryRow(code, names[code], subsidy, len(people[(code, subsidy)]), due,
+                               *((paid, failed, unpaid, diff) if covered else (None, None, None, None))))
     rows.sort(key=lambda r: (r.village_code, books.catalogue.sort_key(r.subsidy_type)))
     return rows
 
 
-def write_outputs(books: Books, summary: list[SummaryRow], outputs: Path) -> dict[str, Path]:
+def write_outputs(books: Books, summary: list[SummaryRow], outputs: Path, inputs: Path | None = None) -> dict[str, Path]:
     outputs.mkdir(parents=True, exist_ok=True)
     internal = internal_dir(outputs)
     paths = {
@@ -260,6 +303,7 @@ def write_outputs(books: Books, summary: list[SummaryRow], outputs: Path) -> dic
         "files": internal / "files.csv",
         "rows_not_used": internal / "rows_not_used.csv",
         "report": internal / "run_report.json",
+        "workbook": internal / "reconciliation.xlsx",
     }
     write_csv(paths["summary"], SUMMARY_COLUMNS, (
         (r.village_code, r.village_name, r.subsidy_type, r.households, money_text(r.amount_due),
@@ -282,8 +326,8 @@ def write_outputs(books: Books, summary: list[SummaryRow], outputs: Path) -> dic
         (n.file, n.sheet, n.row, n.reason, REASONS[n.reason], n.text)
         for res in books.sheets for n in sorted(res.notes, key=lambda n: n.row) if n.reason != "household"
     ))
+    write_workbook(paths["workbook"], books, summary, inputs)
     report = run_report(books, summary)
-    from .writing import atomic_write_bytes
 
     atomic_write_bytes(paths["report"], (json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode())
     return paths
@@ -292,7 +336,19 @@ def write_outputs(books: Books, summary: list[SummaryRow], outputs: Path) -> dic
 def run_report(books: Books, summary: list[SummaryRow]) -> dict:
     """Counts for the console, the Dagster UI and tests. Never holds an ID or account number."""
     by_kind = Counter(p.kind for p in books.problems)
+    covered = [r for r in summary if r.amount_paid is not None]
+
+    def total(attr: str) -> str:
+        return money_text(sum((getattr(r, attr) for r in covered), Decimal(0)))
+
     return {
+        "reconciliation": {
+            "bank_rows": len(books.payments),
+            "subsidies_covered": sorted(s for s, _ in books.covered),
+            "due": total("amount_due"), "paid": total("amount_paid"), "failed": total("amount_failed"),
+            "unpaid": total("amount_unpaid"), "differences": total("difference"),
+            "balanced": all(r.balances() for r in summary),
+        },
         "year": books.year,
         "files_total": len(books.files),
         "files_read": sum(1 for f in books.files if f.sheets),
@@ -316,14 +372,14 @@ def run(inputs: Path, outputs: Path, year: int | None = None, progress: Progress
     books = assemble(intake, year)
     where = f"（问题清单见 {outputs / 'internal' / 'exceptions.csv'}）"
     if not any(r.role == "roster" for r in intake.sheets):
-        write_outputs(books, [], outputs)
+        write_outputs(books, [], outputs, inputs)
         raise PipelineError(f"{inputs} 中没有可读取的发放清册{where}")
     if not books.households and books.row_counts.get("other_year"):
         years = sorted({h.year for r in intake.sheets for h in r.households if h.year != books.year})
-        write_outputs(books, [], outputs)
+        write_outputs(books, [], outputs, inputs)
         raise PipelineError(f"{inputs} 中没有{books.year}年度的发放清册，读到的是{'、'.join(map(str, years))}年度{where}")
     summary = summarise(books)
-    paths = write_outputs(books, summary, outputs)
+    paths = write_outputs(books, summary, outputs, inputs)
     report = run_report(books, summary)
     report["outputs"] = {k: str(v) for k, v in paths.items()}
     return report

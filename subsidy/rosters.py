@@ -43,6 +43,7 @@ REASONS = {
     "numbering": "栏次行",
     "template": "空白模板行（只有序号）",
     "cross_check": "汇总表或村干部清册行（仅用于核对，不重复计入）",
+    "payment": "银行代发结果行（已用于对账）",
     "no_village": "无法确定所在村，未计入（已报问题）",
     "unknown_village": "村名无法识别，未计入（已报问题）",
     "other_year": "不是本次处理的年度，未计入",
@@ -68,7 +69,7 @@ class Household:
     """One roster row for one subsidy. `id_status`: ok, org, invalid, precision_lost, blank, none."""
 
     __slots__ = ("file", "sheet", "row", "name", "id", "id_status", "village_code", "village_name", "subsidy", "year",
-                 "area", "rate", "amount", "account", "role")
+                 "area", "rate", "amount", "account", "role", "status", "paid", "bank")
 
     def __init__(self, file, sheet, row, name, id_, id_status, village_code, village_name, subsidy, year, area, rate,
                  amount, account, role="roster"):
@@ -78,6 +79,9 @@ class Household:
         self.subsidy, self.year = subsidy, year
         self.area, self.rate, self.amount, self.account = area, rate, amount, account
         self.role = role
+        self.status = None  # reconciliation: paid, failed, unpaid; None where no bank results cover it
+        self.paid = None
+        self.bank = ()
 
     @property
     def person_key(self) -> str:
@@ -116,8 +120,9 @@ class VillageClaim:
 class SheetResult:
     file: str
     sheet: str
-    role: str = "empty"  # roster, summary, cadre, unrecognized, empty
+    role: str = "empty"  # roster, summary, cadre, bank, unrecognized, empty
     households: list[Household] = field(default_factory=list)
+    payments: list = field(default_factory=list)  # banks.Payment
     claims: list[VillageClaim] = field(default_factory=list)
     notes: list[RowNote] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -292,7 +297,10 @@ def _finish(item: InputFile, st: _Staged, ctx: Context) -> None:
             res.note(sheet.row_number(i), "title", _row_preview(rows[i]))
     for i in range(header.first, header.last + 1):
         res.note(sheet.row_number(i), "header", _row_preview(rows[i]))
-    if header.columns.is_village_summary or (not header.columns.is_roster and _SUMMARY.search(sheet.name + st.title)):
+    if header.columns.is_bank_result:
+        res.role = "bank"
+        _parse_bank(sheet, header, sc, ctx, res)
+    elif header.columns.is_village_summary or (not header.columns.is_roster and _SUMMARY.search(sheet.name + st.title)):
         res.role = "summary"
         _parse_summary(sheet, header, sc, ctx, res)
     else:
@@ -663,3 +671,42 @@ def _parse_summary(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Conte
                 amount = parse_decimal(_get(row, per[H.AMOUNT]))
                 res.claims.append(VillageClaim(res.file, res.sheet, rn, matched.village.code, matched.village.short_name,
                                                subsidy, None, amount))
+
+
+def _parse_bank(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Context, res: SheetResult) -> None:
+    from .banks import parse_payment_row
+
+    cols = header.columns
+    f = cols.fields
+    sums = _Sums([f[H.AMOUNT]])
+    label_cells = sorted({c for c in (f.get(H.SEQ), f.get(H.NAME), 0, 1) if c is not None})
+    for i in range(header.last + 1, len(sheet.rows)):
+        row = sheet.rows[i]
+        if not any(v not in ("", None) for v in row):
+            continue
+        rn = sheet.row_number(i)
+        kind = _classify_nonhousehold(row, label_cells)
+        if kind is None and not clean_name(_get(row, f.get(H.NAME))):
+            kind = _scan_labels(row)
+        if kind in ("subtotal", "total"):
+            res.note(rn, kind, _row_preview(row))
+            for finding in sums.check(kind, row, cols.labels, {}):
+                res.problem("subtotal_mismatch", rn, f"银行代发结果合计行：{finding}。")
+            sums.reset_segment()
+            continue
+        if kind == "footer":
+            res.note(rn, "footer", _row_preview(row))
+            continue
+        payment = parse_payment_row(row, rn, cols, res.file, res.sheet, sc.subsidy, sc.year, ctx.catalogue,
+                                    ctx.latest_year, _get)
+        if payment is None:
+            res.note(rn, "other", _row_preview(row))
+            continue
+        village = cell_text(_get(row, f.get(H.VILLAGE))) if H.VILLAGE in f else ""
+        if village:
+            matched = ctx.match(village, sc.town, sc.county)
+            # a name shared by several towns still narrows the roster rows to those villages
+            payment.villages = {v.code for v in ((matched.village,) if matched.village else matched.candidates)}
+        sums.add(sums.parse(row), {})
+        res.payments.append(payment)
+        res.counts["payment"] += 1

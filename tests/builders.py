@@ -45,6 +45,8 @@ def write_xlsx(path: Path, sheets: dict[str, list[list]], merges: dict[str, list
                 if value is None or value == "":
                     continue
                 cell = ws.cell(row=r0 + r + 1, column=c0 + c + 1, value=value)
+                if isinstance(value, str) and value.startswith("="):
+                    cell.data_type = "s"  # a text that looks like a formula, as a clerk's paste leaves it
                 if text_columns and c in text_columns.get(name, set()):
                     cell.number_format = "@"
         for rng in (merges or {}).get(name, []):

@@ -142,6 +142,47 @@ def _supplement(folder: Path) -> None:
     write_xlsx(folder / "岩头镇" / "岩头镇耕地地力保护补贴补报清册.xlsx", {"补报": rows}, text_columns={"补报": {3}})
 
 
+def _yantou_amounts() -> dict[int, float]:
+    """What the main 岩头镇 roster lists per person (n -> amount)."""
+    areas = {1: 2.5, 2: 1.8, 3: 3.2, 4: 0.9, 5: 4.1, 6: 2.0, 7: 1.25, 8: 5.6, 9: 3.0, 10: 1.1, 11: 2.7, 12: 0.6, 13: 3.3}
+    return {n: round(a * 112, 2) for n, a in areas.items()}
+
+
+def _bank_results(folder: Path) -> None:
+    """一卡通代发结果 from the rural commercial bank, paid in January 2023 for 2022 subsidies.
+
+    耕地地力保护补贴 (岩头镇): person 2 failed (账户已销户) and was re-issued in a second file; person 4 failed
+    (户名不符) and was not; person 5 has no bank record; person 8 was paid 627.20 where the roster says 600.00;
+    person 6, listed twice in the rosters, was paid once; person 50 is in no roster.
+    稻谷补贴 (桥下镇): a GBK CSV without ID numbers, matched by name and amount.
+    """
+    head = ["序号", "户名", "证件号码", "账号", "金额", "摘要", "处理结果", "失败原因", "交易日期"]
+    rows = [["永嘉农商银行一卡通代发结果（2023年1月）"], head]
+    amounts = _yantou_amounts()
+    amounts[14] = 168.00
+    seq = 1
+    for n in sorted(amounts):
+        if n == 5:
+            continue
+        name, id_ = person(n)
+        paid = 627.20 if n == 8 else amounts[n]
+        status, reason = ("失败", "账户已销户") if n == 2 else ("失败", "户名不符") if n == 4 else ("成功", "")
+        rows.append([seq, name, id_, f"6230910{n:012d}", paid, "2022年耕地地力保护补贴", status, reason, "2023-01-10"])
+        seq += 1
+    stranger = person(50)
+    rows.append([seq, stranger[0], stranger[1], "6230910000000000050", 112.00, "2022年耕地地力保护补贴", "成功", "", "2023-01-10"])
+    write_xlsx(folder / "一卡通代发结果" / "耕地地力保护补贴代发结果.xlsx", {"代发结果": rows},
+               merges={"代发结果": ["A1:I1"]}, text_columns={"代发结果": {2, 3}})
+    name, id_ = person(2)
+    write_csv(folder / "一卡通代发结果" / "耕地地力保护补贴补发结果.csv",
+              [head[1:], [name, id_, "6230910000000000202", f"{amounts[2]:.2f}", "2022年耕地地力保护补贴（补发）", "交易成功", "",
+                          "2023-02-15"]], encoding="gb18030")
+    rice = [["户名", "账号", "交易金额", "用途", "处理状态", "失败原因"]]
+    for n in (30, 31, 32, 34):
+        rice.append([person(n)[0], f"6230910{n:012d}", f"{(3 + n % 4) * 80:.2f}", "2022年稻谷补贴", "成功", ""])
+    write_csv(folder / "一卡通代发结果" / "桥下镇稻谷补贴代发.csv", rice, encoding="gbk")
+
+
 def build(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     _roster_yantou(folder)
@@ -149,6 +190,7 @@ def build(folder: Path) -> Path:
     _rice_xls(folder)
     _grain_csv(folder)
     _supplement(folder)
+    _bank_results(folder)
     (folder / "岩头镇" / "已损坏的清册.xlsx").write_bytes(b"PK\x03\x04 this workbook was cut off while copying")
     (folder / "说明.txt").write_text("样例输入：永嘉县2022年惠农补贴发放清册（人物和身份证号均为虚构）。\n", encoding="utf-8")
     return folder

@@ -259,7 +259,7 @@ def test_every_nonblank_row_is_accounted_for(inputs, books_of):
     build(inputs)
     books, _ = books_of(inputs)
     for res in books.sheets:
-        # per sheet: households used + rows not used with a reason = all non-blank rows
-        assert sum(res.counts.values()) == res.counts["household"] + len([n for n in res.notes if n.reason != "household"]) \
-            or res.role == "cadre"
+        # per sheet: households and payments used + rows not used with a reason = all non-blank rows
+        used = res.counts["household"] + res.counts["payment"]
+        assert sum(res.counts.values()) == used + len(res.notes) or res.role == "cadre"
     assert sum(books.row_counts.values()) == sum(int(f.rows) for f in books.files)

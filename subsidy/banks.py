@@ -1,0 +1,90 @@
+"""Bank payout results (一卡通代发结果): one row per payment the bank attempted, with its outcome.
+
+Recognised by their columns wherever they sit in the inputs: 户名, 证件号码, 账号, 金额, 摘要 (which
+subsidy), 处理结果 (成功/失败 …), 失败原因, 交易日期. The subsidy year comes from the 摘要, then the title or
+file name (a 2022 subsidy is often paid in January 2023), and only then from the 交易日期.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from . import headers as H
+from .normalising import (
+    cell_text,
+    clean_id,
+    clean_name,
+    compact,
+    find_subsidy_year,
+    id_error,
+    parse_decimal,
+    to_fen,
+)
+
+OK_WORDS = ("成功", "已入账", "入账", "已发放", "已代发", "正常", "完成", "已完成", "已支付", "支付成功", "到账", "已到账")
+FAILED_WORDS = ("失败", "退回", "已退回", "冲正", "已冲正", "退票", "未入账", "拒绝", "异常", "不成功", "未成功", "错误",
+                "作废", "撤销", "挂账", "未到账", "销户", "不符")
+OK_CODES = {"S", "Y", "是", "1", "00", "0000", "SUCCESS", "OK", "√"}
+FAILED_CODES = {"F", "N", "否", "0", "E", "FAIL", "FAILED", "×", "X"}
+
+
+class Payment:
+    """One bank row. `ok`: True (went through), False (failed, returned, reversed)."""
+
+    __slots__ = ("file", "sheet", "row", "name", "id", "id_usable", "account", "amount", "subsidy", "year", "ok",
+                 "status_text", "reason", "date", "village_code", "villages", "outcome", "matched")
+
+    def __init__(self, file, sheet, row, name, id_, id_usable, account, amount, subsidy, year, ok, status_text,
+                 reason, date, village_code=""):
+        self.file, self.sheet, self.row = file, sheet, row
+        self.name, self.id, self.id_usable, self.account = name, id_, id_usable, account
+        self.amount, self.subsidy, self.year = amount, subsidy, year
+        self.ok, self.status_text, self.reason, self.date = ok, status_text, reason, date
+        self.village_code = village_code
+        self.villages: set[str] = set()  # village codes a 村名 column allows (empty: any)
+        self.outcome = ""  # matched, unexpected, ambiguous, other_year (set by reconciling)
+        self.matched: list = []  # the roster rows it paid
+
+
+def outcome_of(status: str, reason: str) -> tuple[bool, str]:
+    """(went through?, why not) from the bank's 处理结果 and 失败原因 texts."""
+    text = compact(status).upper()
+    if not text:
+        return (False, reason or "处理结果为空且有失败原因") if reason else (True, "")
+    if text in FAILED_CODES or any(w in text for w in FAILED_WORDS):
+        return False, reason or status
+    if text in OK_CODES or any(w in text for w in OK_WORDS):
+        return True, ""
+    return False, f"处理结果“{status}”无法识别，按未成功处理，请向银行核实" + (f"（{reason}）" if reason else "")
+
+
+def parse_payment_row(row: list, rn: int, cols: H.Columns, file: str, sheet: str, subsidy_default: str | None,
+                      year_default: int | None, catalogue, latest_year: int, get) -> Payment | None:
+    f = cols.fields
+    name = clean_name(get(row, f.get(H.NAME)))
+    id_text, from_number = clean_id(get(row, f.get(H.ID))) if H.ID in f else ("", False)
+    account = compact(cell_text(get(row, f.get(H.ACCOUNT))))
+    amount = parse_decimal(get(row, f.get(H.AMOUNT)))
+    if not (name or id_text or account) or amount is None:
+        return None
+    subsidy, year = subsidy_default, None
+    summary = cell_text(get(row, f.get(H.SUBSIDY))) if H.SUBSIDY in f else ""
+    if summary:
+        subsidy = catalogue.canonical(summary) or subsidy or catalogue.name_from_cell(summary)
+        year = find_subsidy_year(summary)
+    date_text = cell_text(get(row, f.get(H.DATE))) if H.DATE in f else ""
+    date_value = get(row, f.get(H.DATE))
+    if year is None:
+        year = year_default
+    if year is None and date_text:
+        year = getattr(date_value, "year", None) or find_subsidy_year(date_text)
+    status = cell_text(get(row, f.get(H.STATUS)))
+    reason = cell_text(get(row, f.get(H.REASON))) if H.REASON in f else ""
+    ok, why = outcome_of(status, reason)
+    usable = bool(id_text) and not (from_number and len(id_text) >= 16) and id_error(id_text, latest_year) is None
+    return Payment(file, sheet, rn, name, id_text, usable, account, to_fen(amount), subsidy, year, ok, status,
+                   why if not ok else "", date_text[:10])
+
+
+def money(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:,.2f}"

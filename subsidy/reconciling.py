@@ -1,0 +1,162 @@
+"""Matching bank payout results to roster rows, and each roster row's final status.
+
+Each bank row is matched to at most one roster row of the same subsidy and year (or, when the bank paid a
+household's parcels in one sum, to exactly those rows): by ID first, then amount; where the roster's ID is
+unusable or the bank gives no ID, by name and amount within the subsidy (and the village where known).
+Candidates that cannot be told apart are reported (`ambiguous_match`), never picked at random.
+
+A roster row ends paid (a successful payment matched; a failure later re-issued counts only as paid), failed
+(its bank records all failed) or unpaid (no bank record, for a subsidy that bank results cover).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .banks import Payment
+from .normalising import money_text
+from .problems import Problem
+from .rosters import Household
+
+PAID, FAILED, UNPAID = "paid", "failed", "unpaid"
+STATUS_ZH = {PAID: "已发放", FAILED: "发放失败", UNPAID: "未发放", "differs": "金额不符", None: ""}
+
+
+@dataclass
+class Reconciliation:
+    covered: set[tuple[str, int]] = field(default_factory=set)
+    problems: list[Problem] = field(default_factory=list)
+    payments: list[Payment] = field(default_factory=list)  # in the order they were applied
+
+
+def _where(h: Household) -> str:
+    return f"{h.file}“{h.sheet}”第{h.row}行"
+
+
+def _usable(h: Household) -> bool:
+    return h.id_status in ("ok", "org")
+
+
+def _choose(candidates: list[Household], p: Payment) -> list[Household] | None:
+    """The roster rows this payment pays, [] for none, or None when candidates cannot be told apart."""
+    if len(candidates) <= 1:
+        return candidates
+    same = [h for h in candidates if h.amount == p.amount]
+    if len(same) == 1:
+        return same
+    if len(same) > 1:
+        retried = [h for h in same if h.bank and not any(b.ok for b in h.bank)]
+        if p.ok and len(retried) == 1:  # the re-issue of an earlier failed payment
+            return retried
+        return None
+    total = sum((h.amount for h in candidates if h.amount is not None), Decimal(0))
+    if total == p.amount and len({h.person_key for h in candidates}) == 1:
+        return candidates  # one payment for all of a household's parcels
+    return None
+
+
+def reconcile(households: list[Household], payments: list[Payment], year: int) -> Reconciliation:
+    rec = Reconciliation()
+    in_year = []
+    for p in payments:
+        if p.year is None:
+            p.year = year
+        if p.year != year:
+            p.outcome = "other_year"
+        else:
+            in_year.append(p)
+            rec.covered.add((p.subsidy, p.year))
+    by_id: dict[tuple, list[Household]] = defaultdict(list)
+    by_name: dict[tuple, list[Household]] = defaultdict(list)
+    for h in households:
+        h.bank = []
+        h.paid = None
+        h.status = None
+        if _usable(h):
+            by_id[(h.subsidy, h.id)].append(h)
+        if h.name:
+            by_name[(h.subsidy, h.name)].append(h)
+    # failures before successes of the same date; files in path order; rows in order
+    in_year.sort(key=lambda p: (p.date or "", p.file, p.sheet, p.row))
+    for p in in_year:
+        _match(p, by_id, by_name, rec)
+    rec.payments = in_year
+    for h in households:
+        if (h.subsidy, h.year) not in rec.covered:
+            continue
+        successes = [b for b in h.bank if b.ok]
+        if successes:
+            h.status = PAID
+            h.paid = sum((_share(b, h) for b in successes), Decimal(0))
+            if h.amount is not None and h.paid != h.amount:
+                first = successes[0]
+                rec.problems.append(Problem(
+                    "paid_amount_differs", first.file, first.sheet, first.row,
+                    f"{h.name or '该户'}的{h.subsidy}清册应发{money_text(h.amount)}元（{_where(h)}），"
+                    f"银行实发{money_text(h.paid)}元：请核对差额。", h.village_code))
+        elif h.bank:
+            h.status = FAILED
+        else:
+            h.status = UNPAID
+            rec.problems.append(Problem(
+                "unpaid", h.file, h.sheet, h.row,
+                f"{h.name or (('身份证号' + h.id + '的户') if h.id else '该户')}的{h.subsidy}应发{money_text(h.amount)}元，银行代发结果中没有此户的记录：请核实是否漏发。",
+                h.village_code))
+    for p in in_year:
+        if not p.ok:
+            reissued = any(h.status == PAID for h in p.matched)
+            rec.problems.append(Problem(
+                "payment_failed", p.file, p.sheet, p.row,
+                f"银行发放{p.name or '该户'}的{p.subsidy or '补贴'}{money_text(p.amount)}元未成功："
+                f"{p.reason or p.status_text or '未说明原因'}。" + ("后已补发成功，无需再处理。" if reissued else "请核实账户后补发。"),
+                p.village_code))
+    return rec
+
+
+def _share(p: Payment, h: Household) -> Decimal:
+    """What a payment paid towards one roster row (a sum paid for several parcels pays each its own amount)."""
+    if len(p.matched) > 1:
+        return h.amount or Decimal(0)
+    return p.amount
+
+
+def _match(p: Payment, by_id, by_name, rec: Reconciliation) -> None:
+    candidates: list[Household] | None = None
+    if p.id:
+        rows = by_id.get((p.subsidy, p.id))
+        if rows:
+            # a successful payment pays a row not yet paid; a failure may belong to any (it may predate the success)
+            candidates = [h for h in rows if not any(b.ok for b in h.bank)] if p.ok else rows
+            if not p.ok and len(rows) > 1:
+                open_rows = [h for h in rows if not any(b.ok for b in h.bank)]
+                candidates = open_rows or rows
+    if candidates is None and p.name:
+        pool = by_name.get((p.subsidy, p.name), [])
+        candidates = [h for h in pool
+                      if (not p.id or not p.id_usable or not _usable(h))
+                      and (not p.villages or h.village_code in p.villages)
+                      and (not p.ok or not any(b.ok for b in h.bank))]
+    chosen = _choose(candidates or [], p)
+    who = p.name or "该户"
+    if chosen is None:
+        p.outcome = "ambiguous"
+        places = "、".join(_where(h) for h in candidates[:5])
+        rec.problems.append(Problem(
+            "ambiguous_match", p.file, p.sheet, p.row,
+            f"银行记录{who} {money_text(p.amount)}元（{p.subsidy or '补贴未注明'}）可对应清册中多行：{places}，"
+            f"无法确定是哪一行：请在银行结果中补充身份证号或核对清册。", candidates[0].village_code if candidates else ""))
+    elif not chosen:
+        p.outcome = "unexpected"
+        state = "（该笔已失败）" if not p.ok else ""
+        rec.problems.append(Problem(
+            "unexpected_payment", p.file, p.sheet, p.row,
+            f"银行向{who}{('（' + p.id + '）') if p.id else ''}发放{p.subsidy or '补贴'}{money_text(p.amount)}元{state}，"
+            f"但清册中没有对应的户：请核实是否错发或清册漏列。"))
+    else:
+        p.outcome = "matched"
+        p.matched = chosen
+        for h in chosen:
+            h.bank.append(p)
+        p.village_code = chosen[0].village_code

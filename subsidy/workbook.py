@@ -1,0 +1,195 @@
+"""The staff workbook `internal/reconciliation.xlsx`: what was due, paid, failed and unpaid, and what to fix.
+
+Sheets (in Chinese): 村汇总, 户明细, 银行明细, 问题清单, 文件清单. Frozen header rows, filters, column widths,
+money as #,##0.00, problem rows highlighted, a link from each problem to the cell's row in the source file.
+A text starting with = + - @ is stored as text, never as a formula. Written in openpyxl's write-only mode
+(constant memory); a sheet longer than Excel allows continues on a second sheet.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .problems import KINDS
+from .reconciling import FAILED, PAID, STATUS_ZH, UNPAID
+from .writing import atomic_write_bytes, stable_xlsx
+
+MONEY = "#,##0.00"
+AREA = "#,##0.####"
+EXCEL_MAX_ROWS = 1_048_576
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_PROBLEM_FILL = PatternFill("solid", fgColor="FCE4D6")
+_TOTAL_FONT = Font(bold=True)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_OUTCOME_ZH = {"matched": "已对应清册", "unexpected": "清册中无此户", "ambiguous": "无法确定对应哪一行", "other_year": "不是本年度"}
+
+
+class _Sheet:
+    """A write-only sheet with typed columns: (title, width, kind) where kind is text, int, money or area."""
+
+    def __init__(self, wb: Workbook, title: str, columns: list[tuple[str, int, str]]):
+        self.wb, self.title, self.columns = wb, title, columns
+        self.part = 0
+        self.rows = 0
+        self._new_part()
+
+    def _new_part(self) -> None:
+        self.part += 1
+        name = self.title if self.part == 1 else f"{self.title}{self.part}"
+        self.ws = self.wb.create_sheet(name)
+        self.ws.freeze_panes = "A2"
+        for i, (_, width, _) in enumerate(self.columns, 1):
+            self.ws.column_dimensions[get_column_letter(i)].width = width
+        header = []
+        for label, _, _ in self.columns:
+            cell = WriteOnlyCell(self.ws, value=label)
+            cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+            header.append(cell)
+        self.ws.append(header)
+        self.rows = 1
+
+    def append(self, values: Iterable, *, highlight: bool = False, bold: bool = False,
+               links: dict[int, str] | None = None) -> None:
+        if self.rows >= EXCEL_MAX_ROWS:
+            self._finish_part()
+            self._new_part()
+        row = []
+        for i, (value, (_, _, kind)) in enumerate(zip(values, self.columns, strict=True)):
+            if value is None or value == "":
+                cell_value = None
+            elif kind in ("money", "area") and isinstance(value, Decimal):
+                cell_value = float(value)  # a number cell; exact to the fen at this size
+            else:
+                cell_value = value
+            styled = highlight or bold or kind in ("money", "area") or (links and i in links)
+            if isinstance(cell_value, str) and cell_value[:1] in ("=", "+", "-", "@"):
+                cell = WriteOnlyCell(self.ws, value=cell_value)
+                cell.data_type = "s"  # never a formula
+                styled = True
+            elif styled:
+                cell = WriteOnlyCell(self.ws, value=cell_value)
+            else:
+                row.append(cell_value)
+                continue
+            if kind == "money":
+                cell.number_format = MONEY
+            elif kind == "area":
+                cell.number_format = AREA
+            if highlight:
+                cell.fill = _PROBLEM_FILL
+            if bold:
+                cell.font = _TOTAL_FONT
+            if links and i in links:
+                cell.hyperlink = links[i]
+                cell.font = Font(color="0563C1", underline="single")
+            row.append(cell)
+        self.ws.append(row)
+        self.rows += 1
+
+    def _finish_part(self) -> None:
+        last = get_column_letter(len(self.columns))
+        self.ws.auto_filter.ref = f"A1:{last}{max(self.rows, 2)}"
+
+    def finish(self) -> None:
+        self._finish_part()
+
+
+def write_workbook(path: Path, books, summary, inputs: Path | None = None) -> None:
+    wb = Workbook(write_only=True)
+    _village_sheet(wb, books, summary)
+    _household_sheet(wb, books)
+    _bank_sheet(wb, books)
+    _problem_sheet(wb, books, path, inputs)
+    _file_sheet(wb, books)
+    stamp = datetime(books.year, 1, 1)
+    wb.properties.created = stamp
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    atomic_write_bytes(path, stable_xlsx(buffer.getvalue(), stamp.strftime("%Y-%m-%dT%H:%M:%SZ")))
+
+
+def _village_sheet(wb, books, summary) -> None:
+    towns = {v.code: v.town for v in books.villages.villages}
+    sheet = _Sheet(wb, "村汇总", [("村代码", 15, "text"), ("村名", 12, "text"), ("乡镇", 12, "text"), ("补贴项目", 24, "text"),
+                                ("户数", 8, "int"), ("应发", 14, "money"), ("实发", 14, "money"), ("失败", 14, "money"),
+                                ("未发", 14, "money"), ("差额", 14, "money"), ("银行结果", 10, "text")])
+    totals = [Decimal(0)] * 5
+    households = 0
+    for r in summary:
+        covered = r.amount_paid is not None
+        figures = [r.amount_due, r.amount_paid, r.amount_failed, r.amount_unpaid, r.difference]
+        for i, v in enumerate(figures):
+            totals[i] += v or 0
+        households += r.households
+        problem = covered and bool(r.amount_failed or r.amount_unpaid or r.difference)
+        sheet.append([r.village_code, r.village_name, towns.get(r.village_code, ""), r.subsidy_type, r.households,
+                      *figures, "有" if covered else "无"], highlight=problem)
+    sheet.append(["合计", "", "", "", households, *totals, ""], bold=True)
+    sheet.finish()
+
+
+def _household_sheet(wb, books) -> None:
+    sheet = _Sheet(wb, "户明细", [("村代码", 15, "text"), ("村名", 12, "text"), ("补贴项目", 22, "text"), ("户主姓名", 10, "text"),
+                                ("身份证号", 21, "text"), ("面积(亩)", 10, "area"), ("标准(元/亩)", 10, "money"),
+                                ("应发", 12, "money"), ("实发", 12, "money"), ("发放情况", 10, "text"),
+                                ("银行记录", 30, "text"), ("来源文件", 40, "text"), ("工作表", 12, "text"), ("行号", 7, "int")])
+    for h in books.households:
+        status = h.status
+        label = STATUS_ZH[status]
+        if status == PAID and h.amount is not None and h.paid != h.amount:
+            label = STATUS_ZH["differs"]
+        bank = "；".join(f"{'成功' if b.ok else '失败'}{(':' + b.reason) if b.reason else ''}"
+                        f"（{b.file} 第{b.row}行）" for b in h.bank)
+        sheet.append([h.village_code, h.village_name, h.subsidy, h.name, h.id, h.area, h.rate, h.amount, h.paid,
+                      label, bank, h.file, h.sheet, h.row],
+                     highlight=status in (FAILED, UNPAID) or label == STATUS_ZH["differs"])
+    sheet.finish()
+
+
+def _bank_sheet(wb, books) -> None:
+    sheet = _Sheet(wb, "银行明细", [("来源文件", 36, "text"), ("工作表", 12, "text"), ("行号", 7, "int"), ("户名", 10, "text"),
+                                  ("证件号码", 21, "text"), ("账号", 22, "text"), ("金额", 12, "money"), ("补贴项目", 22, "text"),
+                                  ("年度", 6, "int"), ("处理结果", 10, "text"), ("失败原因", 20, "text"),
+                                  ("交易日期", 12, "text"), ("对账结果", 16, "text"), ("对应清册行", 40, "text")])
+    for p in sorted(books.payments, key=lambda p: (p.file, p.sheet, p.row)):
+        matched = "；".join(f"{h.file}“{h.sheet}”第{h.row}行" for h in p.matched)
+        sheet.append([p.file, p.sheet, p.row, p.name, p.id, p.account, p.amount, p.subsidy, p.year,
+                      p.status_text or ("成功" if p.ok else "失败"), p.reason, p.date, _OUTCOME_ZH.get(p.outcome, ""),
+                      matched], highlight=not p.ok or p.outcome in ("unexpected", "ambiguous"))
+    sheet.finish()
+
+
+def _problem_sheet(wb, books, path: Path, inputs: Path | None) -> None:
+    sheet = _Sheet(wb, "问题清单", [("序号", 6, "int"), ("问题", 16, "text"), ("代码", 18, "text"), ("村代码", 15, "text"),
+                                  ("来源文件", 40, "text"), ("工作表", 12, "text"), ("行号", 7, "int"), ("说明", 60, "text"),
+                                  ("怎么处理", 40, "text"), ("打开源文件", 10, "text")])
+    for n, p in enumerate(books.problems, 1):
+        links = {}
+        if inputs is not None and p.source_file:
+            target = os.path.relpath(inputs / p.source_file, path.parent).replace(os.sep, "/")
+            if p.source_sheet and not p.source_file.lower().endswith(".csv"):
+                target += f"#'{p.source_sheet}'!A{p.source_row or 1}"
+            links[9] = target
+        sheet.append([n, KINDS[p.kind].title, p.kind, p.village_code, p.source_file, p.source_sheet, p.source_row,
+                      p.detail, KINDS[p.kind].action, "打开" if links else ""], highlight=True, links=links)
+    sheet.finish()
+
+
+def _file_sheet(wb, books) -> None:
+    sheet = _Sheet(wb, "文件清单", [("文件", 50, "text"), ("格式", 6, "text"), ("识别为", 30, "text"), ("工作表数", 9, "int"),
+                                  ("读取行数", 9, "int"), ("使用行数", 9, "int"), ("未使用行数", 10, "int"), ("说明", 40, "text")])
+    for f in books.files:
+        sheet.append([f.file, f.format, f.recognised_as, f.sheets, f.rows, f.used, f.not_used, f.note],
+                     highlight=f.recognised_as in ("无法读取", "无法识别"))
+    sheet.finish()

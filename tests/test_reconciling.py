@@ -1,0 +1,198 @@
+"""Bank payout results against the rosters: every matching path, every new problem kind, the staff workbook."""
+
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from tests.builders import make_id, write_csv, write_xls, write_xlsx
+
+P = [("张三", make_id(seq=1)), ("李四", make_id(seq=2)), ("王五", make_id(seq=3)), ("赵六", make_id(seq=4)),
+     ("钱七", make_id(seq=5))]
+TITLE = "永嘉县岩头镇2022年度耕地地力保护补贴资金发放清册"
+ROSTER_HEAD = ["序号", "村名", "户主姓名", "身份证号码", "补贴面积", "补贴标准", "补贴金额"]
+BANK_HEAD = ["户名", "证件号码", "账号", "金额", "摘要", "处理结果", "失败原因", "交易日期"]
+SUBSIDY = "2022年耕地地力保护补贴"
+
+
+def roster(folder, people=(0, 1, 2), village="苍坡村", name="清册.xlsx", id_override=None):
+    rows = [[TITLE], ROSTER_HEAD]
+    for i in people:
+        id_ = (id_override or {}).get(i, P[i][1])
+        rows.append([i + 1, village, P[i][0], id_, 1, 112, 112])
+    write_xlsx(folder / name, {"清册": rows})
+
+
+def bank_row(i, amount="112.00", status="成功", reason="", date="2023-01-10", summary=SUBSIDY):
+    return [P[i][0], P[i][1], f"62309100000{i:08d}", amount, summary, status, reason, date]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "xls", "csv-gbk", "csv-gb18030", "csv-utf-8-sig"])
+def test_bank_results_in_every_format_are_recognised_and_matched(inputs, run_on, fmt):
+    roster(inputs)
+    rows = [["永嘉农商银行代发结果"], BANK_HEAD] + [bank_row(i) for i in (0, 1, 2)]
+    if fmt == "xlsx":
+        write_xlsx(inputs / "bank.xlsx", {"结果": rows})
+    elif fmt == "xls":
+        write_xls(inputs / "bank.xls", {"结果": rows})
+    else:
+        write_csv(inputs / "bank.csv", rows, encoding=fmt.split("-", 1)[1])
+    res = run_on(inputs)
+    assert res.problems() == []
+    assert [(r["amount_due"], r["amount_paid"], r["amount_failed"]) for r in res.summary] == [("336.00", "336.00", "0.00")]
+    bank_file = next(f for f in res.files if f["file"].startswith("bank"))
+    assert bank_file["recognised_as"] == "银行代发结果" and bank_file["rows_used"] == "3"
+
+
+def test_failed_payment_then_reissue_counts_as_paid_once(inputs, run_on):
+    roster(inputs)
+    write_xlsx(inputs / "bank1.xlsx", {"结果": [BANK_HEAD, bank_row(0), bank_row(1, status="失败", reason="账户已销户"),
+                                                bank_row(2, status="退回", reason="户名不符")]})
+    write_csv(inputs / "bank2.csv", [BANK_HEAD, bank_row(1, status="交易成功", date="2023-02-01")], encoding="gb18030")
+    res = run_on(inputs)
+    assert res.problems() == [("payment_failed", "bank1.xlsx", "结果", 3), ("payment_failed", "bank1.xlsx", "结果", 4)]
+    assert "账户已销户" in res.exceptions[0]["detail"] and "已补发成功" in res.exceptions[0]["detail"]
+    assert "户名不符" in res.exceptions[1]["detail"]
+    assert [(r["amount_paid"], r["amount_failed"]) for r in res.summary] == [("224.00", "112.00")]
+    wb = openpyxl.load_workbook(res.outputs / "internal" / "reconciliation.xlsx")
+    statuses = [row[9] for row in wb["户明细"].iter_rows(min_row=2, values_only=True)]
+    assert statuses == ["已发放", "已发放", "发放失败"]
+    # both bank rows of the re-issued household stay visible
+    bank = [row for row in wb["银行明细"].iter_rows(min_row=2, values_only=True) if row[3] == "李四"]
+    assert [(r[0], r[9]) for r in bank] == [("bank1.xlsx", "失败"), ("bank2.csv", "交易成功")]
+
+
+def test_reversal_counts_as_failed(inputs, run_on):
+    roster(inputs, people=(0,))
+    write_xlsx(inputs / "bank.xlsx", {"结果": [BANK_HEAD, bank_row(0, status="已冲正")]})
+    res = run_on(inputs)
+    assert res.problems() == [("payment_failed", "bank.xlsx", "结果", 2)]
+
+
+def test_unpaid_unexpected_and_amount_differs(inputs, run_on):
+    roster(inputs)
+    write_xlsx(inputs / "bank.xlsx", {"结果": [BANK_HEAD, bank_row(0, amount="100.00"), bank_row(3)]})
+    res = run_on(inputs)
+    assert res.problems() == [
+        ("paid_amount_differs", "bank.xlsx", "结果", 2),
+        ("unexpected_payment", "bank.xlsx", "结果", 3),
+        ("unpaid", "清册.xlsx", "清册", 4),
+        ("unpaid", "清册.xlsx", "清册", 5),
+    ]
+    assert "应发112.00元" in res.exceptions[0]["detail"] and "实发100.00元" in res.exceptions[0]["detail"]
+    [row] = res.summary
+    assert (row["amount_due"], row["amount_paid"], row["amount_failed"]) == ("336.00", "100.00", "0.00")
+
+
+def test_name_and_amount_when_the_roster_id_is_unusable(inputs, run_on):
+    roster(inputs, people=(0, 1), id_override={0: int(P[0][1])})  # an ID typed into a number cell
+    write_xlsx(inputs / "bank.xlsx", {"结果": [BANK_HEAD, bank_row(0), bank_row(1)]})
+    res = run_on(inputs)
+    assert res.problems() == [("id_precision_lost", "清册.xlsx", "清册", 3)]
+    assert res.summary[0]["amount_paid"] == "224.00"
+
+
+def test_name_and_amount_when_the_bank_file_has_no_id_column(inputs, run_on):
+    roster(inputs)
+    write_csv(inputs / "bank.csv", [["户名", "账号", "交易金额", "用途", "处理状态"],
+                                    [P[0][0], "1", "112.00", SUBSIDY, "成功"], [P[1][0], "2", "112.00", SUBSIDY, "成功"],
+                                    [P[2][0], "3", "112.00", SUBSIDY, "成功"]], encoding="gbk")
+    res = run_on(inputs)
+    assert res.problems() == []
+    assert res.summary[0]["amount_paid"] == "336.00"
+
+
+def test_two_candidates_that_cannot_be_told_apart_are_reported(inputs, run_on):
+    # two different households named 张三 with the same amount, and a bank file without IDs
+    rows = [[TITLE], ["村名", "户主姓名", "身份证号码", "补贴金额"], ["苍坡村", "张三", P[0][1], 112], ["苍坡村", "张三", P[3][1], 112]]
+    write_xlsx(inputs / "清册.xlsx", {"清册": rows})
+    write_csv(inputs / "bank.csv", [["户名", "账号", "金额", "摘要", "处理结果"], ["张三", "1", "112", SUBSIDY, "成功"]])
+    res = run_on(inputs)
+    assert res.problems() == [("ambiguous_match", "bank.csv", "bank", 2), ("unpaid", "清册.xlsx", "清册", 3),
+                              ("unpaid", "清册.xlsx", "清册", 4)]
+    assert "清册.xlsx“清册”第3行" in res.exceptions[0]["detail"]
+
+
+def test_village_decides_between_same_named_households(inputs, run_on):
+    rows = [[TITLE], ["村名", "户主姓名", "身份证号码", "补贴金额"], ["苍坡村", "张三", "", 112], ["周宅村", "张三", "", 112]]
+    write_xlsx(inputs / "清册.xlsx", {"清册": rows})
+    write_csv(inputs / "bank.csv", [["户名", "账号", "金额", "摘要", "处理结果", "村名"],
+                                    ["张三", "1", "112", SUBSIDY, "成功", "周宅村"]])
+    res = run_on(inputs)
+    assert res.problems("ambiguous_match") == []
+    assert {r["village_name"]: r["amount_paid"] for r in res.summary} == {"苍坡村": "0.00", "周宅村": "112.00"}
+
+
+def test_one_payment_for_all_of_a_household_s_parcels(inputs, run_on):
+    rows = [[TITLE], ROSTER_HEAD, [1, "苍坡村", *P[0], 1, 112, 112], [2, "苍坡村", *P[0], 2, 112, 224]]
+    write_xlsx(inputs / "清册.xlsx", {"清册": rows})
+    write_xlsx(inputs / "bank.xlsx", {"结果": [BANK_HEAD, bank_row(0, amount="336.00")]})
+    res = run_on(inputs)
+    assert res.problems() == []
+    assert res.summary[0]["amount_paid"] == "336.00"
+
+
+def test_subsidy_year_from_the_summary_not_the_payment_date(inputs, run_on):
+    roster(inputs, people=(0,))
+    # paid in January 2023 for 2022; a 2021 payment in the same file is not this year's
+    write_xlsx(inputs / "2023年1月代发结果.xlsx", {"结果": [["2023年1月代发结果"], BANK_HEAD, bank_row(0, date="2023-01-05"),
+                                                          bank_row(1, summary="2021年耕地地力保护补贴")]})
+    res = run_on(inputs, year=None)
+    assert res.report["year"] == 2022
+    assert res.problems() == []
+    assert ("2023年1月代发结果.xlsx", "结果", 4, "other_year") in res.reasons()
+
+
+def test_a_subsidy_no_bank_file_covers_stays_empty(inputs, run_on):
+    roster(inputs, people=(0,))
+    write_xlsx(inputs / "稻谷.xlsx", {"清册": [["岩头镇2022年稻谷补贴"], ROSTER_HEAD, [1, "苍坡村", *P[1], 1, 80, 80]]})
+    write_xlsx(inputs / "bank.xlsx", {"结果": [BANK_HEAD, bank_row(0)]})
+    res = run_on(inputs)
+    assert {r["subsidy_type"]: (r["amount_paid"], r["amount_failed"]) for r in res.summary} == {
+        "耕地地力保护补贴": ("112.00", "0.00"), "稻谷补贴": ("", "")}
+    assert res.problems("unpaid") == []
+
+
+def test_workbook_sheets_totals_and_formats(inputs, run_on):
+    from tests.sample_county import build
+
+    build(inputs)
+    res = run_on(inputs)
+    wb = openpyxl.load_workbook(res.outputs / "internal" / "reconciliation.xlsx")
+    assert wb.sheetnames == ["村汇总", "户明细", "银行明细", "问题清单", "文件清单"]
+    villages = wb["村汇总"]
+    assert [c.value for c in villages[1]] == ["村代码", "村名", "乡镇", "补贴项目", "户数", "应发", "实发", "失败", "未发", "差额",
+                                             "银行结果"]
+    rows = list(villages.iter_rows(min_row=2, values_only=True))
+    *body, total = rows
+    assert total[0] == "合计"
+    assert Decimal(str(total[5])) == Decimal("15591.90")
+    for r in body:  # due = paid + failed + unpaid + differences, per village and subsidy
+        if r[10] == "有":
+            assert round(r[5], 2) == round(r[6] + r[7] + r[8] + r[9], 2)
+    assert villages.freeze_panes == "A2" and villages.auto_filter.ref.startswith("A1:K")
+    assert villages["F2"].number_format == "#,##0.00"
+    households = wb["户明细"]
+    full_ids = [row[4] for row in households.iter_rows(min_row=2, values_only=True)]
+    assert all(len(i) == 18 for i in full_ids if i)  # staff see the full ID
+    problems = wb["问题清单"]
+    assert problems.max_row - 1 == len(res.exceptions)
+    first = problems[2]
+    assert first[9].hyperlink.target.startswith("../../inputs/")
+    assert first[0].fill.fgColor.rgb.endswith("FCE4D6")
+    files = {row[0]: row[2] for row in wb["文件清单"].iter_rows(min_row=2, values_only=True)}
+    assert files["一卡通代发结果/桥下镇稻谷补贴代发.csv"] == "银行代发结果"
+    assert files["岩头镇/已损坏的清册.xlsx"] == "无法读取"
+
+
+def test_spreadsheet_injection_is_written_as_text(inputs, run_on):
+    evil = "=HYPERLINK(\"http://x\",\"点我\")"
+    rows = [[TITLE], ROSTER_HEAD, [1, "苍坡村", evil, P[0][1], 1, 112, 100], [2, "苍坡村", "@SUM(1)", P[1][1], 1, 112, 112]]
+    write_xlsx(inputs / "清册.xlsx", {"清册": rows})
+    res = run_on(inputs)
+    wb = openpyxl.load_workbook(res.outputs / "internal" / "reconciliation.xlsx")
+    names = [row[3] for row in wb["户明细"].iter_rows(min_row=2)]
+    assert [(c.value, c.data_type) for c in names] == [(evil, "s"), ("@SUM(1)", "s")]
+    raw = (res.outputs / "internal" / "households.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in raw and "'@SUM(1)" in raw
+    assert res.exceptions[0]["detail"].startswith("'" + evil)  # neutralised where it starts a cell
