@@ -30,6 +30,7 @@ ui: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_read.py --rows 200000
 	$(BIN)/python benchmarks/bench_read.py --rows 1000000 --files 10
+	$(BIN)/python benchmarks/bench_match.py --rows 1000000
 
 sample: $(STAMP)
 	rm -rf inputs && $(BIN)/python -m tests.sample_county inputs

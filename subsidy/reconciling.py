@@ -35,8 +35,11 @@ def _where(h: Household) -> str:
     return f"{h.file}“{h.sheet}”第{h.row}行"
 
 
+_USABLE = frozenset(("ok", "org"))
+
+
 def _usable(h: Household) -> bool:
-    return h.id_status in ("ok", "org")
+    return h.id_status in _USABLE
 
 
 def _choose(candidates: list[Household], p: Payment) -> list[Household] | None:
@@ -74,7 +77,7 @@ def reconcile(households: list[Household], payments: list[Payment], year: int) -
         h.bank = []
         h.paid = None
         h.status = None
-        if _usable(h):
+        if h.id_status in _USABLE:
             by_id[(h.subsidy, h.id)].append(h)
         if h.name:
             by_name[(h.subsidy, h.name)].append(h)
@@ -83,13 +86,20 @@ def reconcile(households: list[Household], payments: list[Payment], year: int) -
     for p in in_year:
         _match(p, by_id, by_name, rec)
     rec.payments = in_year
+    covered = rec.covered
     for h in households:
-        if (h.subsidy, h.year) not in rec.covered:
+        bank = h.bank
+        if not bank and (h.subsidy, h.year) not in covered:
             continue
-        successes = [b for b in h.bank if b.ok]
+        if len(bank) == 1 and bank[0].ok:  # the common case, kept fast
+            successes = bank
+            h.paid = bank[0].amount if len(bank[0].matched) == 1 else (h.amount or Decimal(0))
+        else:
+            successes = [b for b in bank if b.ok]
+            if successes:
+                h.paid = sum((_share(b, h) for b in successes), Decimal(0))
         if successes:
             h.status = PAID
-            h.paid = sum((_share(b, h) for b in successes), Decimal(0))
             if h.amount is not None and h.paid != h.amount:
                 first = successes[0]
                 rec.problems.append(Problem(
@@ -150,10 +160,13 @@ def _match(p: Payment, by_id, by_name, rec: Reconciliation) -> None:
     elif not chosen:
         p.outcome = "unexpected"
         state = "（该笔已失败）" if not p.ok else ""
+        paid_before = [h for h in by_id.get((p.subsidy, p.id), ()) if h.bank] if p.id else []
+        why = (f"此户在清册中的应发已由{paid_before[0].bank[0].file}第{paid_before[0].bank[0].row}行发放，疑似重复发放：请核实"
+               if paid_before else "但清册中没有对应的户：请核实是否错发或清册漏列")
         rec.problems.append(Problem(
             "unexpected_payment", p.file, p.sheet, p.row,
-            f"银行向{who}{('（' + p.id + '）') if p.id else ''}发放{p.subsidy or '补贴'}{money_text(p.amount)}元{state}，"
-            f"但清册中没有对应的户：请核实是否错发或清册漏列。"))
+            f"银行向{who}{('（' + p.id + '）') if p.id else ''}发放{p.subsidy or '补贴'}{money_text(p.amount)}元{state}，{why}。",
+            paid_before[0].village_code if paid_before else ""))
     else:
         p.outcome = "matched"
         p.matched = chosen

@@ -196,3 +196,12 @@ def test_spreadsheet_injection_is_written_as_text(inputs, run_on):
     raw = (res.outputs / "internal" / "households.csv").read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in raw and "'@SUM(1)" in raw
     assert res.exceptions[0]["detail"].startswith("'" + evil)  # neutralised where it starts a cell
+
+
+def test_a_second_successful_payment_is_unexpected_and_says_why(inputs, run_on):
+    roster(inputs, people=(0,))
+    write_xlsx(inputs / "bank.xlsx", {"结果": [BANK_HEAD, bank_row(0), bank_row(0, date="2023-01-11")]})
+    res = run_on(inputs)
+    assert res.problems() == [("unexpected_payment", "bank.xlsx", "结果", 3)]
+    assert "疑似重复发放" in res.exceptions[0]["detail"]
+    assert res.summary[0]["amount_paid"] == "112.00"
