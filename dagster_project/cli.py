@@ -63,7 +63,15 @@ def print_report(report: dict, outputs: Path) -> None:
     print(f"问题：{report['problems']}个")
     for kind, count in report["problems_by_kind"].items():
         print(f"    {kind}（{KINDS[kind].title}）：{count}")
+    notices = report.get("notices")
+    if notices:
+        when = notices["publish_date"] + ("" if notices["publish_date_set"] else "（notice.toml 未设置 publish_date，使用今天）")
+        print(f"公示：{notices['kind']}，公示日期 {when}；已生成{notices['written']}个村"
+              f"（{notices['pages']}页，大字版{notices['large_pages']}页）")
+        if notices["withheld"]:
+            print(f"    已暂扣{len(notices['withheld'])}个村（见问题清单）：{'、'.join(notices['withheld'][:10])}")
     print(f"结果：分村汇总 {outputs / 'summary.csv'}")
+    print(f"      村务公开栏公示 {outputs / 'notices'}（每村一份普通版和一份大字版）")
     print(f"      问题清单（内部，含完整身份证号）{outputs / 'internal' / 'exceptions.csv'}")
     print(f"      对账工作簿（内部）{outputs / 'internal' / 'reconciliation.xlsx'}")
 

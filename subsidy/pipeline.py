@@ -19,7 +19,9 @@ from pathlib import Path
 from .banks import Payment
 from .catalogue import Catalogue
 from .normalising import area_text, money_text
+from .notice_settings import SettingsError, load_settings
 from .problems import KINDS, Problem
+from .publishing import publish_notices
 from .reading import discover, load, read_text_file
 from .reconciling import FAILED, PAID, reconcile
 from .rosters import REASONS, Context, Household, RowNote, SheetResult, VillageClaim, parse_file
@@ -379,7 +381,40 @@ def run(inputs: Path, outputs: Path, year: int | None = None, progress: Progress
         write_outputs(books, [], outputs, inputs)
         raise PipelineError(f"{inputs} 中没有{books.year}年度的发放清册，读到的是{'、'.join(map(str, years))}年度{where}")
     summary = summarise(books)
+    settings = notice_settings(inputs)
+    published = publish_notices(books, settings, outputs, progress=progress)
+    add_problems(books, [p for item in published for p in item.notice.problems])
     paths = write_outputs(books, summary, outputs, inputs)
     report = run_report(books, summary)
-    report["outputs"] = {k: str(v) for k, v in paths.items()}
+    report["notices"] = notices_report(published, settings, outputs)
+    report["outputs"] = {k: str(v) for k, v in paths.items()} | {"notices": str(outputs / "notices")}
     return report
+
+
+def notice_settings(inputs: Path, today: date | None = None):
+    """notice.toml and contacts.csv from the inputs, with the publish date filled in (today if not set)."""
+    try:
+        settings = load_settings(inputs)
+    except SettingsError as exc:
+        raise PipelineError(str(exc)) from exc
+    return settings.for_publishing(today or date.today())
+
+
+def add_problems(books: Books, problems: list[Problem]) -> None:
+    order = {(r.file, r.sheet): i for i, r in enumerate(books.sheets)}
+    books.problems = sorted(books.problems + problems, key=lambda p: (
+        p.source_file, order.get((p.source_file, p.source_sheet), -1), p.source_row or 0, p.kind, p.detail))
+
+
+def notices_report(published, settings, outputs: Path) -> dict:
+    withheld = [p.notice for p in published if p.path is None]
+    return {
+        "kind": settings.kind_title,
+        "publish_date": settings.publish_date.isoformat(),
+        "publish_date_set": bool(settings.source) and "publish_date" in (settings.source_keys or ()),
+        "written": len(published) - len(withheld),
+        "withheld": [f"{n.village_code} {n.village_name}" for n in withheld],
+        "pages": sum(p.pages for p in published),
+        "large_pages": sum(p.large_pages for p in published),
+        "folder": str(outputs / "notices"),
+    }

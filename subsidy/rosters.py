@@ -69,16 +69,17 @@ class Household:
     """One roster row for one subsidy. `id_status`: ok, org, invalid, precision_lost, blank, none."""
 
     __slots__ = ("file", "sheet", "row", "name", "id", "id_status", "village_code", "village_name", "subsidy", "year",
-                 "area", "rate", "amount", "account", "role", "status", "paid", "bank")
+                 "area", "rate", "amount", "account", "role", "status", "paid", "bank", "remark")
 
     def __init__(self, file, sheet, row, name, id_, id_status, village_code, village_name, subsidy, year, area, rate,
-                 amount, account, role="roster"):
+                 amount, account, role="roster", remark=""):
         self.file, self.sheet, self.row = file, sheet, row
         self.name, self.id, self.id_status = name, id_, id_status
         self.village_code, self.village_name = village_code, village_name
         self.subsidy, self.year = subsidy, year
         self.area, self.rate, self.amount, self.account = area, rate, amount, account
         self.role = role
+        self.remark = remark  # the roster's 备注, printed on the notice (after the privacy check)
         self.status = None  # reconciliation: paid, failed, unpaid; None where no bank results cover it
         self.paid = None
         self.bank = ()
@@ -424,6 +425,7 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
     amount_c = f.get(H.AMOUNT, f.get(H.ROW_TOTAL))
     total_c = f.get(H.ROW_TOTAL) if H.AMOUNT not in f else None
     area_c, rate_c, subsidy_c, account_c, seq_c = f.get(H.AREA), f.get(H.RATE), f.get(H.SUBSIDY), f.get(H.ACCOUNT), f.get(H.SEQ)
+    remark_c = f.get(H.REMARK)
     wide = H.AMOUNT not in f and any(H.AMOUNT in per for per in cols.by_subsidy.values())
     if wide:
         amount_c = None
@@ -600,11 +602,13 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
             continue
         sums.village(village_code)
         account = cell_text(_get(row, account_c)) if account_c is not None else ""
+        remark = cell_text(_get(row, remark_c)) if remark_c is not None else ""
         for subsidy, value in subsidies:
             res.households.append(Household(
                 res.file, res.sheet, rn, name, id_text, id_status, village_code, village_name, subsidy, year,
                 area if not wide else parse_decimal(_get(row, cols.by_subsidy.get(subsidy, {}).get(H.AREA))),
                 rate, to_fen(value * scale.get(amount_c, 1) if not wide else value) if value is not None else None, account,
+                remark=remark,
             ))
         res.counts["household"] += 1
     if no_village_rows:

@@ -192,6 +192,12 @@ def build(folder: Path) -> Path:
     _supplement(folder)
     _bank_results(folder)
     (folder / "岩头镇" / "已损坏的清册.xlsx").write_bytes(b"PK\x03\x04 this workbook was cut off while copying")
+    (folder / "notice.toml").write_text(
+        "# 公示设置（见 README）\npublish_date = 2022-12-01\npublicity_days = 7\n"
+        'county_bureau = "永嘉县农业农村局"\ncounty_bureau_phone = "0577-67221234"\n', encoding="utf-8")
+    (folder / "contacts.csv").write_text(
+        "town_name,village_name,village_code,phone\n,苍坡村,,0577-67351001\n,周宅村,,0577-67351002\n"
+        "岩头镇,,,0577-67351000\n桥下镇,,,0577-67291000\n沙头镇,,,0577-67181000\n", encoding="utf-8")
     (folder / "说明.txt").write_text("样例输入：永嘉县2022年惠农补贴发放清册（人物和身份证号均为虚构）。\n", encoding="utf-8")
     return folder
 

@@ -10,12 +10,13 @@ def test_run_prints_what_it_read_and_found(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert code == 0
     assert "年度：2022" in out
-    assert "文件：共10个，读取8个，无法读取1个，非表格/设置文件1个" in out
+    assert "文件：共12个，读取8个，无法读取1个，非表格/设置文件3个" in out
     assert "村：10个" in out
     assert "duplicate_payment（疑似重复发放）：4" in out
     assert "应发5794.40 = 实发4493.60 + 失败100.80 + 未发1227.20 + 差额-27.20（按村和补贴逐项核对：相符）" in out
     assert "summary.csv" in out and "reconciliation.xlsx" in out
-    assert "[10/10]" in err  # progress
+    assert "[12/12]" in err  # progress
+    assert "公示：发放结果公示，公示日期 2022-12-01；已生成10个村" in out
 
 
 def test_missing_inputs_folder_is_one_line_and_non_zero(tmp_path, capsys):

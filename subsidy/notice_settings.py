@@ -1,0 +1,142 @@
+"""Notice settings: an optional `notice.toml` and `contacts.csv` anywhere in the inputs, with defaults.
+
+notice.toml (every key optional):
+
+    kind = "results"               # results: 发放结果公示 (after payment); application: 申报审核公示 (before)
+    publish_date = 2022-12-01      # first day of the publicity period and the date under the seal
+    publicity_days = 7             # 公示期 in days
+    paper = "A4"                   # A4 or A3 (portrait); the large-print version is always landscape
+    mask_names = false             # true: 张*明 / 张* instead of full names
+    county_bureau = "永嘉县农业农村局"
+    county_bureau_phone = "0577-67221234"
+    hotline = "12345"              # 政务服务便民热线
+    issuer = "{village}村民委员会"  # the issuing body; {village} and {town} are filled in
+    objection = "…"                # where and how to raise objections; {town} is the town government
+
+contacts.csv: `town_name,village_name,village_code,phone`; a row with a village (name or code) gives that
+village's supervision phone, a row with only a town gives the town's.
+"""
+
+from __future__ import annotations
+
+import csv
+import tomllib
+from dataclasses import dataclass, field, fields
+from datetime import date
+from pathlib import Path
+
+from .normalising import compact
+
+KINDS = {"results": "发放结果公示", "application": "申报审核公示"}
+PAPERS = ("A4", "A3")
+DEFAULT_OBJECTION = "公示期间，如对公示内容有异议，请向本村村民委员会或{town}反映，也可拨打下列监督电话。"
+
+
+class SettingsError(ValueError):
+    """notice.toml or contacts.csv cannot be used (the message is in Chinese, for the clerk)."""
+
+
+@dataclass(frozen=True)
+class NoticeSettings:
+    kind: str = "results"
+    publish_date: date | None = None
+    publicity_days: int = 7
+    paper: str = "A4"
+    mask_names: bool = False
+    county_bureau: str = ""
+    county_bureau_phone: str = ""
+    hotline: str = "12345"
+    issuer: str = "{village}村民委员会"
+    objection: str = DEFAULT_OBJECTION
+    source: str = ""  # where the settings came from (not a setting)
+    source_keys: tuple[str, ...] = ()  # the keys notice.toml set
+    village_phones: dict[str, str] = field(default_factory=dict, compare=False)  # village code or name -> phone
+    town_phones: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def kind_title(self) -> str:
+        return KINDS[self.kind]
+
+    def for_publishing(self, today: date) -> NoticeSettings:
+        """The settings with the publish date filled in (today when the setting leaves it out)."""
+        if self.publish_date is not None:
+            return self
+        return NoticeSettings(**{f.name: getattr(self, f.name) for f in fields(self)} | {"publish_date": today})
+
+    def content_key(self) -> dict:
+        """The settings that change what a notice says, except the dates (for telling corrections apart)."""
+        return {"kind": self.kind, "paper": self.paper, "mask_names": self.mask_names,
+                "county_bureau": self.county_bureau, "county_bureau_phone": self.county_bureau_phone,
+                "hotline": self.hotline, "issuer": self.issuer, "objection": self.objection,
+                "publicity_days": self.publicity_days}
+
+    def village_phone(self, code: str, name: str) -> str:
+        return self.village_phones.get(code) or self.village_phones.get(name, "")
+
+    def town_phone(self, town: str) -> str:
+        return self.town_phones.get(town, "")
+
+
+def load_settings(inputs: Path) -> NoticeSettings:
+    values: dict = {}
+    source = ""
+    tomls = sorted(p for p in inputs.rglob("notice.toml") if p.is_file())
+    if tomls:
+        path = tomls[0]
+        source = path.relative_to(inputs).as_posix()
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise SettingsError(f"{source} 格式有误：{exc}") from exc
+        values = _check(data, source)
+    village_phones, town_phones = {}, {}
+    for path in sorted(p for p in inputs.rglob("contacts.csv") if p.is_file()):
+        _read_contacts(path, inputs, village_phones, town_phones)
+    return NoticeSettings(**values, source=source, source_keys=tuple(sorted(values)), village_phones=village_phones,
+                          town_phones=town_phones)
+
+
+def _check(data: dict, source: str) -> dict:
+    known = {f.name for f in fields(NoticeSettings)} - {"source", "source_keys", "village_phones", "town_phones"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise SettingsError(f"{source} 中有不认识的设置：{'、'.join(unknown)}（可用：{'、'.join(sorted(known))}）")
+    out = dict(data)
+    if "kind" in out and out["kind"] not in KINDS:
+        raise SettingsError(f"{source}：kind 应为 results（发放结果公示）或 application（申报审核公示）")
+    if "publish_date" in out and not isinstance(out["publish_date"], date):
+        raise SettingsError(f"{source}：publish_date 应写成日期，如 publish_date = 2022-12-01")
+    if "publicity_days" in out and (not isinstance(out["publicity_days"], int) or not 1 <= out["publicity_days"] <= 90):
+        raise SettingsError(f"{source}：publicity_days 应为1到90之间的整数")
+    if "paper" in out:
+        out["paper"] = str(out["paper"]).upper()
+        if out["paper"] not in PAPERS:
+            raise SettingsError(f"{source}：paper 应为 A4 或 A3")
+    if "mask_names" in out and not isinstance(out["mask_names"], bool):
+        raise SettingsError(f"{source}：mask_names 应为 true 或 false")
+    for key in ("county_bureau", "county_bureau_phone", "hotline", "issuer", "objection"):
+        if key in out:
+            out[key] = str(out[key])
+    return out
+
+
+def _read_contacts(path: Path, inputs: Path, village_phones: dict, town_phones: dict) -> None:
+    from .reading import read_text_file
+
+    rel = path.relative_to(inputs).as_posix()
+    rows = list(csv.DictReader(read_text_file(path).splitlines()))
+    if rows and "phone" not in rows[0]:
+        raise SettingsError(f"{rel} 需要 town_name,village_name,village_code,phone 四列")
+    for row in rows:
+        phone = (row.get("phone") or "").strip()
+        if not phone:
+            continue
+        code = (row.get("village_code") or "").strip()
+        village = compact(row.get("village_name") or "")
+        town = compact(row.get("town_name") or "")
+        if code or village:
+            for key in (code, village):
+                if key:
+                    village_phones[key] = phone
+        elif town:
+            town_phones[town] = phone

@@ -1,0 +1,217 @@
+"""What each village's bulletin-board notice says (村务公开栏公示): the content, before any drawing.
+
+One notice per village and year lists every household payout of every subsidy in the village, grouped by
+subsidy (policy basis and rate in one line, rows, subtotal), then the village total in figures and in
+Chinese capitals. Masking happens here, and every text the notice will carry is checked before it is drawn:
+a full ID or account number, or a character no bundled font has, withholds that village's notice.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+import cn2an
+
+from . import fonts
+from .normalising import area_text
+from .privacy import find_unmasked, mask_id, mask_name
+from .problems import Problem
+from .reconciling import FAILED, PAID, UNPAID
+from .rosters import Household
+
+NUMERALS = "一二三四五六七八九十"
+
+
+@dataclass
+class Row:
+    seq: int
+    name: str
+    id_masked: str
+    area: str
+    rate: str
+    amount: str
+    status: str
+    remark: str
+    source: tuple[str, str, int]  # file, sheet, row: where a problem with this row is located
+
+
+@dataclass
+class Group:
+    subsidy: str
+    heading: str  # 一、耕地地力保护补贴（政策依据：…；补贴标准：112元/亩）
+    rows: list[Row]
+    households: int
+    area: str
+    amount: str
+
+
+@dataclass
+class Notice:
+    village_code: str
+    village_name: str
+    town: str
+    county: str
+    year: int
+    kind: str  # results | application
+    title: str
+    intro: str
+    groups: list[Group]
+    total_line: str
+    closing: list[str]
+    issuer: str
+    date_line: str
+    households: int
+    amount: Decimal
+    problems: list[Problem] = field(default_factory=list)  # a non-empty list withholds the notice
+
+    @property
+    def withheld(self) -> bool:
+        return bool(self.problems)
+
+    @property
+    def show_status(self) -> bool:
+        return self.kind == "results"
+
+    def texts(self):
+        """Every text the notice draws, with the roster row it came from (or None)."""
+        for text in (self.title, self.intro, self.total_line, self.issuer, self.date_line, *self.closing):
+            yield text, None
+        for group in self.groups:
+            yield group.heading, None
+            for row in group.rows:
+                for text in (row.name, row.id_masked, row.area, row.rate, row.amount, row.status, row.remark):
+                    yield text, row.source
+
+
+def cn_date(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def money(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:,.2f}"
+
+
+def capitals(value: Decimal) -> str:
+    """人民币壹仟贰佰叁拾肆元伍角陆分."""
+    if value == 0:
+        return "人民币零元整"
+    sign = "负" if value < 0 else ""
+    return "人民币" + sign + cn2an.an2cn(f"{abs(value):.2f}", "rmb")
+
+
+def _status(h: Household) -> tuple[str, str]:
+    if h.status == PAID:
+        if h.amount is not None and h.paid != h.amount:
+            return "金额不符", f"实发{money(h.paid)}元"
+        return "已发放", ""
+    if h.status == FAILED:
+        failed = next((b for b in reversed(h.bank) if not b.ok), None)
+        return "发放失败", (failed.reason[:20] if failed and failed.reason else "")
+    if h.status == UNPAID:
+        return "未发放", ""
+    return "", ""
+
+
+def _rate_line(rows: list[Household]) -> str:
+    rates = sorted({h.rate for h in rows if h.rate is not None})
+    if len(rates) == 1:
+        return f"补贴标准：{area_text(rates[0])}元/亩"
+    if len(rates) > 1:
+        return f"补贴标准：{area_text(rates[0])}～{area_text(rates[-1])}元/亩（按户见表）"
+    return "补贴标准：按政策核定（见表中金额）"
+
+
+def build_notices(books, settings, towns: dict[str, str], counties: dict[str, str]) -> list[Notice]:
+    """One Notice per village with households, in village-code order. `settings` has its publish date set."""
+    by_village: dict[str, list[Household]] = defaultdict(list)
+    for h in books.households:
+        by_village[h.village_code].append(h)
+    notices = []
+    for code in sorted(by_village):
+        notices.append(_build(code, by_village[code], books, settings, towns.get(code, ""), counties.get(code, "")))
+    return notices
+
+
+def _build(code: str, rows: list[Household], books, settings, town: str, county: str) -> Notice:
+    village = rows[0].village_name
+    year = books.year
+    results = settings.kind == "results"
+    by_subsidy: dict[str, list[Household]] = defaultdict(list)
+    for h in rows:
+        by_subsidy[h.subsidy].append(h)
+    groups = []
+    people = set()
+    total = Decimal(0)
+    for n, subsidy in enumerate(sorted(by_subsidy, key=books.catalogue.sort_key)):
+        members = sorted(by_subsidy[subsidy], key=lambda h: (h.file, h.sheet, h.row))
+        entry = books.catalogue.entries.get(subsidy)
+        basis = entry.policy_basis if entry and entry.policy_basis else "上级有关文件及本县实施方案"
+        numeral = NUMERALS[n] if n < len(NUMERALS) else str(n + 1)
+        heading = f"{numeral}、{subsidy}（政策依据：{basis}；{_rate_line(members)}）"
+        table = []
+        for seq, h in enumerate(members, 1):
+            status, note = _status(h) if results else ("", "")
+            remark = "；".join(x for x in (note, h.remark) if x)
+            name = h.name or "（姓名缺失）"
+            table.append(Row(seq, mask_name(name) if settings.mask_names and h.name else name, mask_id(h.id),
+                             area_text(h.area), area_text(h.rate), money(h.amount), status, remark,
+                             (h.file, h.sheet, h.row)))
+        amount = sum((h.amount for h in members if h.amount is not None), Decimal(0))
+        area = sum((h.area for h in members if h.area is not None), Decimal(0))
+        households = len({h.person_key for h in members})
+        people |= {h.person_key for h in members}
+        total += amount
+        groups.append(Group(subsidy, heading, table, households, area_text(area) if area else "", money(amount)))
+    start = settings.publish_date
+    end = start + timedelta(days=settings.publicity_days - 1)
+    issuer = settings.issuer.format(village=village, town=town)
+    town_body = f"{town}人民政府" if town and not town.endswith("街道") else (f"{town}办事处" if town else "乡镇人民政府")
+    if results:
+        title = f"{town}{village}{year}年度惠农补贴资金发放情况公示"
+        intro = (f"为进一步推进村务公开，接受群众监督，确保惠农补贴资金发放公开、公平、公正，根据上级有关惠农补贴政策，"
+                 f"现将本村{year}年度各项惠农补贴资金发放情况公示如下：")
+    else:
+        title = f"{town}{village}{year}年度惠农补贴申报审核情况公示"
+        intro = (f"根据上级有关惠农补贴政策，经农户申报、村级审核，现将本村{year}年度惠农补贴申报审核情况公示如下，"
+                 f"公示无异议后按程序发放：")
+    total_line = f"合计：{len(groups)}项补贴，共{len(people)}户，金额{money(total)}元（{capitals(total)}）。"
+    phones = [f"村监督电话：{p}" for p in [settings.village_phone(code, village)] if p]
+    phones += [f"{town}监督电话：{p}" for p in [settings.town_phone(town)] if p]
+    if settings.county_bureau and settings.county_bureau_phone:
+        phones.append(f"{settings.county_bureau}：{settings.county_bureau_phone}")
+    elif settings.county_bureau_phone:
+        phones.append(f"县农业农村部门：{settings.county_bureau_phone}")
+    phones.append(f"政务服务便民热线：{settings.hotline}")
+    closing = [
+        f"公示时间：{cn_date(start)}至{cn_date(end)}，共{settings.publicity_days}天。",
+        settings.objection.format(town=town_body, village=village),
+        "监督电话：" + "；".join(phones) + "。",
+    ]
+    notice = Notice(code, village, town, county, year, settings.kind, title, intro, groups, total_line, closing, issuer,
+                    cn_date(start), len(people), total)
+    notice.problems = check(notice)
+    return notice
+
+
+def check(notice: Notice) -> list[Problem]:
+    """Scan every text the notice is about to draw: unmasked numbers and characters no font has."""
+    problems = []
+    for text, source in notice.texts():
+        if not text:
+            continue
+        file, sheet, row = source or ("", "", None)
+        hit = find_unmasked(text)
+        if hit:
+            problems.append(Problem("unmasked_number", file, sheet, row,
+                                    f"{notice.village_name}的公示中将出现完整的身份证号或银行账号“{hit[:6]}…{hit[-4:]}”"
+                                    f"（在“{text[:12]}…”中）：本村公示已暂扣，请从源表的姓名、备注等列中删去后重新运行。",
+                                    notice.village_code))
+        for ch in fonts.missing(text):
+            problems.append(Problem("missing_glyph", file, sheet, row,
+                                    f"{notice.village_name}的公示中“{text[:20]}”含字符“{ch}”（U+{ord(ch):04X}），"
+                                    f"随附字体都没有这个字，印出来会是空白：本村公示已暂扣，请核对该字或改用常用字并在备注说明。",
+                                    notice.village_code))
+    return problems

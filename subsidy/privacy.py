@@ -1,0 +1,54 @@
+"""One masking rule everywhere public, and the last check before anything public is drawn.
+
+ID numbers show their first 6 and last 4 characters (330324********123X), bank accounts their last 4 digits
+(****1234), personal phone numbers 138****1234; names in full unless a setting masks them (张*明, 张*).
+"""
+
+from __future__ import annotations
+
+import re
+
+_ID_LIKE = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+_ACCOUNT_LIKE = re.compile(r"(?<![0-9])[0-9]{16,19}(?![0-9])")
+_DIGITS_WITH_SPACES = re.compile(r"(?<![0-9])(?:[0-9][ \u3000-]?){15,18}[0-9Xx](?![0-9])")
+
+
+def mask_id(id_text: str) -> str:
+    """330324196503120071 -> 330324********0071; short or odd values keep only their last 2 characters."""
+    text = id_text.strip()
+    if not text:
+        return ""
+    if len(text) >= 14:
+        return text[:6] + "*" * (len(text) - 10) + text[-4:]
+    return "*" * max(len(text) - 2, 1) + text[-2:]
+
+
+def mask_account(account: str) -> str:
+    digits = re.sub(r"\D", "", account)
+    return "****" + digits[-4:] if digits else ""
+
+
+def mask_phone(phone: str) -> str:
+    """A personal mobile number: 13812341234 -> 138****1234 (official landlines are printed as they are)."""
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) == 11 and digits.startswith("1"):
+        return digits[:3] + "****" + digits[-4:]
+    return phone
+
+
+def mask_name(name: str) -> str:
+    """张三 -> 张*; 张三明 -> 张*明; 欧阳小明 -> 欧**明."""
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def find_unmasked(text: str) -> str | None:
+    """A full 18-digit ID or a 16-19 digit account number in a text about to be published, or None."""
+    for pattern in (_ID_LIKE, _ACCOUNT_LIKE, _DIGITS_WITH_SPACES):
+        match = pattern.search(text)
+        if match:
+            return match.group(0)
+    return None

@@ -1,0 +1,306 @@
+"""Drawing a Notice as a print-ready PDF: A4 (or A3) portrait, and a large-print landscape version (大字版).
+
+Drawn on the reportlab canvas with precomputed column positions (fast, and every character goes through the
+per-character font fallback of fonts.py). The table header is repeated on every page a table continues on;
+"第 X 页 共 Y 页" is on every page. Same notice and settings give the same bytes: the document date is the
+publish date and reportlab runs in invariant mode.
+"""
+
+from __future__ import annotations
+
+import calendar
+import io
+import re
+import time
+from dataclasses import dataclass
+from datetime import date
+
+from reportlab.lib.pagesizes import A3, A4, landscape
+from reportlab.lib.units import mm
+from reportlab.lib.utils import TimeStamp
+from reportlab.pdfgen.canvas import Canvas
+
+from . import fonts
+from .notices import Notice
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    page: tuple[float, float]
+    body: float  # body text size in points
+    title: float
+    margin_x: float
+    margin_top: float
+    margin_bottom: float
+    columns: tuple[tuple[str, str, float, str], ...]  # (label, field, relative width, align)
+
+    @property
+    def line(self) -> float:
+        return self.body * 1.5
+
+
+_COLUMNS_FULL = (("序号", "seq", 0.75, "c"), ("户主姓名", "name", 1.5, "c"), ("身份证号", "id_masked", 2.6, "c"),
+                 ("面积(亩)", "area", 1.1, "r"), ("标准(元/亩)", "rate", 1.45, "r"), ("金额(元)", "amount", 1.4, "r"),
+                 ("发放情况", "status", 1.2, "c"), ("备注", "remark", 1.6, "l"))
+_COLUMNS_LARGE = (("序号", "seq", 0.6, "c"), ("户主姓名", "name", 1.7, "c"), ("身份证号", "id_masked", 3.1, "c"),
+                  ("金额(元)", "amount", 1.6, "r"), ("发放情况", "status", 1.3, "c"), ("备注", "remark", 2.0, "l"))
+
+
+def layout(paper: str, large: bool, show_status: bool) -> Layout:
+    scale = 1.0 if paper == "A4" else 2 ** 0.5
+    columns = _COLUMNS_LARGE if large else _COLUMNS_FULL
+    if not show_status:
+        columns = tuple(c for c in columns if c[1] != "status")
+    if large:
+        page = landscape(A4 if paper == "A4" else A3)
+        return Layout("large", page, 16 * scale, 24 * scale, 15 * mm * scale, 15 * mm * scale, 16 * mm * scale, columns)
+    page = A4 if paper == "A4" else A3
+    return Layout("normal", page, 10.5 * scale, 18 * scale, 18 * mm * scale, 20 * mm * scale, 18 * mm * scale, columns)
+
+
+# ---------------------------------------------------------------- text helpers
+
+
+# a line must not start with closing punctuation (禁则): the character before moves down with it
+_NO_LINE_START = set("，。、；：？！）》」』”’】〕…—,.;:?!)%")
+
+
+_WORD = re.compile(r"[0-9A-Za-z][0-9A-Za-z.,\-/*]*|.", re.DOTALL)
+
+
+def wrap(text: str, size: float, max_width: float, face: str = fonts.REGULAR) -> list[str]:
+    """Break text into lines no wider than max_width: CJK between any two characters, a number or a Latin
+    word kept whole where it fits, and no line starting with closing punctuation."""
+    if not text:
+        return [""]
+    lines, current, current_width = [], "", 0.0
+    for token in _WORD.findall(text):
+        w = sum(_char_width(ch, face) for ch in token) * size
+        if current and current_width + w > max_width:
+            if token in (" ", "\u3000"):
+                lines.append(current)
+                current, current_width = "", 0.0
+                continue
+            if len(token) > 1 and w > max_width:  # a word longer than the line: break it anywhere
+                for ch in token:
+                    cw = _char_width(ch, face) * size
+                    if current and current_width + cw > max_width:
+                        lines.append(current)
+                        current, current_width = "", 0.0
+                    current += ch
+                    current_width += cw
+                continue
+            carry = ""
+            if token in _NO_LINE_START and len(current) > 1:
+                carry, current = current[-1], current[:-1]
+            lines.append(current)
+            current = carry
+            current_width = _char_width(carry, face) * size if carry else 0.0
+        current += token
+        current_width += w
+    lines.append(current)
+    return lines
+
+
+_WIDTHS: dict[tuple[str, str], float] = {}
+
+
+def _char_width(ch: str, face: str) -> float:
+    """Width of one character at size 1 (cached: wrapping measures every character of every cell)."""
+    key = (ch, face)
+    found = _WIDTHS.get(key)
+    if found is None:
+        found = fonts.width(ch, 1.0, face)
+        _WIDTHS[key] = found
+    return found
+
+
+def draw(c: Canvas, x: float, y: float, text: str, size: float, face: str = fonts.REGULAR, align: str = "l") -> None:
+    pieces = fonts.runs(text, face)
+    if align != "l":
+        total = sum(_piece_width(p, f, size) for f, p in pieces)
+        x = x - total / 2 if align == "c" else x - total
+    # one text object per string, so the font switches of the fallback stay one run of text for extractors
+    text = c.beginText(x, y)
+    for font, piece in pieces:
+        text.setFont(font, size)
+        text.textOut(piece)
+    c.drawText(text)
+
+
+def _piece_width(piece: str, font: str, size: float) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return stringWidth(piece, font, size)
+
+
+# ---------------------------------------------------------------- flow items
+
+
+@dataclass
+class _Item:
+    height: float
+    kind: str  # text, row, header, gap, seal
+    payload: object = None
+    keep_with_next: bool = False
+
+
+def _paragraph(text: str, size: float, width: float, face: str, align: str = "l", indent: bool = False,
+               gap: float = 0) -> list[_Item]:
+    prefix = "\u3000\u3000" if indent else ""
+    lines = wrap(prefix + text, size, width, face)
+    items = [_Item(size * 1.55, "text", (line, size, face, align)) for line in lines]
+    if gap:
+        items.append(_Item(gap, "gap"))
+    return items
+
+
+def _cells(values: list[str], widths: list[float], size: float, face: str) -> tuple[list[list[str]], float]:
+    cells = [wrap(v, size, w - size * 0.6, face) for v, w in zip(values, widths, strict=True)]
+    lines = max(len(c) for c in cells)
+    return cells, lines * size * 1.3 + size * 0.7
+
+
+def _flow(notice: Notice, lay: Layout, width: float) -> list[_Item]:
+    body, line = lay.body, lay.line
+    unit = sum(c[2] for c in lay.columns)
+    widths = [width * c[2] / unit for c in lay.columns]
+    aligns = [c[3] for c in lay.columns]
+    items: list[_Item] = []
+    items += _paragraph(notice.title, lay.title, width, fonts.BOLD, "c", gap=body * 0.8)
+    items += _paragraph(notice.intro, body, width, fonts.REGULAR, indent=True, gap=body * 0.6)
+    header_values = [c[0] for c in lay.columns]
+    header_cells, header_h = _cells(header_values, widths, body, fonts.BOLD)
+    header = _Item(header_h, "header", (header_cells, widths, aligns), keep_with_next=True)
+    for group in notice.groups:
+        heading = _paragraph(group.heading, body, width, fonts.BOLD)
+        for item in heading:
+            item.keep_with_next = True
+        items += heading
+        items.append(_Item(body * 0.3, "gap", keep_with_next=True))
+        items.append(header)
+        for row in group.rows:
+            values = [str(getattr(row, c[1])) for c in lay.columns]
+            cells, h = _cells(values, widths, body, fonts.REGULAR)
+            items.append(_Item(h, "row", (cells, widths, aligns, False, header)))
+        subtotal = {"seq": "小计", "name": f"{group.households}户", "area": group.area, "amount": group.amount}
+        values = [subtotal.get(c[1], "") for c in lay.columns]
+        cells, h = _cells(values, widths, body, fonts.BOLD)
+        items.append(_Item(h, "row", (cells, widths, aligns, True, header)))
+        items.append(_Item(line * 0.6, "gap"))
+    items += _paragraph(notice.total_line, body, width, fonts.BOLD, gap=body * 0.6)
+    for text in notice.closing:
+        closing = _paragraph(text, body, width, fonts.REGULAR, indent=True)
+        for item in closing:  # the period, objections and phones stay together with the issuer and the seal
+            item.keep_with_next = True
+        items += closing
+    seal = _Item(body * 8, "seal", (notice.issuer, notice.date_line, body))
+    items.append(seal)
+    return items
+
+
+def _paginate(items: list[_Item], usable: float) -> list[list[_Item]]:
+    """Pages of items; a table continued on a new page starts with its header again."""
+    pages: list[list[_Item]] = [[]]
+    used = 0.0
+    i = 0
+    while i < len(items):
+        item = items[i]
+        # keep a heading with what follows it
+        block = [item]
+        j = i
+        while items[j].keep_with_next and j + 1 < len(items):
+            j += 1
+            block.append(items[j])
+        block_h = sum(b.height for b in block)
+        if used + block_h > usable and pages[-1]:
+            pages.append([])
+            used = 0.0
+            if item.kind == "row":  # the table goes on: repeat its header
+                header = item.payload[4]
+                pages[-1].append(header)
+                used += header.height
+        for b in block:
+            if b.kind == "gap" and not pages[-1]:
+                continue
+            pages[-1].append(b)
+            used += b.height
+        i = j + 1
+    return pages
+
+
+def _time_stamp(d: date) -> TimeStamp:
+    stamp = TimeStamp(invariant=1)
+    t = calendar.timegm(d.timetuple())
+    lt = time.gmtime(t)
+    stamp.t, stamp.lt, stamp.YMDhms = t, lt, tuple(lt)[:6]
+    return stamp
+
+
+def render(notice: Notice, paper: str, large: bool, publish: date) -> tuple[bytes, int]:
+    """The notice as PDF bytes, and its page count."""
+    fonts.register()
+    lay = layout(paper, large, notice.show_status)
+    page_w, page_h = lay.page
+    width = page_w - 2 * lay.margin_x
+    footer_h = lay.body * 2.2
+    usable = page_h - lay.margin_top - lay.margin_bottom - footer_h
+    pages = _paginate(_flow(notice, lay, width), usable)
+    buffer = io.BytesIO()
+    # the initial font must be one of ours, or reportlab names an unembedded Helvetica on every page
+    c = Canvas(buffer, pagesize=lay.page, invariant=1, pageCompression=1, pdfVersion=(1, 7),
+               initialFontName=fonts.REGULAR, initialFontSize=lay.body)
+    c._doc._timeStamp = _time_stamp(publish)
+    title = notice.title + ("（大字版）" if large else "")
+    c.setTitle(title)
+    c.setSubject(f"村务公开栏公示：{notice.town}{notice.village_name}{notice.year}年度惠农补贴（村代码{notice.village_code}）")
+    c.setAuthor(notice.issuer)
+    c.setCreator("村务公开 subsidy disclosure")
+    c.setKeywords(f"惠农补贴,村务公开,{notice.village_code}")
+    for number, page in enumerate(pages, 1):
+        y = page_h - lay.margin_top
+        for item in page:
+            _draw_item(c, item, lay.margin_x, y, width)
+            y -= item.height
+        draw(c, page_w / 2, lay.margin_bottom - lay.body * 0.2, f"第 {number} 页 共 {len(pages)} 页", lay.body, align="c")
+        c.showPage()
+    c.save()
+    return buffer.getvalue(), len(pages)
+
+
+def _draw_item(c: Canvas, item: _Item, x0: float, y: float, width: float) -> None:
+    if item.kind == "text":
+        text, size, face, align = item.payload
+        x = {"l": x0, "c": x0 + width / 2, "r": x0 + width}[align]
+        draw(c, x, y - size * 1.15, text, size, face, align)
+    elif item.kind in ("header", "row"):
+        cells, widths, aligns = item.payload[:3]
+        bold = item.kind == "header" or item.payload[3]
+        size = _cell_size(item)
+        if item.kind == "header":
+            c.setFillGray(0.9)
+            c.rect(x0, y - item.height, width, item.height, stroke=0, fill=1)
+            c.setFillGray(0)
+        c.setLineWidth(0.5)
+        x = x0
+        for lines, w, align in zip(cells, widths, aligns, strict=True):
+            c.rect(x, y - item.height, w, item.height, stroke=1, fill=0)
+            ty = y - size * 0.35 - size
+            for text in lines:
+                tx = {"l": x + size * 0.3, "c": x + w / 2, "r": x + w - size * 0.3}[align]
+                draw(c, tx, ty, text, size, fonts.BOLD if bold else fonts.REGULAR, align)
+                ty -= size * 1.3
+            x += w
+    elif item.kind == "seal":
+        issuer, date_line, size = item.payload
+        right = x0 + width - size * 2
+        # room for the seal (盖章) above and over the issuer and the date
+        draw(c, right, y - size * 4.6, issuer, size * 1.05, fonts.REGULAR, "r")
+        draw(c, right, y - size * 6.2, date_line, size * 1.05, fonts.REGULAR, "r")
+
+
+def _cell_size(item: _Item) -> float:
+    cells = item.payload[0]
+    lines = max(len(c) for c in cells)
+    return (item.height) / (lines * 1.3 + 0.7)

@@ -1,0 +1,200 @@
+"""Notices read back from the PDFs: content, masking, fonts, pages, large print, rare characters, settings."""
+
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from tests.builders import make_id, read_csv, write_xlsx
+
+TITLE = "永嘉县岩头镇2022年度耕地地力保护补贴资金发放清册"
+HEAD = ["序号", "村名", "户主姓名", "身份证号码", "补贴面积", "补贴标准", "补贴金额", "备注"]
+SETTINGS = 'publish_date = 2022-12-01\ncounty_bureau = "永嘉县农业农村局"\ncounty_bureau_phone = "0577-67221234"\n'
+
+
+def roster(folder, names, village="苍坡村", remarks=None, amount=112):
+    rows = [[TITLE], HEAD]
+    for i, name in enumerate(names):
+        rows.append([i + 1, village, name, make_id(seq=i + 1), 1, 112, amount, (remarks or {}).get(i, "")])
+    write_xlsx(folder / "清册.xlsx", {"清册": rows})
+
+
+def text_of(path):
+    """The notice's text without the page footers."""
+    pages = [page.extract_text() for page in PdfReader(path).pages]
+    return "\n".join(re.sub(r"第 \d+ 页 共 \d+ 页", "", text) for text in pages)
+
+
+def notice(res, village="330324108224_苍坡村", large=False):
+    return res.outputs / "notices" / "岩头镇" / f"{village}{'_大字版' if large else ''}.pdf"
+
+
+def test_sample_county_notices_list_every_household_and_the_totals(tmp_path, run_on):
+    from tests.sample_county import build
+
+    folder = build(tmp_path / "in")
+    (folder / "notice.toml").write_text(SETTINGS, encoding="utf-8")
+    res = run_on(folder)
+    households = [h for h in res.households if h["village_name"] == "苍坡村"]
+    for large in (False, True):
+        text = text_of(notice(res, large=large))
+        assert "岩头镇苍坡村2022年度惠农补贴资金发放情况公示" in text
+        for h in households:
+            assert h["name"] in text
+            assert f"{float(h['amount']):,.2f}" in text
+        assert "合计：2项补贴，共8户，金额2,695.00元（人民币贰仟陆佰玖拾伍元整）" in text.replace("\n", "")
+        assert "公示时间：2022年12月1日至2022年12月7日，共7天" in text
+        assert "永嘉县农业农村局：0577-67221234" in text.replace("\n", "")
+        assert "政务服务便民热线：12345" in text.replace("\n", "")
+        assert "苍坡村村民委员会" in text
+        assert not re.search(r"\d{17}[\dX]", text)  # never a full ID
+        assert "330324********" in text
+    index = read_csv(res.outputs / "notices" / "index.csv")
+    assert len(index) == 10 and {r["status"] for r in index} == {"已生成"}
+
+
+def test_status_column_comes_from_the_reconciliation(tmp_path, run_on):
+    from tests.sample_county import build
+
+    res = run_on(build(tmp_path / "in"))
+    text = text_of(notice(res))
+    assert "发放失败" in text and "户名不符" in text and "未发放" in text and "已发放" in text
+    zhou = text_of(notice(res, "330324108225_周宅村")).replace("\n", "")
+    assert "金额不符" in zhou and "实发627.20元" in zhou
+    # a subsidy no bank file covers has no status
+    forest = text_of(notice(res)).split("二、生态公益林补偿")[1]
+    assert "已发放" not in forest
+
+
+def test_pdf_fonts_are_embedded_and_pages_sized(inputs, run_on):
+    roster(inputs, ["张三", "李四"])
+    res = run_on(inputs)
+    for large, (w, h) in ((False, (595.3, 841.9)), (True, (841.9, 595.3))):
+        reader = PdfReader(notice(res, large=large))
+        page = reader.pages[0]
+        assert (round(float(page.mediabox.width), 1), round(float(page.mediabox.height), 1)) == (w, h)
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"] if "/DescendantFonts" in font \
+                else font.get("/FontDescriptor")
+            assert descriptor is not None, f"{font['/BaseFont']} is not embedded"
+            assert "/FontFile2" in descriptor.get_object()
+        assert "Helvetica" not in str(page["/Resources"]["/Font"])
+        meta = reader.metadata
+        assert meta.title.startswith("岩头镇苍坡村2022年度惠农补贴资金发放情况公示")
+        assert "村务公开栏公示" in meta.subject
+
+
+def _font_sizes(path):
+    sizes = set()
+    for page in PdfReader(path).pages:
+        sizes |= {float(s) for s in re.findall(rb"/F[0-9+]+ ([0-9.]+) Tf", page.get_contents().get_data())}
+    return sizes
+
+
+def test_body_text_sizes_and_large_print(inputs, run_on):
+    roster(inputs, ["张三"])
+    res = run_on(inputs)
+    assert min(_font_sizes(notice(res))) >= 10.5
+    assert min(_font_sizes(notice(res, large=True))) >= 16
+
+
+def test_long_notice_repeats_the_header_and_numbers_every_page(inputs, run_on):
+    names = [f"农户{chr(0x4E00 + i)}" for i in range(120)]
+    roster(inputs, names)
+    res = run_on(inputs)
+    reader = PdfReader(notice(res))
+    pages = [p.extract_text() for p in reader.pages]
+    assert len(pages) >= 3
+    for n, text in enumerate(pages, 1):
+        assert f"第 {n} 页 共 {len(pages)} 页" in text
+        if "农户" in text:  # every page the table runs on starts with its header
+            assert "户主姓名" in text and "身份证号" in text
+    joined = "".join(pages)
+    assert all(name in joined for name in names)
+    assert "合计：1项补贴，共120户，金额13,440.00元（人民币壹万叁仟肆佰肆拾元整）" in joined.replace("\n", "")
+
+
+def test_rare_characters_print_and_come_back_as_text(inputs, run_on):
+    names = ["王䶮", "𠮷田", "李𪚥", "陈㐀"]  # Extension A, B (in Noto), B (HanaMin only), A
+    roster(inputs, names)
+    res = run_on(inputs)
+    assert res.problems("missing_glyph") == []
+    for large in (False, True):
+        text = text_of(notice(res, large=large))
+        for name in names:
+            assert name in text
+
+
+def test_a_character_no_font_has_withholds_the_notice(inputs, run_on):
+    roster(inputs, ["张三", "王\U0003134A"])  # CJK Extension G: no bundled font has it
+    res = run_on(inputs)
+    assert res.problems("missing_glyph") == [("missing_glyph", "清册.xlsx", "清册", 4)]
+    assert not notice(res).exists() and not notice(res, large=True).exists()
+    [row] = read_csv(res.outputs / "notices" / "index.csv")
+    assert (row["status"], row["reason"]) == ("已暂扣", "missing_glyph")
+
+
+def test_a_full_id_in_a_remark_withholds_the_notice(inputs, run_on):
+    roster(inputs, ["张三", "李四"], remarks={1: f"代领人身份证{make_id(seq=77)}"})
+    roster_dir = inputs
+    res = run_on(roster_dir)
+    assert res.problems("unmasked_number") == [("unmasked_number", "清册.xlsx", "清册", 4)]
+    assert not notice(res).exists()
+    assert res.report["notices"]["withheld"] == ["330324108224 苍坡村"]
+
+
+def test_account_number_in_a_remark_is_caught_too(inputs, run_on):
+    roster(inputs, ["张三"], remarks={0: "卡号 6230910000001234567"})
+    res = run_on(inputs)
+    assert res.problems("unmasked_number") == [("unmasked_number", "清册.xlsx", "清册", 3)]
+
+
+def test_same_inputs_same_bytes_and_the_publish_date_is_the_document_date(inputs, run_on, tmp_path):
+    from subsidy.pipeline import run
+
+    roster(inputs, ["张三", "李四"])
+    (inputs / "notice.toml").write_text(SETTINGS, encoding="utf-8")
+    run(inputs, tmp_path / "a", year=2022)
+    run(inputs, tmp_path / "b", year=2022)
+    for name in ("330324108224_苍坡村.pdf", "330324108224_苍坡村_大字版.pdf"):
+        a = (tmp_path / "a" / "notices" / "岩头镇" / name).read_bytes()
+        assert a == (tmp_path / "b" / "notices" / "岩头镇" / name).read_bytes()
+    reader = PdfReader(tmp_path / "a" / "notices" / "岩头镇" / "330324108224_苍坡村.pdf")
+    assert reader.metadata["/CreationDate"].startswith("D:20221201")
+
+
+def test_application_kind_a3_paper_and_masked_names(inputs, run_on):
+    roster(inputs, ["张三", "欧阳小明"])
+    (inputs / "notice.toml").write_text('kind = "application"\npaper = "A3"\nmask_names = true\n', encoding="utf-8")
+    res = run_on(inputs)
+    reader = PdfReader(notice(res))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert "岩头镇苍坡村2022年度惠农补贴申报审核情况公示" in text
+    assert "发放情况" not in text
+    assert "张*" in text and "欧**明" in text and "张三" not in text
+    assert round(float(reader.pages[0].mediabox.width)) == 842  # A3 portrait: 297 mm
+    assert min(_font_sizes(notice(res))) >= 14
+
+
+def test_contacts_give_village_and_town_phones(inputs, run_on):
+    roster(inputs, ["张三"])
+    (inputs / "contacts.csv").write_text("town_name,village_name,village_code,phone\n,苍坡村,,0577-11112222\n"
+                                         "岩头镇,,,0577-33334444\n", encoding="utf-8")
+    text = text_of(notice(run_on(inputs))).replace("\n", "")
+    assert "村监督电话：0577-11112222" in text and "岩头镇监督电话：0577-33334444" in text
+
+
+@pytest.mark.parametrize("toml, words", [
+    ('kind = "other"', "kind 应为"),
+    ("publicity_days = 0", "publicity_days"),
+    ("colour = 1", "不认识的设置"),
+    ("publish_date = 2022-13-01", "格式有误"),
+])
+def test_bad_settings_stop_the_run_with_a_chinese_reason(inputs, toml, words, capsys):
+    from dagster_project.cli import main
+
+    roster(inputs, ["张三"])
+    (inputs / "notice.toml").write_text(toml, encoding="utf-8")
+    assert main(["run", "--inputs", str(inputs), "--outputs", str(inputs.parent / "out"), "--quiet"]) == 1
+    assert words in capsys.readouterr().err
