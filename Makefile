@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_read.py --rows 200000
 	$(BIN)/python benchmarks/bench_read.py --rows 1000000 --files 10
 	$(BIN)/python benchmarks/bench_match.py --rows 1000000
+	$(BIN)/python benchmarks/bench_render.py --villages 1000
 
 sample: $(STAMP)
 	rm -rf inputs && $(BIN)/python -m tests.sample_county inputs

@@ -79,11 +79,16 @@ def runs(text: str, face: str = REGULAR) -> list[tuple[str, str]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _every() -> frozenset[int]:
+    covered = register()
+    return covered[REGULAR] | covered[FALLBACK_CJK] | covered[FALLBACK_EXTB]
+
+
 def missing(text: str) -> list[str]:
     """The characters of `text` that no bundled font has."""
-    covered = register()
-    every = covered[REGULAR] | covered[FALLBACK_CJK] | covered[FALLBACK_EXTB]
-    return sorted({ch for ch in text if ch not in _INVISIBLE and ord(ch) not in every})
+    every = _every()
+    return sorted({ch for ch in text if ord(ch) not in every and ch not in _INVISIBLE})
 
 
 def width(text: str, size: float, face: str = REGULAR) -> float:
