@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/subsidy run --inputs inputs --outputs outputs
 	@echo
-	@echo "结果在 outputs/：分村汇总 outputs/summary.csv；工作人员用（含完整身份证号）outputs/internal/"
+	@echo "结果在 outputs/2022/永嘉县/：分村汇总 summary.csv，公示 notices/，工作人员用（含完整身份证号）internal/"
 
 test: $(STAMP)
 	$(BIN)/pytest
@@ -25,7 +25,8 @@ lint: $(STAMP)
 
 ui: $(STAMP)
 	mkdir -p .dagster_home
-	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -w workspace.yaml
+	test -f .dagster_home/dagster.yaml || cp dagster_home_template/dagster.yaml .dagster_home/dagster.yaml
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_read.py --rows 200000
@@ -34,7 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_render.py --villages 1000
 
 sample: $(STAMP)
-	rm -rf inputs && $(BIN)/python -m tests.sample_county inputs
+	rm -rf inputs && $(BIN)/python -m tests.sample_county inputs/2022/永嘉县
 
 clean:
 	rm -rf outputs .dagster_home benchmarks/out

@@ -2,20 +2,23 @@
 
     subsidy run --inputs inputs --outputs outputs [--year 2022]
 
-Runs the same pipeline functions the Dagster assets call. Exit status: 0 when outputs were written (data
-problems are reported, not fatal), 1 when the run cannot go on at all (one line on stderr says why),
-2 for a usage error.
+Materializes the same Dagster assets as the UI, in this process. An inputs folder laid out as
+inputs/<year>/<county>/… runs each county-year into outputs/<year>/<county>/; a plain folder is one
+county-year whose results go straight into --outputs. With DAGSTER_HOME set, the runs appear in the UI's run
+history. Exit status: 0 when outputs were written (data problems are reported, not fatal), 1 when a run cannot
+go on at all (one line on stderr says why), 2 for a usage error.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
-from subsidy import __version__
-from subsidy.pipeline import PipelineError, run
+from subsidy import __version__, locking
+from subsidy.layout import Partition, partitions
 from subsidy.problems import KINDS
 from subsidy.rosters import REASONS
 
@@ -29,17 +32,77 @@ def _progress_printer(stream):
     return show
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    inputs, outputs = Path(args.inputs), Path(args.outputs)
-    quiet = args.quiet
-    progress = None if quiet else _progress_printer(sys.stderr)
+class RunFailed(Exception):
+    """A county-year could not be run; the message is the clerk's one-line reason."""
+
+
+def materialize_partition(key: str, settings, progress=None) -> dict:
+    """Materialize the whole asset graph for one partition in this process; returns the run report."""
+    import dagster as dg
+
+    from .assets import ASSETS
+    from .partitions import county_year
+    from .progress import set_printer
+    from .sensors import CONCURRENCY_TAG
+
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    if not instance.has_dynamic_partition(county_year.name, key):
+        instance.add_dynamic_partitions(county_year.name, [key])
+    set_printer(progress)
     try:
-        report = run(inputs, outputs, year=args.year, progress=progress)
-    except PipelineError as exc:
-        print(f"subsidy: 无法运行：{exc}", file=sys.stderr)
+        result = dg.materialize(
+            ASSETS, partition_key=key, instance=instance, raise_on_error=False,
+            resources={"settings": settings, "io_manager": dg.mem_io_manager},
+            tags={CONCURRENCY_TAG: key, "subsidy/started_by": "command line"},
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+        )
+    finally:
+        set_printer(None)
+        locking.release(settings.locate(key).outputs)
+    if not result.success:
+        for event in result.all_events:
+            if event.is_step_failure:
+                data = event.step_failure_data
+                if data.user_failure_data and data.user_failure_data.description:
+                    raise RunFailed(data.user_failure_data.description)
+                raise RunFailed(data.error.message.strip().splitlines()[-1] if data.error else "运行失败")
+        failed_checks = [e.asset_check_evaluation_data.check_name for e in result.all_events
+                         if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed]
+        raise RunFailed(f"运行未完成（未通过的检查：{'、'.join(failed_checks) or '未知'}）")
+    return result.output_for_node("problem_report")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .resources import SubsidySettings
+
+    inputs, outputs = Path(args.inputs), Path(args.outputs)
+    progress = None if args.quiet else _progress_printer(sys.stderr)
+    if not inputs.is_dir():
+        print(f"subsidy: 无法运行：输入文件夹不存在：{inputs}", file=sys.stderr)
         return 1
-    print_report(report, outputs)
-    return 0
+    parts = [p for p in partitions(inputs) if not args.year or p.year == args.year]
+    if parts:
+        jobs = [(p.key, SubsidySettings(inputs_dir=str(inputs), outputs_dir=str(outputs)), p.outputs(outputs))
+                for p in parts]
+    elif partitions(inputs):
+        print(f"subsidy: 无法运行：{inputs} 中没有 {args.year} 年度的文件夹", file=sys.stderr)
+        return 1
+    else:
+        key = f"{args.year or 'auto'}-{inputs.resolve().name}"
+        jobs = [(key, SubsidySettings(inputs_dir=str(inputs), outputs_dir=str(outputs), flat=True, year=args.year),
+                 outputs)]
+    failures = 0
+    for key, settings, out in jobs:
+        if len(jobs) > 1:
+            print(f"== {Partition.from_key(key).year}年度 {Partition.from_key(key).county} ==")
+        try:
+            report = materialize_partition(key, settings, progress)
+        except RunFailed as exc:
+            print(f"subsidy: 无法运行：{exc}", file=sys.stderr)
+            failures += 1
+            continue
+        print_report(report, out)
+    return 1 if failures == len(jobs) else 0
 
 
 def print_report(report: dict, outputs: Path) -> None:
@@ -82,9 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("run", help="处理 inputs 中的全部清册", description=__doc__,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--inputs", required=True, help="放清册的文件夹（含子文件夹）")
+    p.add_argument("--inputs", required=True, help="放清册的文件夹（含子文件夹；可按 <年度>/<县>/ 分开）")
     p.add_argument("--outputs", required=True, help="结果文件夹")
-    p.add_argument("--year", type=int, help="补贴年度；不写则从标题或文件名中识别")
+    p.add_argument("--year", type=int, help="补贴年度；不写则从文件夹、标题或文件名中识别")
     p.add_argument("--quiet", action="store_true", help="不显示逐个文件的进度")
     p.set_defaults(func=cmd_run)
     return parser

@@ -1,22 +1,34 @@
-"""Settings of a run, as a Dagster resource (the UI shows and edits them in the launchpad)."""
+"""Settings of a run, as a Dagster resource (shown and editable in the launchpad)."""
 
-
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
 
+from subsidy.layout import Partition
+
+
+@dataclass(frozen=True)
+class Location:
+    inputs: Path
+    outputs: Path
+    year: int | None
+    shared_dirs: tuple[Path, ...]
+
 
 class SubsidySettings(dg.ConfigurableResource):
-    """Where the county's spreadsheets are and where results go."""
+    """Where the county's spreadsheets are (inputs/<year>/<county>/…) and where results go
+    (outputs/<year>/<county>/…). Notice settings come from notice.toml and contacts.csv in the inputs.
+    `flat`: the inputs folder is one county-year on its own (the command line on a plain folder)."""
 
     inputs_dir: str = "inputs"
     outputs_dir: str = "outputs"
+    flat: bool = False
     year: int | None = None
 
-    @property
-    def inputs(self) -> Path:
-        return Path(self.inputs_dir)
-
-    @property
-    def outputs(self) -> Path:
-        return Path(self.outputs_dir)
+    def locate(self, partition_key: str) -> Location:
+        root_in, root_out = Path(self.inputs_dir), Path(self.outputs_dir)
+        if self.flat:
+            return Location(root_in, root_out, self.year, ())
+        part = Partition.from_key(partition_key)
+        return Location(part.inputs(root_in), part.outputs(root_out), part.year, part.shared_dirs(root_in))

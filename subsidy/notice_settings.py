@@ -77,20 +77,27 @@ class NoticeSettings:
         return self.town_phones.get(town, "")
 
 
-def load_settings(inputs: Path) -> NoticeSettings:
+def load_settings(inputs: Path, shared_dirs: tuple[Path, ...] = ()) -> NoticeSettings:
     values: dict = {}
     source = ""
     tomls = sorted(p for p in inputs.rglob("notice.toml") if p.is_file())
+    for folder in shared_dirs:
+        if not tomls and (folder / "notice.toml").is_file():
+            tomls = [folder / "notice.toml"]
     if tomls:
         path = tomls[0]
-        source = path.relative_to(inputs).as_posix()
+        source = path.name if not path.is_relative_to(inputs) else path.relative_to(inputs).as_posix()
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise SettingsError(f"{source} 格式有误：{exc}") from exc
         values = _check(data, source)
     village_phones, town_phones = {}, {}
-    for path in sorted(p for p in inputs.rglob("contacts.csv") if p.is_file()):
+    contacts = sorted(p for p in inputs.rglob("contacts.csv") if p.is_file())
+    for folder in shared_dirs:
+        if not contacts and (folder / "contacts.csv").is_file():
+            contacts = [folder / "contacts.csv"]
+    for path in contacts:
         _read_contacts(path, inputs, village_phones, town_phones)
     return NoticeSettings(**values, source=source, source_keys=tuple(sorted(values)), village_phones=village_phones,
                           town_phones=town_phones)
@@ -123,7 +130,7 @@ def _check(data: dict, source: str) -> dict:
 def _read_contacts(path: Path, inputs: Path, village_phones: dict, town_phones: dict) -> None:
     from .reading import read_text_file
 
-    rel = path.relative_to(inputs).as_posix()
+    rel = path.relative_to(inputs).as_posix() if path.is_relative_to(inputs) else path.name
     rows = list(csv.DictReader(read_text_file(path).splitlines()))
     if rows and "phone" not in rows[0]:
         raise SettingsError(f"{rel} 需要 town_name,village_name,village_code,phone 四列")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .banks import Payment
 from .catalogue import Catalogue
+from .locking import output_lock
 from .normalising import area_text, money_text
 from .notice_settings import SettingsError, load_settings
 from .problems import KINDS, Problem
@@ -103,13 +104,19 @@ _ROLE_ZH = {"roster": "发放清册", "summary": "分村汇总表（核对用）
             "unrecognized": "无法识别", "empty": "空表"}
 
 
-def _settings_files(inputs: Path, name: str) -> list[Path]:
-    return sorted(p for p in inputs.rglob("*") if p.is_file() and p.name.lower() == name)
+def settings_files(inputs: Path, name: str, shared_dirs: tuple[Path, ...] = ()) -> list[Path]:
+    """Settings files named `name` in the inputs (any depth), else in the nearest shared folder."""
+    found = sorted(p for p in inputs.rglob("*") if p.is_file() and p.name.lower() == name)
+    for folder in shared_dirs:
+        if found:
+            break
+        found = [p for p in (folder / name,) if p.is_file()]
+    return found
 
 
-def load_reference(inputs: Path) -> tuple[Catalogue, VillageRegistry]:
-    catalogue = Catalogue.load(_settings_files(inputs, "subsidies.csv"))
-    village_files = _settings_files(inputs, "villages.csv")
+def load_reference(inputs: Path, shared_dirs: tuple[Path, ...] = ()) -> tuple[Catalogue, VillageRegistry]:
+    catalogue = Catalogue.load(settings_files(inputs, "subsidies.csv", shared_dirs))
+    village_files = settings_files(inputs, "villages.csv", shared_dirs)
     if village_files:
         text = "\n".join(
             read_text_file(p) if i == 0 else read_text_file(p).split("\n", 1)[-1] for i, p in enumerate(village_files)
@@ -122,11 +129,12 @@ def load_reference(inputs: Path) -> tuple[Catalogue, VillageRegistry]:
     return catalogue, villages
 
 
-def read_inputs(inputs: Path, *, latest_year: int | None = None, progress: Progress | None = None) -> Intake:
+def read_inputs(inputs: Path, *, latest_year: int | None = None, progress: Progress | None = None,
+                shared_dirs: tuple[Path, ...] = ()) -> Intake:
     """Read and parse every file under `inputs`."""
     if not inputs.is_dir():
         raise PipelineError(f"输入文件夹不存在：{inputs}")
-    catalogue, villages = load_reference(inputs)
+    catalogue, villages = load_reference(inputs, shared_dirs)
     ctx = Context(catalogue, villages, latest_year or date.today().year)
     files = discover(inputs)
     reports, sheets, problems = [], [], []
@@ -230,9 +238,6 @@ def assemble(intake: Intake, year: int | None = None) -> Books:
                 only = next(iter(subsidies))
                 for c in res.claims:
                     c.subsidy = c.subsidy or only
-    rec = reconcile(households, payments, run_year)
-    _move_other_year_payments(intake, payments, run_year)
-    problems += rec.problems
     problems += find_duplicates(households)
     problems += check_cadres(cadres, households)
     # a summary sheet beside a roster summarises that file; one on its own summarises every roster
@@ -251,19 +256,28 @@ def assemble(intake: Intake, year: int | None = None) -> Books:
     for res in intake.sheets:
         counts.update(res.counts)
     return Books(run_year, households, problems, counts, intake.files, intake.sheets, intake.catalogue,
-                 intake.villages, claims, payments, rec.covered)
+                 intake.villages, claims, payments)
 
 
-def _move_other_year_payments(intake: Intake, payments: list, run_year: int) -> None:
-    """Bank rows of another subsidy year are not this run's: listed with that reason, not matched."""
-    for res in intake.sheets:
+def reconcile_books(books: Books) -> Books:
+    """Match the bank results to the households; statuses and the bank-side problems."""
+    rec = reconcile(books.households, books.payments, books.year)
+    for res in books.sheets:
         if res.role != "bank":
             continue
         for p in res.payments:
-            if p.outcome == "other_year":
+            if p.outcome == "other_year":  # not this run's: listed with that reason, not matched
                 res.counts["payment"] -= 1
                 res.counts["other_year"] += 1
-                res.notes.append(RowNote(res.file, res.sheet, p.row, "other_year", f"{p.year}年，本次处理{run_year}年"))
+                res.notes.append(RowNote(res.file, res.sheet, p.row, "other_year", f"{p.year}年，本次处理{books.year}年"))
+    books.row_counts = Counter()
+    for res in books.sheets:
+        books.row_counts.update(res.counts)
+    for report in books.files:
+        report.used = sum(r.counts["household"] + r.counts["payment"] for r in books.sheets if r.file == report.file)
+    books.covered = rec.covered
+    add_problems(books, rec.problems)
+    return books
 
 
 def summarise(books: Books) -> list[SummaryRow]:
@@ -295,11 +309,21 @@ def summarise(books: Books) -> list[SummaryRow]:
     return rows
 
 
+def write_summary(summary: list[SummaryRow], outputs: Path) -> Path:
+    """The public summary.csv (no IDs: village, subsidy, counts and money)."""
+    path = outputs / "summary.csv"
+    write_csv(path, SUMMARY_COLUMNS, (
+        (r.village_code, r.village_name, r.subsidy_type, r.households, money_text(r.amount_due),
+         money_text(r.amount_paid), money_text(r.amount_failed)) for r in summary
+    ), text_columns={1, 2})
+    return path
+
+
 def write_outputs(books: Books, summary: list[SummaryRow], outputs: Path, inputs: Path | None = None) -> dict[str, Path]:
+    """The staff-only files under internal/."""
     outputs.mkdir(parents=True, exist_ok=True)
     internal = internal_dir(outputs)
     paths = {
-        "summary": outputs / "summary.csv",
         "exceptions": internal / "exceptions.csv",
         "households": internal / "households.csv",
         "files": internal / "files.csv",
@@ -307,10 +331,6 @@ def write_outputs(books: Books, summary: list[SummaryRow], outputs: Path, inputs
         "report": internal / "run_report.json",
         "workbook": internal / "reconciliation.xlsx",
     }
-    write_csv(paths["summary"], SUMMARY_COLUMNS, (
-        (r.village_code, r.village_name, r.subsidy_type, r.households, money_text(r.amount_due),
-         money_text(r.amount_paid), money_text(r.amount_failed)) for r in summary
-    ), text_columns={1, 2})
     write_csv(paths["exceptions"], EXCEPTION_COLUMNS, (
         (p.kind, p.village_code, p.source_file, p.source_sheet, p.source_row or "", p.detail) for p in books.problems
     ))
@@ -368,33 +388,55 @@ def run_report(books: Books, summary: list[SummaryRow]) -> dict:
     }
 
 
-def run(inputs: Path, outputs: Path, year: int | None = None, progress: Progress | None = None) -> dict:
-    """The whole pipeline; returns the run report. Raises PipelineError when it cannot run at all."""
-    intake = read_inputs(inputs, latest_year=year, progress=progress)
-    books = assemble(intake, year)
+def check_runnable(books: Books, inputs: Path, outputs: Path) -> None:
+    """Raise PipelineError (after writing the problem list) when there is nothing to publish at all."""
     where = f"（问题清单见 {outputs / 'internal' / 'exceptions.csv'}）"
-    if not any(r.role == "roster" for r in intake.sheets):
+    if not any(r.role == "roster" for r in books.sheets):
         write_outputs(books, [], outputs, inputs)
         raise PipelineError(f"{inputs} 中没有可读取的发放清册{where}")
     if not books.households and books.row_counts.get("other_year"):
-        years = sorted({h.year for r in intake.sheets for h in r.households if h.year != books.year})
+        years = sorted({h.year for r in books.sheets for h in r.households if h.year != books.year})
         write_outputs(books, [], outputs, inputs)
         raise PipelineError(f"{inputs} 中没有{books.year}年度的发放清册，读到的是{'、'.join(map(str, years))}年度{where}")
-    summary = summarise(books)
-    settings = notice_settings(inputs)
+
+
+def publish(books: Books, inputs: Path, outputs: Path, progress: Progress | None = None,
+            shared_dirs: tuple[Path, ...] = ()):
+    """Every village's notices (their problems, withheld notices, join the problem list in `finish`)."""
+    settings = notice_settings(inputs, shared_dirs=shared_dirs)
     published = publish_notices(books, settings, outputs, progress=progress)
+    return published, settings
+
+
+def finish(books: Books, summary: list[SummaryRow], published, settings, inputs: Path, outputs: Path) -> dict:
+    """The staff files and the run report."""
     add_problems(books, [p for item in published for p in item.notice.problems])
     paths = write_outputs(books, summary, outputs, inputs)
     report = run_report(books, summary)
     report["notices"] = notices_report(published, settings, outputs)
-    report["outputs"] = {k: str(v) for k, v in paths.items()} | {"notices": str(outputs / "notices")}
+    report["outputs"] = {k: str(v) for k, v in paths.items()} | {"summary": str(outputs / "summary.csv"),
+                                                                 "notices": str(outputs / "notices")}
     return report
 
 
-def notice_settings(inputs: Path, today: date | None = None):
+def run(inputs: Path, outputs: Path, year: int | None = None, progress: Progress | None = None,
+        shared_dirs: tuple[Path, ...] = ()) -> dict:
+    """The whole pipeline in this process, stage by stage (the Dagster assets call the same stages).
+    Returns the run report; raises PipelineError when it cannot run at all."""
+    with output_lock(outputs):
+        intake = read_inputs(inputs, latest_year=year, progress=progress, shared_dirs=shared_dirs)
+        books = reconcile_books(assemble(intake, year))
+        check_runnable(books, inputs, outputs)
+        summary = summarise(books)
+        write_summary(summary, outputs)
+        published, settings = publish(books, inputs, outputs, progress, shared_dirs)
+        return finish(books, summary, published, settings, inputs, outputs)
+
+
+def notice_settings(inputs: Path, today: date | None = None, shared_dirs: tuple[Path, ...] = ()):
     """notice.toml and contacts.csv from the inputs, with the publish date filled in (today if not set)."""
     try:
-        settings = load_settings(inputs)
+        settings = load_settings(inputs, shared_dirs)
     except SettingsError as exc:
         raise PipelineError(str(exc)) from exc
     return settings.for_publishing(today or date.today())

@@ -130,6 +130,7 @@ class SheetResult:
     counts: Counter = field(default_factory=Counter)
     year: int | None = None
     subsidy: str | None = None
+    nonblank: int = 0  # non-blank rows in the sheet, counted before parsing (for the row-accounting check)
 
     def note(self, row: int, reason: str, text: str = "") -> None:
         self.counts[reason] += 1
@@ -271,6 +272,7 @@ def _stage(item: InputFile, sheet: Sheet, ctx: Context) -> _Staged:
     st = _Staged(res, sheet)
     rows = sheet.rows
     nonblank = [i for i, row in enumerate(rows) if any(v not in ("", None) for v in row)]
+    res.nonblank = len(nonblank)
     if not nonblank:
         return st
     st.first_row = sheet.row_number(nonblank[0])

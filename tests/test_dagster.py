@@ -1,26 +1,147 @@
-"""The Dagster layer loads and runs the same library code as the CLI."""
+"""The Dagster layer: definitions, the asset graph on a generated county, checks, metadata, the sensor."""
+
+import json
+import re
 
 import dagster as dg
+import pytest
 
+from dagster_project.assets import ASSETS, EVERY_VILLAGE_HAS_NOTICE, NO_FULL_IDS, ROWS_ACCOUNTED
 from dagster_project.definitions import defs
+from dagster_project.partitions import county_year
 from dagster_project.resources import SubsidySettings
-from tests.builders import read_csv
+from dagster_project.sensors import make_sensor, scan
+from tests.builders import make_id, read_csv, write_xlsx
 from tests.sample_county import build
+
+KEY = "2022-永嘉县"
+FULL_ID = re.compile(r"\d{17}[\dX]")
 
 
 def test_definitions_load():
     dg.Definitions.validate_loadable(defs)
+    assert {a.key.path[-1] for a in ASSETS} == {"input_files", "household_records", "reconciliation", "village_summary",
+                                               "village_notices", "problem_report"}
 
 
-def test_materialize_on_the_sample_county(tmp_path):
-    build(tmp_path / "in")
-    result = dg.materialize(
-        [defs.get_assets_def("village_summary")],
-        resources={"settings": SubsidySettings(inputs_dir=str(tmp_path / "in"), outputs_dir=str(tmp_path / "out"),
-                                               year=2022)},
-        instance=dg.DagsterInstance.ephemeral(),
-    )
+def _materialize(tmp_path, instance=None):
+    instance = instance or dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(county_year.name, [KEY])
+    settings = SubsidySettings(inputs_dir=str(tmp_path / "inputs"), outputs_dir=str(tmp_path / "outputs"))
+    return dg.materialize(ASSETS, partition_key=KEY, instance=instance, resources={"settings": settings},
+                          raise_on_error=False)
+
+
+def _all_metadata_text(result) -> str:
+    """Every event of the run as text: messages, materialization metadata, check metadata."""
+    return "\n".join(f"{event.message} {event.event_specific_data!r}" for event in result.all_events)
+
+
+def test_graph_materializes_a_county_with_checks_and_clerk_metadata(tmp_path):
+    build(tmp_path / "inputs" / "2022" / "永嘉县")
+    result = _materialize(tmp_path)
     assert result.success
-    [mat] = result.asset_materializations_for_node("village_summary")
-    assert mat.metadata["villages"].value == 10
-    assert len(read_csv(tmp_path / "out" / "summary.csv")) == 12
+    checks = {e.asset_check_evaluation_data.check_name: e.asset_check_evaluation_data.passed
+              for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}
+    assert checks == {ROWS_ACCOUNTED: True, "due_equals_paid_failed_unpaid_differences": True,
+                      "summary_totals_equal_roster_totals": True, NO_FULL_IDS: True, EVERY_VILLAGE_HAS_NOTICE: True}
+    [report] = result.asset_materializations_for_node("problem_report")
+    assert report.metadata["problems"].value == 21
+    assert "周宅村" in report.metadata["villages_with_problems"].value
+    assert report.metadata["staff_workbook"].value.endswith("2022/永嘉县/internal/reconciliation.xlsx")
+    [notices] = result.asset_materializations_for_node("village_notices")
+    assert notices.metadata["notices"].value == 10
+    # no full ID or account number anywhere in events, metadata or logs
+    assert not FULL_ID.search(_all_metadata_text(result))
+    assert len(read_csv(tmp_path / "outputs" / "2022" / "永嘉县" / "summary.csv")) == 12
+
+
+def test_a_full_id_in_a_public_output_blocks_what_comes_after(tmp_path):
+    folder = tmp_path / "inputs" / "2022" / "永嘉县"
+    rows = [["岩头镇2022年补贴发放清册"], ["村名", "户主姓名", "身份证号码", "补贴项目", "补贴金额"],
+            ["苍坡村", "张三", make_id(seq=1), f"补助{make_id(seq=2)}", 100]]
+    write_xlsx(folder / "清册.xlsx", {"清册": rows})
+    result = _materialize(tmp_path)
+    checks = {e.asset_check_evaluation_data.check_name: e.asset_check_evaluation_data
+              for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}
+    assert checks[NO_FULL_IDS].passed is False
+    assert checks[NO_FULL_IDS].severity == dg.AssetCheckSeverity.ERROR
+    assert "summary.csv" in checks[NO_FULL_IDS].metadata["files_with_full_numbers"].value
+    assert not result.asset_materializations_for_node("problem_report")  # blocked
+    assert checks[EVERY_VILLAGE_HAS_NOTICE].passed is False  # the notice itself was withheld
+
+
+# ---------------------------------------------------------------- sensor
+
+
+def _tick(sensor, instance, cursor):
+    context = dg.build_sensor_context(instance=instance, cursor=cursor)
+    result = sensor(context)
+    return result, result.cursor
+
+
+@pytest.fixture
+def sensor_env(tmp_path, monkeypatch):
+    inputs = tmp_path / "inputs"
+    (inputs / "2022" / "永嘉县").mkdir(parents=True)
+    monkeypatch.setenv("SUBSIDY_INPUTS", str(inputs))
+    return inputs, make_sensor(str(inputs)), dg.DagsterInstance.ephemeral()
+
+
+def test_sensor_new_same_changed_removed_reverted_and_half_written(sensor_env):
+    inputs, sensor, instance = sensor_env
+    roster = inputs / "2022" / "永嘉县" / "清册.xlsx"
+    roster.write_bytes(b"version one")
+    result, cursor = _tick(sensor, instance, None)
+    assert result.run_requests == []  # first sight: wait until size and time are stable
+    result, cursor = _tick(sensor, instance, cursor)
+    assert [r.partition_key for r in result.run_requests] == [KEY]
+    assert result.run_requests[0].tags["subsidy/county_year"] == KEY
+    assert result.dynamic_partitions_requests[0].partition_keys == [KEY]
+    first_key = result.run_requests[0].run_key
+
+    result, cursor = _tick(sensor, instance, cursor)  # same file, nothing new
+    assert result.run_requests == []
+
+    import os
+    roster.write_bytes(b"version two, longer")
+    os.utime(roster, ns=(1, 2_000_000_000))
+    result, cursor = _tick(sensor, instance, cursor)
+    assert result.run_requests == []  # changed: wait one tick
+    result, cursor = _tick(sensor, instance, cursor)
+    assert [r.partition_key for r in result.run_requests] == [KEY]
+
+    roster.write_bytes(b"version one")  # put back: runs again, with a new run key
+    os.utime(roster, ns=(1, 3_000_000_000))
+    _, cursor = _tick(sensor, instance, cursor)
+    result, cursor = _tick(sensor, instance, cursor)
+    assert [r.partition_key for r in result.run_requests] == [KEY] and result.run_requests[0].run_key != first_key
+
+    other = inputs / "2022" / "永嘉县" / "补报.xlsx"
+    other.write_bytes(b"x")
+    _, cursor = _tick(sensor, instance, cursor)
+    other.write_bytes(b"x still copying")  # half-written: size changes between ticks
+    result, cursor = _tick(sensor, instance, cursor)
+    assert result.run_requests == []
+    result, cursor = _tick(sensor, instance, cursor)
+    assert [r.partition_key for r in result.run_requests] == [KEY]
+
+    other.unlink()  # removed
+    result, cursor = _tick(sensor, instance, cursor)
+    assert [r.partition_key for r in result.run_requests] == [KEY]
+
+
+def test_sensor_runs_only_the_county_year_that_changed(tmp_path):
+    inputs = tmp_path / "inputs"
+    for part in ("2022/永嘉县", "2022/平阳县", "2023/永嘉县"):
+        (inputs / part).mkdir(parents=True)
+        (inputs / part / "a.xlsx").write_bytes(part.encode())
+    (inputs / "说明.txt").write_text("not in a partition")
+    keys, cursor = scan(inputs, {})
+    keys, cursor = scan(inputs, cursor)
+    assert keys == ["2022-平阳县", "2022-永嘉县", "2023-永嘉县"]
+    (inputs / "2022/平阳县/b.xlsx").write_bytes(b"new")
+    _, cursor = scan(inputs, cursor)
+    keys, cursor = scan(inputs, cursor)
+    assert keys == ["2022-平阳县"]
+    assert json.loads(json.dumps(cursor)) == cursor  # the cursor is plain JSON
