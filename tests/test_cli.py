@@ -40,3 +40,21 @@ def test_year_option(tmp_path, capsys):
     build(tmp_path / "in")
     assert main(["run", "--inputs", str(tmp_path / "in"), "--outputs", str(tmp_path / "out"), "--year", "2021", "--quiet"]) == 1
     assert "没有2021年度的发放清册，读到的是2022年度" in capsys.readouterr().err
+
+
+def test_partitioned_inputs_run_each_county_year_and_appear_in_the_run_history(tmp_path, capsys, monkeypatch):
+    import dagster as dg
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    build(tmp_path / "in" / "2022" / "永嘉县")
+    code = main(["run", "--inputs", str(tmp_path / "in"), "--outputs", str(tmp_path / "out"), "--quiet"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert (tmp_path / "out" / "2022" / "永嘉县" / "summary.csv").exists()
+    assert "outputs" not in out or "2022/永嘉县" in out
+    with dg.DagsterInstance.get() as instance:
+        [run] = instance.get_runs()
+        assert run.is_success and run.tags["dagster/partition"] == "2022-永嘉县"
+        assert run.tags["subsidy/started_by"] == "command line"
