@@ -173,7 +173,7 @@ def _public_texts(where, published):
 def village_notices(context: dg.AssetExecutionContext, settings: SubsidySettings, reconciliation, village_summary):
     where = settings.locate(context.partition_key)
     published, notice_settings = pipeline.publish(reconciliation, where.inputs, where.outputs, reporter(context),
-                                                  where.shared_dirs)
+                                                  where.shared_dirs, where.archive)
     withheld = [p.notice for p in published if p.path is None]
     leaks = [name for name, text in _public_texts(where, published) if find_unmasked(text)]
     yield dg.Output((published, notice_settings), metadata={
@@ -221,4 +221,22 @@ def problem_report(context: dg.AssetExecutionContext, settings: SubsidySettings,
     })
 
 
-ASSETS = [input_files, household_records, reconciliation, village_summary, village_notices, problem_report]
+@dg.asset(
+    partitions_def=county_year, group_name=GROUP, owners=OWNERS, kinds={"python", "pdf"},
+    description="留存各村备查：公示内容有变化的村写入新版本（第二版起为更正公示），旧版本永不改动；登记簿 register.csv 只增不改。",
+)
+@_fail_clearly
+def village_archive(context: dg.AssetExecutionContext, settings: SubsidySettings, village_summary, village_notices):
+    where = settings.locate(context.partition_key)
+    published, notice_settings = village_notices
+    result = pipeline.archive(published, notice_settings, village_summary, where.inputs, where.archive,
+                              where.shared_dirs)
+    return dg.Output(result, metadata={
+        "new_versions": result["new_versions"], "corrections": result["corrections"],
+        "versions_written": _md_table(["村与版本"], [[v] for v in result["versions"]]),
+        "register": dg.MetadataValue.path(result["register"]),
+    })
+
+
+ASSETS = [input_files, household_records, reconciliation, village_summary, village_notices, problem_report,
+          village_archive]

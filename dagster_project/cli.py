@@ -7,6 +7,10 @@ inputs/<year>/<county>/… runs each county-year into outputs/<year>/<county>/; 
 county-year whose results go straight into --outputs. With DAGSTER_HOME set, the runs appear in the UI's run
 history. Exit status: 0 when outputs were written (data problems are reported, not fatal), 1 when a run cannot
 go on at all (one line on stderr says why), 2 for a usage error.
+
+    subsidy verify --archive outputs/archive
+
+Recomputes every hash of every archived version and checks the register; exits non-zero on any finding.
 """
 
 from __future__ import annotations
@@ -69,7 +73,9 @@ def materialize_partition(key: str, settings, progress=None) -> dict:
         failed_checks = [e.asset_check_evaluation_data.check_name for e in result.all_events
                          if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed]
         raise RunFailed(f"运行未完成（未通过的检查：{'、'.join(failed_checks) or '未知'}）")
-    return result.output_for_node("problem_report")
+    report = result.output_for_node("problem_report")
+    report["archive"] = result.output_for_node("village_archive")
+    return report
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -133,10 +139,30 @@ def print_report(report: dict, outputs: Path) -> None:
               f"（{notices['pages']}页，大字版{notices['large_pages']}页）")
         if notices["withheld"]:
             print(f"    已暂扣{len(notices['withheld'])}个村（见问题清单）：{'、'.join(notices['withheld'][:10])}")
+    archive = report.get("archive")
+    if archive:
+        print(f"留存备查：新写入{archive['new_versions']}个版本（其中更正公示{archive['corrections']}个）"
+              + ("；公示内容无变化，未写入新版本" if not archive["new_versions"] else ""))
     print(f"结果：分村汇总 {outputs / 'summary.csv'}")
     print(f"      村务公开栏公示 {outputs / 'notices'}（每村一份普通版和一份大字版）")
     print(f"      问题清单（内部，含完整身份证号）{outputs / 'internal' / 'exceptions.csv'}")
     print(f"      对账工作簿（内部）{outputs / 'internal' / 'reconciliation.xlsx'}")
+    if archive:
+        print(f"      档案 {archive['folder']}（登记簿 register.csv）")
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from subsidy.archiving import read_register, verify
+
+    root = Path(args.archive)
+    findings = verify(root)
+    for line in findings:
+        print(f"  {line}")
+    if findings:
+        print(f"subsidy: 档案有{len(findings)}处问题：{root}", file=sys.stderr)
+        return 1
+    print(f"档案完好：{len(read_register(root))}个版本，每个文件的 SHA-256 都与清单相符：{root}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -150,6 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, help="补贴年度；不写则从文件夹、标题或文件名中识别")
     p.add_argument("--quiet", action="store_true", help="不显示逐个文件的进度")
     p.set_defaults(func=cmd_run)
+    v = sub.add_parser("verify", help="核对留存备查的档案：每个文件的哈希、登记簿和清单",
+                       description="重新计算档案中每个版本每个文件的 SHA-256，核对登记簿 register.csv 与各版本清单；"
+                                   "有任何文件被改动、缺失或多出时以非零状态退出。例：subsidy verify --archive outputs/archive")
+    v.add_argument("--archive", required=True, help="档案文件夹，如 outputs/archive")
+    v.set_defaults(func=cmd_verify)
     return parser
 
 

@@ -14,6 +14,7 @@ class Location:
     outputs: Path
     year: int | None
     shared_dirs: tuple[Path, ...]
+    archive: Path
 
 
 class SubsidySettings(dg.ConfigurableResource):
@@ -29,6 +30,7 @@ class SubsidySettings(dg.ConfigurableResource):
     def locate(self, partition_key: str) -> Location:
         root_in, root_out = Path(self.inputs_dir), Path(self.outputs_dir)
         if self.flat:
-            return Location(root_in, root_out, self.year, ())
+            return Location(root_in, root_out, self.year, (), root_out / "archive")
         part = Partition.from_key(partition_key)
-        return Location(part.inputs(root_in), part.outputs(root_out), part.year, part.shared_dirs(root_in))
+        return Location(part.inputs(root_in), part.outputs(root_out), part.year, part.shared_dirs(root_in),
+                        root_out / "archive")

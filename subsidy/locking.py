@@ -65,3 +65,17 @@ def output_lock(outputs: Path, notify=None) -> Iterator[None]:
         yield
     finally:
         release(outputs)
+
+
+def forget_inherited() -> None:
+    """In a forked worker: close the lock files inherited from the parent, without unlocking them.
+
+    A flock belongs to the open file, which a fork shares: if a worker kept its copy, the lock would outlive
+    a killed parent. Closing (never LOCK_UN, which would unlock the parent too) leaves it to the parent.
+    """
+    for fd, _ in _HELD.values():
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD.clear()

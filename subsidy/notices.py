@@ -66,6 +66,17 @@ class Notice:
     households: int
     amount: Decimal
     problems: list[Problem] = field(default_factory=list)  # a non-empty list withholds the notice
+    correction_lines: list[str] = field(default_factory=list)  # set on a 更正公示: what it corrects and changes
+    corrects_version: int | None = None
+
+    def correct(self, version: int, published: str, previous_title: str, changes: list[str]) -> None:
+        """Turn this notice into a correction (更正公示) of an earlier posted version."""
+        self.corrects_version = version
+        when = cn_date(date.fromisoformat(published)) if published else ""
+        self.title = self.title.removesuffix("公示") + "更正公示"
+        self.correction_lines = [f"本村{when}公示的《{previous_title}》（第{version}版）现予更正，更正内容如下：",
+                                 *[f"{n}. {line}" for n, line in enumerate(changes, 1)],
+                                 "更正后的全部明细如下："]
 
     @property
     def withheld(self) -> bool:
@@ -77,7 +88,8 @@ class Notice:
 
     def texts(self):
         """Every text the notice draws, with the roster row it came from (or None)."""
-        for text in (self.title, self.intro, self.total_line, self.issuer, self.date_line, *self.closing):
+        for text in (self.title, self.intro, self.total_line, self.issuer, self.date_line, *self.closing,
+                     *self.correction_lines):
             yield text, None
         for group in self.groups:
             yield group.heading, None

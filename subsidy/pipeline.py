@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from .archiving import archive_versions, input_listing, recover
 from .banks import Payment
 from .catalogue import Catalogue
 from .locking import output_lock
@@ -401,11 +402,29 @@ def check_runnable(books: Books, inputs: Path, outputs: Path) -> None:
 
 
 def publish(books: Books, inputs: Path, outputs: Path, progress: Progress | None = None,
-            shared_dirs: tuple[Path, ...] = ()):
+            shared_dirs: tuple[Path, ...] = (), archive_root: Path | None = None):
     """Every village's notices (their problems, withheld notices, join the problem list in `finish`)."""
     settings = notice_settings(inputs, shared_dirs=shared_dirs)
-    published = publish_notices(books, settings, outputs, progress=progress)
+    if archive_root is not None:
+        with output_lock(archive_root):
+            published = publish_notices(books, settings, outputs, progress=progress, archive_root=archive_root)
+    else:
+        published = publish_notices(books, settings, outputs, progress=progress)
     return published, settings
+
+
+def archive(published, settings, summary: list[SummaryRow], inputs: Path, archive_root: Path,
+            shared_dirs: tuple[Path, ...] = ()) -> dict:
+    """New archive versions for the villages whose published content changed (or that have none yet)."""
+    plan = {p.notice.village_code: p.new_version for p in published if p.new_version is not None}
+    rows = archive_versions(published, plan, settings, summary, input_listing(inputs, shared_dirs), archive_root) \
+        if plan else []
+    if not plan:
+        with output_lock(archive_root):
+            recover(archive_root)
+    return {"new_versions": len(rows), "corrections": sum(1 for r in rows if r["correction"] == "是"),
+            "folder": str(archive_root), "register": str(archive_root / "register.csv"),
+            "versions": [f"{r['village_code']} {r['village_name']} v{r['version']}" for r in rows]}
 
 
 def finish(books: Books, summary: list[SummaryRow], published, settings, inputs: Path, outputs: Path) -> dict:
@@ -429,8 +448,11 @@ def run(inputs: Path, outputs: Path, year: int | None = None, progress: Progress
         check_runnable(books, inputs, outputs)
         summary = summarise(books)
         write_summary(summary, outputs)
-        published, settings = publish(books, inputs, outputs, progress, shared_dirs)
-        return finish(books, summary, published, settings, inputs, outputs)
+        archive_root = outputs / "archive"
+        published, settings = publish(books, inputs, outputs, progress, shared_dirs, archive_root)
+        report = finish(books, summary, published, settings, inputs, outputs)
+        report["archive"] = archive(published, settings, summary, inputs, archive_root, shared_dirs)
+        return report
 
 
 def notice_settings(inputs: Path, today: date | None = None, shared_dirs: tuple[Path, ...] = ()):

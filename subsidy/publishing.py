@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from .archiving import mark_corrections
+from .locking import forget_inherited
 from .notices import Notice, build_notices, money
 from .rendering import render
 from .writing import atomic_write_bytes, write_csv
@@ -28,12 +32,27 @@ class Published:
     large_path: Path | None
     pages: int = 0
     large_pages: int = 0
+    new_version: tuple | None = None  # (latest archived version or None, content hash) when the archive needs one
 
 
 def notice_paths(folder: Path, notice: Notice) -> tuple[Path, Path]:
     town = notice.town or "未知乡镇"
     stem = f"{notice.village_code}_{notice.village_name}"
     return folder / town / f"{stem}.pdf", folder / town / f"{stem}{LARGE_SUFFIX}.pdf"
+
+
+def _worker_start() -> None:
+    """A rendering worker: drop the parent's locks, and end itself if the parent dies (a killed run)."""
+    forget_inherited()
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _render_pair(args: tuple[Notice, str, date]) -> tuple[bytes, int, bytes, int]:
@@ -43,11 +62,15 @@ def _render_pair(args: tuple[Notice, str, date]) -> tuple[bytes, int, bytes, int
     return normal, pages, large, large_pages
 
 
-def publish_notices(books, settings, outputs: Path, workers: int | None = None, progress=None) -> list[Published]:
-    """Build, check, render and write every village's notices. `settings` must have its publish date set."""
+def publish_notices(books, settings, outputs: Path, workers: int | None = None, progress=None,
+                    archive_root: Path | None = None) -> list[Published]:
+    """Build, check, render and write every village's notices. `settings` must have its publish date set.
+    With an archive, a village whose content changed since its last archived version gets a correction
+    notice (更正公示) and is marked for a new version."""
     towns = {v.code: v.town for v in books.villages.villages}
     counties = {v.code: v.county for v in books.villages.villages}
     notices = build_notices(books, settings, towns, counties)
+    plan = mark_corrections(notices, settings, archive_root) if archive_root is not None else {}
     folder = outputs / "notices"
     ready = [n for n in notices if not n.withheld]
     jobs = [(n, settings.paper, settings.publish_date) for n in ready]
@@ -55,7 +78,8 @@ def publish_notices(books, settings, outputs: Path, workers: int | None = None, 
     if progress and ready:
         progress(f"生成公示 {len(ready)} 个村（{workers} 个进程）")
     if workers > 1 and len(jobs) >= 4:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_worker_start) as pool:
             rendered = list(pool.map(_render_pair, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
     else:
         rendered = [_render_pair(job) for job in jobs]
@@ -71,7 +95,7 @@ def publish_notices(books, settings, outputs: Path, workers: int | None = None, 
         atomic_write_bytes(path, normal)
         atomic_write_bytes(large_path, large)
         written |= {path, large_path}
-        results.append(Published(notice, path, large_path, pages, large_pages))
+        results.append(Published(notice, path, large_path, pages, large_pages, plan.get(notice.village_code)))
     for stale in folder.rglob("*.pdf") if folder.exists() else ():
         if stale not in written:
             stale.unlink()

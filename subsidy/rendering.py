@@ -22,6 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from . import fonts
 from .notices import Notice
+from .pdfa import make_pdfa
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,10 @@ def _flow(notice: Notice, lay: Layout, width: float) -> list[_Item]:
     items: list[_Item] = []
     items += _paragraph(notice.title, lay.title, width, fonts.BOLD, "c", gap=body * 0.8)
     items += _paragraph(notice.intro, body, width, fonts.REGULAR, indent=True, gap=body * 0.6)
+    for n, text in enumerate(notice.correction_lines):
+        last = n == len(notice.correction_lines) - 1
+        items += _paragraph(text, body, width, fonts.BOLD if n == 0 else fonts.REGULAR, indent=n in (0, last),
+                            gap=body * 0.6 if last else 0)
     header_values = [c[0] for c in lay.columns]
     header_cells, header_h = _cells(header_values, widths, body, fonts.BOLD)
     header = _Item(header_h, "header", (header_cells, widths, aligns), keep_with_next=True)
@@ -266,7 +271,9 @@ def render(notice: Notice, paper: str, large: bool, publish: date) -> tuple[byte
         draw(c, page_w / 2, lay.margin_bottom - lay.body * 0.2, f"第 {number} 页 共 {len(pages)} 页", lay.body, align="c")
         c.showPage()
     c.save()
-    return buffer.getvalue(), len(pages)
+    pdf = make_pdfa(buffer.getvalue(), title, f"村务公开栏公示：{notice.town}{notice.village_name}{notice.year}年度惠农补贴",
+                    notice.issuer, publish)
+    return pdf, len(pages)
 
 
 def _draw_item(c: Canvas, item: _Item, x0: float, y: float, width: float) -> None:

@@ -21,7 +21,7 @@ FULL_ID = re.compile(r"\d{17}[\dX]")
 def test_definitions_load():
     dg.Definitions.validate_loadable(defs)
     assert {a.key.path[-1] for a in ASSETS} == {"input_files", "household_records", "reconciliation", "village_summary",
-                                               "village_notices", "problem_report"}
+                                               "village_notices", "problem_report", "village_archive"}
 
 
 def _materialize(tmp_path, instance=None):

@@ -14,12 +14,15 @@ def test_problem_table_is_generated_from_the_vocabulary():
     assert kinds_markdown() in README
 
 
-def test_every_run_option_is_documented():
-    run = build_parser()._subparsers._group_actions[0].choices["run"]
-    for action in run._actions:
-        for option in action.option_strings:
-            if option.startswith("--") and option != "--help":
-                assert option in README, option
+def test_every_command_and_option_is_documented():
+    commands = build_parser()._subparsers._group_actions[0].choices
+    assert set(commands) == {"run", "verify"}
+    for name, command in commands.items():
+        assert f"subsidy {name}" in README, name
+        for action in command._actions:
+            for option in action.option_strings:
+                if option.startswith("--") and option != "--help":
+                    assert option in README, option
 
 
 def test_output_columns_and_row_reasons_are_documented():

@@ -1,0 +1,325 @@
+"""The archive kept for inspection (留存各村备查), and corrections that never overwrite what was posted.
+
+    archive/<county>/<year>/<village_code>/<kind>/v<N>/
+        <code>_<village>.pdf, <code>_<village>_大字版.pdf   the notices as posted (PDF/A-2b identification)
+        rows.csv        the village's rows, masked as on the notice
+        summary.csv     the village's summary rows
+        manifest.json   every input file (path, size, SHA-256), every output file (SHA-256), tool version,
+                        settings, publish date, and for a correction what it corrects and what changed
+        <code>_<village>_v<N>.zip   all of the above, to hand to the village committee
+    archive/register.csv   one row per village and version (only ever gains rows)
+
+A version is written to archive/.staging/ and renamed into place whole, so a run killed at any point leaves
+the complete version or none; the next run removes half-written staging folders and registers versions
+that were moved in but not yet registered. Version folders are never changed or deleted.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import uuid
+import zipfile
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from . import __version__
+from .locking import output_lock
+from .notices import Notice
+from .writing import atomic_write_bytes
+
+REGISTER_COLUMNS = ("village_code", "village_name", "town", "county", "year", "kind", "version", "publish_date",
+                    "publicity_end", "notice_sha256", "correction", "corrects_version", "folder")
+ROW_COLUMNS = ("subsidy", "seq", "name", "id_number", "area", "rate", "amount", "status", "remark")
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def village_dir(root: Path, notice: Notice, kind: str) -> Path:
+    return root / (notice.county or "未知县") / str(notice.year) / notice.village_code / kind
+
+
+def notice_rows(notice: Notice) -> list[tuple]:
+    return [(g.subsidy, r.seq, r.name, r.id_masked, r.area, r.rate, r.amount, r.status, r.remark)
+            for g in notice.groups for r in g.rows]
+
+
+def content_sha(notice: Notice, settings) -> str:
+    """What the village's notice says, without the dates: a new version only when this changes."""
+    content = {"rows": notice_rows(notice), "settings": settings.content_key(), "village": notice.village_name,
+               "town": notice.town, "groups": [g.heading for g in notice.groups]}
+    return sha256(json.dumps(content, ensure_ascii=False, sort_keys=True, default=str).encode())
+
+
+@dataclass
+class Version:
+    number: int
+    folder: Path
+    manifest: dict
+
+
+def versions(folder: Path) -> list[Version]:
+    """The complete versions in a village-and-kind folder, oldest first."""
+    found = []
+    if folder.is_dir():
+        for child in folder.iterdir():
+            if child.is_dir() and child.name.startswith("v") and child.name[1:].isdigit():
+                manifest = child / "manifest.json"
+                if manifest.exists():
+                    found.append(Version(int(child.name[1:]), child, json.loads(manifest.read_text(encoding="utf-8"))))
+    return sorted(found, key=lambda v: v.number)
+
+
+def _read_rows(version: Version) -> list[dict]:
+    with open(version.folder / "rows.csv", encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _totals(rows) -> dict[tuple, list]:
+    """(subsidy, name, masked id) -> [amount, statuses]; several parcels of one household add up."""
+    out: dict[tuple, list] = {}
+    for r in rows:
+        key = (r["subsidy"], r["name"], r["id_number"])
+        amount = float(str(r["amount"]).replace(",", "") or 0)
+        entry = out.setdefault(key, [0.0, set()])
+        entry[0] = round(entry[0] + amount, 2)
+        if r["status"]:
+            entry[1].add(r["status"])
+    return out
+
+
+def changes(old_rows: list[dict], new_rows: list[dict]) -> list[str]:
+    """What a correction changes, in Chinese: households added, removed, amounts and statuses changed."""
+    old, new = _totals(old_rows), _totals(new_rows)
+    lines = []
+    for key in sorted(new.keys() - old.keys()):
+        lines.append(f"新增：{key[1]}（{key[0]}，{new[key][0]:,.2f}元）")
+    for key in sorted(old.keys() - new.keys()):
+        lines.append(f"取消：{key[1]}（{key[0]}，原{old[key][0]:,.2f}元）")
+    for key in sorted(old.keys() & new.keys()):
+        if old[key][0] != new[key][0]:
+            lines.append(f"金额变更：{key[1]}（{key[0]}）{old[key][0]:,.2f}元改为{new[key][0]:,.2f}元")
+        elif old[key][1] != new[key][1]:
+            lines.append(f"发放情况变更：{key[1]}（{key[0]}）{'、'.join(sorted(old[key][1])) or '无'}改为"
+                         f"{'、'.join(sorted(new[key][1])) or '无'}")
+    return lines or ["公示内容的其他项目有调整（如补贴说明、落款或监督电话）"]
+
+
+def mark_corrections(notices: list[Notice], settings, root: Path) -> dict[str, tuple[Version | None, str]]:
+    """Decide, before drawing, which notices are new versions; mark corrections (更正公示) on them.
+    Returns village code -> (the latest version or None, this notice's content hash) for the notices that
+    need a new version; villages whose content is unchanged are left out."""
+    plan = {}
+    for notice in notices:
+        if notice.withheld:
+            continue
+        digest = content_sha(notice, settings)
+        history = versions(village_dir(root, notice, settings.kind))
+        latest = history[-1] if history else None
+        if latest and latest.manifest.get("content_sha256") == digest:
+            continue
+        if latest:
+            old_rows = _read_rows(latest)
+            new_rows = [dict(zip(ROW_COLUMNS, r, strict=True)) for r in notice_rows(notice)]
+            previous_title = latest.manifest.get("title", notice.title)
+            notice.correct(latest.number, latest.manifest.get("publish_date", ""), previous_title,
+                           changes(old_rows, new_rows))
+        plan[notice.village_code] = (latest, digest)
+    return plan
+
+
+def input_listing(inputs: Path, shared: tuple[Path, ...] = ()) -> list[dict]:
+    files = sorted(p for p in inputs.rglob("*") if p.is_file())
+    listing = [{"path": p.relative_to(inputs).as_posix(), "size": p.stat().st_size, "sha256": file_sha256(p)}
+               for p in files]
+    for folder in shared:
+        for p in sorted(folder.glob("*")):
+            if p.is_file() and p.name.lower() in {"villages.csv", "subsidies.csv", "notice.toml", "contacts.csv"}:
+                listing.append({"path": f"../{p.name}", "size": p.stat().st_size, "sha256": file_sha256(p)})
+    return listing
+
+
+def _csv_bytes(header, rows) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            z.writestr(info, files[name])
+    return out.getvalue()
+
+
+def archive_versions(published, plan, settings, summary, inputs_listing: list[dict], root: Path) -> list[dict]:
+    """Write a new version for every planned village; returns their register rows."""
+    if not plan:
+        return []
+    with output_lock(root):
+        recover(root)
+        rows = []
+        for item in published:
+            notice = item.notice
+            if notice.village_code not in plan or item.path is None:
+                continue
+            latest, digest = plan[notice.village_code]
+            rows.append(_write_version(item, latest, digest, settings, summary, inputs_listing, root))
+        _append_register(root, rows)
+        return rows
+
+
+def _write_version(item, latest: Version | None, digest: str, settings, summary, inputs_listing, root: Path) -> dict:
+    notice = item.notice
+    number = (latest.number if latest else 0) + 1
+    final = village_dir(root, notice, settings.kind) / f"v{number}"
+    stem = f"{notice.village_code}_{notice.village_name}"
+    files = {
+        item.path.name: item.path.read_bytes(),
+        item.large_path.name: item.large_path.read_bytes(),
+        "rows.csv": _csv_bytes(ROW_COLUMNS, notice_rows(notice)),
+        "summary.csv": _csv_bytes(("village_code", "village_name", "subsidy_type", "households", "amount_due",
+                                   "amount_paid", "amount_failed"),
+                                  [(r.village_code, r.village_name, r.subsidy_type, r.households, f"{r.amount_due:.2f}",
+                                    "" if r.amount_paid is None else f"{r.amount_paid:.2f}",
+                                    "" if r.amount_failed is None else f"{r.amount_failed:.2f}")
+                                   for r in summary if r.village_code == notice.village_code]),
+    }
+    start = settings.publish_date
+    end = start + timedelta(days=settings.publicity_days - 1)
+    manifest = {
+        "village_code": notice.village_code, "village_name": notice.village_name, "town": notice.town,
+        "county": notice.county, "year": notice.year, "kind": settings.kind, "kind_title": settings.kind_title,
+        "version": number, "title": notice.title, "publish_date": start.isoformat(), "publicity_end": end.isoformat(),
+        "correction_of": latest.number if latest else None, "changes": notice.correction_lines if latest else [],
+        "content_sha256": digest, "tool_version": __version__,
+        "settings": settings.content_key() | {"publish_date": start.isoformat(), "source": settings.source},
+        "notice": item.path.name, "large_print": item.large_path.name,
+        "inputs": inputs_listing,
+        "outputs": {name: sha256(data) for name, data in sorted(files.items())},
+    }
+    files["manifest.json"] = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+    files[f"{stem}_v{number}.zip"] = _zip(files)
+    staging = root / ".staging" / uuid.uuid4().hex
+    staging.mkdir(parents=True)
+    for name, data in files.items():
+        with open(staging / name, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    final.parent.mkdir(parents=True, exist_ok=True)
+    os.rename(staging, final)  # the whole version appears at once
+    return _register_row(manifest, final, root)
+
+
+def _register_row(manifest: dict, folder: Path, root: Path) -> dict:
+    return {
+        "village_code": manifest["village_code"], "village_name": manifest["village_name"], "town": manifest["town"],
+        "county": manifest["county"], "year": manifest["year"], "kind": manifest["kind"], "version": manifest["version"],
+        "publish_date": manifest["publish_date"], "publicity_end": manifest["publicity_end"],
+        "notice_sha256": manifest["outputs"][manifest["notice"]],
+        "correction": "是" if manifest["correction_of"] else "否",
+        "corrects_version": manifest["correction_of"] or "", "folder": folder.relative_to(root).as_posix(),
+    }
+
+
+def read_register(root: Path) -> list[dict]:
+    path = root / "register.csv"
+    if not path.exists():
+        return []
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _append_register(root: Path, rows: list[dict]) -> None:
+    if not rows:
+        return
+    existing = read_register(root)
+    data = _csv_bytes(REGISTER_COLUMNS, [[r[c] for c in REGISTER_COLUMNS] for r in existing + rows])
+    atomic_write_bytes(root / "register.csv", data)
+
+
+def recover(root: Path) -> None:
+    """Finish what a killed run left: drop half-written staging folders, register versions moved in whole."""
+    shutil.rmtree(root / ".staging", ignore_errors=True)
+    registered = {r["folder"] for r in read_register(root)}
+    missing = []
+    for manifest in sorted(root.glob("*/*/*/*/v*/manifest.json")):
+        folder = manifest.parent
+        rel = folder.relative_to(root).as_posix()
+        if rel not in registered:
+            missing.append(_register_row(json.loads(manifest.read_text(encoding="utf-8")), folder, root))
+    missing.sort(key=lambda r: (r["folder"].rsplit("/v", 1)[0], int(r["version"])))
+    _append_register(root, missing)
+
+
+# ---------------------------------------------------------------- verify
+
+
+def verify(root: Path) -> list[str]:
+    """Every finding about an archive, in Chinese; empty when every hash, file and register row is right."""
+    findings = []
+    if not root.is_dir():
+        return [f"档案文件夹不存在：{root}"]
+    register = read_register(root)
+    by_folder = {r["folder"]: r for r in register}
+    folders = sorted(p.parent for p in root.glob("*/*/*/*/v*/manifest.json"))
+    for folder in sorted(p for p in root.glob("*/*/*/*/v*") if p.is_dir()):
+        if folder not in folders:
+            findings.append(f"{folder.relative_to(root)}：缺少 manifest.json")
+    for folder in folders:
+        rel = folder.relative_to(root).as_posix()
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        outputs = manifest.get("outputs", {})
+        zip_name = f"{manifest['village_code']}_{manifest['village_name']}_v{manifest['version']}.zip"
+        for name, digest in sorted(outputs.items()):
+            path = folder / name
+            if not path.exists():
+                findings.append(f"{rel}/{name}：文件缺失")
+            elif file_sha256(path) != digest:
+                findings.append(f"{rel}/{name}：内容被改动（SHA-256 与清单不符）")
+        present = {p.name for p in folder.iterdir()}
+        for extra in sorted(present - set(outputs) - {"manifest.json", zip_name}):
+            findings.append(f"{rel}/{extra}：清单中没有这个文件（多出的文件）")
+        if zip_name not in present:
+            findings.append(f"{rel}/{zip_name}：文件缺失")
+        else:
+            with zipfile.ZipFile(folder / zip_name) as z:
+                for name in sorted(set(outputs) | {"manifest.json"}):
+                    try:
+                        data = z.read(name)
+                    except KeyError:
+                        findings.append(f"{rel}/{zip_name}：压缩包中缺少 {name}")
+                        continue
+                    expected = outputs.get(name) or file_sha256(folder / "manifest.json")
+                    if sha256(data) != expected:
+                        findings.append(f"{rel}/{zip_name}：压缩包中的 {name} 与清单不符")
+        row = by_folder.get(rel)
+        if row is None:
+            findings.append(f"{rel}：登记簿 register.csv 中没有这个版本")
+        elif row["notice_sha256"] != outputs.get(manifest.get("notice", ""), ""):
+            findings.append(f"{rel}：登记簿中的公示 SHA-256 与清单不符")
+    for rel in sorted(set(by_folder) - {f.relative_to(root).as_posix() for f in folders}):
+        findings.append(f"register.csv 登记了 {rel}，但档案中没有这个版本")
+    return findings

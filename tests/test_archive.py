@@ -1,0 +1,181 @@
+"""The archive kept for inspection: versions, corrections, the register, verify, and crash safety."""
+
+import json
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from dagster_project.cli import main
+from subsidy.archiving import read_register, verify
+from subsidy.pipeline import run
+from tests.builders import make_id, read_csv, write_xlsx
+
+ROOT = Path(__file__).resolve().parent.parent
+TITLE = "永嘉县岩头镇2022年度耕地地力保护补贴资金发放清册"
+HEAD = ["序号", "村名", "户主姓名", "身份证号码", "补贴面积", "补贴标准", "补贴金额"]
+SETTINGS = "publish_date = 2022-12-01\n"
+
+
+def county(folder: Path, amount_of_wang=112, villages=("苍坡村", "周宅村")):
+    rows = [[TITLE], HEAD]
+    for v, village in enumerate(villages):
+        for i, name in enumerate(["张三", "李四", "王五"]):
+            amount = amount_of_wang if (name == "王五" and v == 0) else 112
+            rows.append([i + 1, village, f"{name}{v}", make_id(seq=10 * v + i + 1), 1, 112, amount])
+    write_xlsx(folder / "清册.xlsx", {"清册": rows})
+    (folder / "notice.toml").write_text(SETTINGS, encoding="utf-8")
+    return folder
+
+
+def snapshot(folder: Path) -> dict:
+    return {p.relative_to(folder).as_posix(): (p.stat().st_mtime_ns, p.read_bytes())
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".lock"}
+
+
+def test_first_run_archives_every_village_with_a_complete_manifest(inputs, tmp_path):
+    county(inputs)
+    out = tmp_path / "out"
+    report = run(inputs, out, year=2022)
+    assert report["archive"]["new_versions"] == 2
+    folder = out / "archive" / "永嘉县" / "2022" / "330324108224" / "results" / "v1"
+    names = {p.name for p in folder.iterdir()}
+    assert names == {"330324108224_苍坡村.pdf", "330324108224_苍坡村_大字版.pdf", "rows.csv", "summary.csv",
+                     "manifest.json", "330324108224_苍坡村_v1.zip"}
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert [i["path"] for i in manifest["inputs"]] == ["notice.toml", "清册.xlsx"]
+    assert all(len(i["sha256"]) == 64 and i["size"] > 0 for i in manifest["inputs"])
+    assert manifest["publish_date"] == "2022-12-01" and manifest["publicity_end"] == "2022-12-07"
+    assert manifest["tool_version"] and manifest["settings"]["kind"] == "results"
+    rows = read_csv(folder / "rows.csv")
+    assert [r["id_number"] for r in rows][0].startswith("330324********")  # masked as on the notice
+    with zipfile.ZipFile(folder / "330324108224_苍坡村_v1.zip") as z:
+        assert sorted(z.namelist()) == sorted(names - {"330324108224_苍坡村_v1.zip"})
+    register = read_register(out / "archive")
+    assert [(r["village_name"], r["version"], r["correction"], r["publicity_end"]) for r in register] == [
+        ("苍坡村", "1", "否", "2022-12-07"), ("周宅村", "1", "否", "2022-12-07")]
+    # the archived notice is PDF/A-2b identified, with an sRGB output intent, and its text extracts
+    pdf = PdfReader(folder / "330324108224_苍坡村.pdf")
+    assert "/OutputIntents" in pdf.trailer["/Root"]
+    xmp = pdf.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert re.search(r"<pdfaid:part[^>]*>2</pdfaid:part>", xmp)
+    assert re.search(r"<pdfaid:conformance[^>]*>B</pdfaid:conformance>", xmp)
+    assert "张三0" in pdf.pages[0].extract_text()
+    assert verify(out / "archive") == []
+
+
+def test_unchanged_rerun_writes_nothing(inputs, tmp_path):
+    county(inputs)
+    out = tmp_path / "out"
+    run(inputs, out, year=2022)
+    before = snapshot(out / "archive")
+    report = run(inputs, out, year=2022)
+    assert report["archive"]["new_versions"] == 0
+    assert snapshot(out / "archive") == before
+
+
+def test_a_changed_amount_gives_v2_for_that_village_only(inputs, tmp_path):
+    county(inputs)
+    out = tmp_path / "out"
+    run(inputs, out, year=2022)
+    v1 = snapshot(out / "archive" / "永嘉县" / "2022" / "330324108224" / "results" / "v1")
+    county(inputs, amount_of_wang=150)
+    report = run(inputs, out, year=2022)
+    assert report["archive"]["new_versions"] == 1 and report["archive"]["corrections"] == 1
+    village = out / "archive" / "永嘉县" / "2022" / "330324108224" / "results"
+    assert snapshot(village / "v1") == v1  # v1 never changes
+    manifest = json.loads((village / "v2" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["correction_of"] == 1
+    assert manifest["changes"] == ["1. 金额变更：王五0（耕地地力保护补贴）112.00元改为150.00元"] or \
+        manifest["changes"][1] == "1. 金额变更：王五0（耕地地力保护补贴）112.00元改为150.00元"
+    assert not (out / "archive" / "永嘉县" / "2022" / "330324108225" / "results" / "v2").exists()
+    text = "".join(p.extract_text() for p in PdfReader(village / "v2" / "330324108224_苍坡村.pdf").pages).replace("\n", "")
+    assert "岩头镇苍坡村2022年度惠农补贴资金发放情况更正公示" in text
+    assert "（第1版）现予更正" in text and "112.00元改为150.00元" in text
+    register = read_register(out / "archive")
+    assert [(r["village_name"], r["version"], r["correction"], r["corrects_version"]) for r in register][-1] == \
+        ("苍坡村", "2", "是", "1")
+    assert len(register) == 3
+    assert verify(out / "archive") == []
+
+
+def test_households_added_and_removed_are_listed(inputs, tmp_path):
+    county(inputs)
+    out = tmp_path / "out"
+    run(inputs, out, year=2022)
+    rows = [[TITLE], HEAD, [1, "苍坡村", "张三0", make_id(seq=1), 1, 112, 112], [2, "苍坡村", "赵六", make_id(seq=9), 1, 112, 112]]
+    write_xlsx(inputs / "清册.xlsx", {"清册": rows})
+    run(inputs, out, year=2022)
+    manifest = json.loads((out / "archive/永嘉县/2022/330324108224/results/v2/manifest.json").read_text(encoding="utf-8"))
+    changes = manifest["changes"]
+    assert any("新增：赵六" in c for c in changes)
+    assert any("取消：李四0" in c for c in changes) and any("取消：王五0" in c for c in changes)
+
+
+def test_verify_finds_a_tampered_pdf_a_missing_file_an_extra_file_and_a_bad_register(inputs, tmp_path, capsys):
+    county(inputs)
+    out = tmp_path / "out"
+    run(inputs, out, year=2022)
+    archive = out / "archive"
+    assert main(["verify", "--archive", str(archive)]) == 0
+    assert "档案完好：2个版本" in capsys.readouterr().out
+    v1 = archive / "永嘉县/2022/330324108224/results/v1"
+    pdf = v1 / "330324108224_苍坡村.pdf"
+    pdf.write_bytes(pdf.read_bytes().replace(b"%%EOF", b"%%EOF\n%tampered"))
+    assert main(["verify", "--archive", str(archive)]) == 1
+    assert "330324108224_苍坡村.pdf：内容被改动" in capsys.readouterr().out
+    (v1 / "rows.csv").unlink()
+    (v1 / "note.txt").write_text("extra")
+    register = archive / "register.csv"
+    register.write_text(register.read_text(encoding="utf-8-sig").replace("/results/v1", "/results/v9", 1),
+                        encoding="utf-8")
+    findings = verify(archive)
+    assert any("rows.csv：文件缺失" in f for f in findings)
+    assert any("note.txt：清单中没有这个文件" in f for f in findings)
+    assert any("登记簿 register.csv 中没有这个版本" in f for f in findings)
+    assert any("但档案中没有这个版本" in f for f in findings)
+
+
+_CHILD = """
+import sys
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from subsidy.pipeline import run
+run(Path({inputs!r}), Path({out!r}), year=2022)
+"""
+
+
+def test_a_run_killed_at_random_points_leaves_a_consistent_archive(tmp_path):
+    inputs = county(tmp_path / "inputs", villages=("苍坡村", "周宅村", "方岙村", "霞美村", "西岸村", "西川村", "渡头村",
+                                                      "周宅村", "下日川村", "岙底村"))
+    out = tmp_path / "out"
+    archive = out / "archive"
+    rng = random.Random(7)
+    script = _CHILD.format(root=str(ROOT), inputs=str(inputs), out=str(out))
+    # how long a whole run takes here, to spread the kills over it
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-c", script], check=True)
+    whole = time.monotonic() - started
+    for attempt in range(4):
+        county(inputs, amount_of_wang=120 + attempt, villages=("苍坡村", "周宅村", "方岙村", "霞美村", "西岸村", "西川村",
+                                                                "渡头村", "下日川村", "岙底村"))
+        child = subprocess.Popen([sys.executable, "-c", script])
+        time.sleep(rng.uniform(0.3, whole))
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        # whatever was killed: every version folder present is complete (the register may lag one run)
+        assert [f for f in verify(archive) if "登记簿 register.csv 中没有" not in f] == []
+    run(inputs, out, year=2022)  # the next run completes what was left
+    assert verify(archive) == []
+    register = read_register(archive)
+    keys = [(r["village_code"], r["version"]) for r in register]
+    assert len(keys) == len(set(keys))
+    for code in {r["village_code"] for r in register}:
+        numbers = sorted(int(r["version"]) for r in register if r["village_code"] == code)
+        assert numbers == list(range(1, len(numbers) + 1))
