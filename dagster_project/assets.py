@@ -68,7 +68,8 @@ def input_files(context: dg.AssetExecutionContext, settings: SubsidySettings):
     where = settings.locate(context.partition_key)
     # held for the whole run (released by problem_report, or when the run's process ends)
     locking.acquire(where.outputs, notify=context.log.info)
-    pipeline.notice_settings(where.inputs, shared_dirs=where.shared_dirs)  # a bad notice.toml stops the run now
+    # a bad notice.toml stops the run now, not after reading everything
+    pipeline.notice_settings(where.inputs, shared_dirs=where.shared_dirs, overrides=settings.notice_overrides)
     intake = pipeline.read_inputs(where.inputs, latest_year=where.year, progress=reporter(context),
                                   shared_dirs=where.shared_dirs)
     kinds = Counter(f.recognised_as for f in intake.files)
@@ -173,7 +174,7 @@ def _public_texts(where, published):
 def village_notices(context: dg.AssetExecutionContext, settings: SubsidySettings, reconciliation, village_summary):
     where = settings.locate(context.partition_key)
     published, notice_settings = pipeline.publish(reconciliation, where.inputs, where.outputs, reporter(context),
-                                                  where.shared_dirs, where.archive)
+                                                  where.shared_dirs, where.archive, settings.notice_overrides)
     withheld = [p.notice for p in published if p.path is None]
     leaks = [name for name, text in _public_texts(where, published) if find_unmasked(text)]
     yield dg.Output((published, notice_settings), metadata={

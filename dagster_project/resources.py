@@ -19,13 +19,21 @@ class Location:
 
 class SubsidySettings(dg.ConfigurableResource):
     """Where the county's spreadsheets are (inputs/<year>/<county>/…) and where results go
-    (outputs/<year>/<county>/…). Notice settings come from notice.toml and contacts.csv in the inputs.
+    (outputs/<year>/<county>/…). Notice settings come from notice.toml and contacts.csv in the inputs;
+    notice_kind, publish_date and paper set here override them for one run.
     `flat`: the inputs folder is one county-year on its own (the command line on a plain folder)."""
 
     inputs_dir: str = "inputs"
     outputs_dir: str = "outputs"
     flat: bool = False
     year: int | None = None
+    notice_kind: str | None = None  # results / application; over notice.toml for this run
+    publish_date: str | None = None  # e.g. 2022-12-01; over notice.toml for this run
+    paper: str | None = None  # A4 / A3; over notice.toml for this run
+
+    @property
+    def notice_overrides(self) -> dict:
+        return {"kind": self.notice_kind, "publish_date": self.publish_date, "paper": self.paper}
 
     def locate(self, partition_key: str) -> Location:
         root_in, root_out = Path(self.inputs_dir), Path(self.outputs_dir)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import csv
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
 
@@ -103,6 +103,15 @@ def load_settings(inputs: Path, shared_dirs: tuple[Path, ...] = ()) -> NoticeSet
                           town_phones=town_phones)
 
 
+def with_overrides(settings: NoticeSettings, overrides: dict) -> NoticeSettings:
+    """Settings given for one run (the Dagster launchpad) over those of notice.toml."""
+    values = _check({k: v for k, v in overrides.items() if v not in (None, "")}, "运行设置")
+    if not values:
+        return settings
+    keys = tuple(sorted(set(settings.source_keys) | set(values)))
+    return replace(settings, **values, source_keys=keys, source=settings.source or "运行设置")
+
+
 def _check(data: dict, source: str) -> dict:
     known = {f.name for f in fields(NoticeSettings)} - {"source", "source_keys", "village_phones", "town_phones"}
     unknown = sorted(set(data) - known)
@@ -111,6 +120,11 @@ def _check(data: dict, source: str) -> dict:
     out = dict(data)
     if "kind" in out and out["kind"] not in KINDS:
         raise SettingsError(f"{source}：kind 应为 results（发放结果公示）或 application（申报审核公示）")
+    if isinstance(out.get("publish_date"), str):
+        try:
+            out["publish_date"] = date.fromisoformat(out["publish_date"])
+        except ValueError:
+            pass
     if "publish_date" in out and not isinstance(out["publish_date"], date):
         raise SettingsError(f"{source}：publish_date 应写成日期，如 publish_date = 2022-12-01")
     if "publicity_days" in out and (not isinstance(out["publicity_days"], int) or not 1 <= out["publicity_days"] <= 90):

@@ -21,7 +21,7 @@ from .banks import Payment
 from .catalogue import Catalogue
 from .locking import output_lock
 from .normalising import area_text, money_text
-from .notice_settings import SettingsError, load_settings
+from .notice_settings import SettingsError, load_settings, with_overrides
 from .problems import KINDS, Problem
 from .publishing import publish_notices
 from .reading import discover, load, read_text_file
@@ -402,9 +402,9 @@ def check_runnable(books: Books, inputs: Path, outputs: Path) -> None:
 
 
 def publish(books: Books, inputs: Path, outputs: Path, progress: Progress | None = None,
-            shared_dirs: tuple[Path, ...] = (), archive_root: Path | None = None):
+            shared_dirs: tuple[Path, ...] = (), archive_root: Path | None = None, overrides: dict | None = None):
     """Every village's notices (their problems, withheld notices, join the problem list in `finish`)."""
-    settings = notice_settings(inputs, shared_dirs=shared_dirs)
+    settings = notice_settings(inputs, shared_dirs=shared_dirs, overrides=overrides)
     if archive_root is not None:
         with output_lock(archive_root):
             published = publish_notices(books, settings, outputs, progress=progress, archive_root=archive_root)
@@ -455,10 +455,12 @@ def run(inputs: Path, outputs: Path, year: int | None = None, progress: Progress
         return report
 
 
-def notice_settings(inputs: Path, today: date | None = None, shared_dirs: tuple[Path, ...] = ()):
-    """notice.toml and contacts.csv from the inputs, with the publish date filled in (today if not set)."""
+def notice_settings(inputs: Path, today: date | None = None, shared_dirs: tuple[Path, ...] = (),
+                    overrides: dict | None = None):
+    """notice.toml and contacts.csv from the inputs (and any run overrides), with the publish date filled in
+    (today if not set)."""
     try:
-        settings = load_settings(inputs, shared_dirs)
+        settings = with_overrides(load_settings(inputs, shared_dirs), overrides or {})
     except SettingsError as exc:
         raise PipelineError(str(exc)) from exc
     return settings.for_publishing(today or date.today())

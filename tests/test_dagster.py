@@ -145,3 +145,15 @@ def test_sensor_runs_only_the_county_year_that_changed(tmp_path):
     keys, cursor = scan(inputs, cursor)
     assert keys == ["2022-平阳县"]
     assert json.loads(json.dumps(cursor)) == cursor  # the cursor is plain JSON
+
+
+def test_notice_settings_on_the_resource_override_notice_toml(tmp_path):
+    build(tmp_path / "inputs" / "2022" / "永嘉县")
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(county_year.name, [KEY])
+    settings = SubsidySettings(inputs_dir=str(tmp_path / "inputs"), outputs_dir=str(tmp_path / "outputs"),
+                               notice_kind="application", publish_date="2023-01-05")
+    result = dg.materialize(ASSETS, partition_key=KEY, instance=instance, resources={"settings": settings})
+    [notices] = result.asset_materializations_for_node("village_notices")
+    assert notices.metadata["kind"].value == "申报审核公示"
+    assert notices.metadata["publish_date"].value == "2023-01-05"

@@ -1,0 +1,27 @@
+import pytest
+
+from subsidy.privacy import find_unmasked, mask_account, mask_id, mask_name, mask_phone
+from tests.builders import make_id
+
+ID = make_id(seq=12)
+
+
+def test_one_mask_for_ids_accounts_phones_and_names():
+    assert mask_id(ID) == ID[:6] + "********" + ID[-4:]
+    assert mask_id("33032419650312041X") == "330324********041X"
+    assert mask_account("6230 9100 0000 1234 567") == "****4567"
+    assert mask_phone("13812341234") == "138****1234"
+    assert mask_phone("0577-67221234") == "0577-67221234"  # an office landline stays as it is
+    assert [mask_name(n) for n in ("张三", "张三明", "欧阳小明", "张")] == ["张*", "张*明", "欧**明", "张"]
+
+
+@pytest.mark.parametrize("text", [ID, f"代领人{ID}", "卡号6230910000001234567", "身份证 3303 2419 6503 1200 7X",
+                                  ID[:-1] + "x"])
+def test_full_numbers_are_found(text):
+    assert find_unmasked(text)
+
+
+@pytest.mark.parametrize("text", [mask_id(ID), "****4567", "金额1,234,567.00元", "2022年12月1日", "330324108224",
+                                  "13812341234"])
+def test_masked_numbers_money_dates_and_village_codes_are_not(text):
+    assert find_unmasked(text) is None
