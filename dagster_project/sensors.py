@@ -12,20 +12,13 @@ from pathlib import Path
 
 import dagster as dg
 
+from subsidy.archiving import file_sha256
 from subsidy.layout import partition_of
 
 from .partitions import county_year
 
 JOB_NAME = "county_pipeline_job"
 CONCURRENCY_TAG = "subsidy/county_year"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def scan(inputs: Path, cursor: dict) -> tuple[list[str], dict]:
@@ -47,7 +40,7 @@ def scan(inputs: Path, cursor: dict) -> tuple[list[str], dict]:
         if known and known[:2] == shape:
             files[rel] = known
         elif pending_before.get(rel) == shape:  # unchanged since the last tick: copying has finished
-            files[rel] = shape + [_sha256(path)]
+            files[rel] = shape + [file_sha256(path)]
         else:
             pending[rel] = shape
             waiting.add(part.key)

@@ -191,6 +191,14 @@ def _label_kind(text: str) -> str | None:
     return None
 
 
+def _data_rows(sheet: Sheet, header: H.Header):
+    """(row, row number) for every non-blank row below the header."""
+    for i in range(header.last + 1, len(sheet.rows)):
+        row = sheet.rows[i]
+        if any(v not in ("", None) for v in row):
+            yield row, sheet.row_number(i)
+
+
 def _is_numbering_row(row: list) -> bool:
     numbers = []
     for value in row:
@@ -447,11 +455,7 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
     sheet_village_reported = False
     no_village_rows: list[int] = []
 
-    for i in range(header.last + 1, len(sheet.rows)):
-        row = sheet.rows[i]
-        if not any(v not in ("", None) for v in row):
-            continue
-        rn = sheet.row_number(i)
+    for row, rn in _data_rows(sheet, header):
         kind = _classify_nonhousehold(row, label_cells)
         name = clean_name(_get(row, name_c)) if name_c is not None else ""
         if kind is None and (not name or not _HAS_LETTER.search(name) or ":" in name):
@@ -640,11 +644,7 @@ def _parse_summary(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Conte
     scale = _scales(cols)
     sums = _Sums(_checked_columns(cols) + ([households_c] if households_c is not None else []))
     label_cells = sorted({c for c in (f.get(H.SEQ), village_c, 0, 1) if c is not None})
-    for i in range(header.last + 1, len(sheet.rows)):
-        row = sheet.rows[i]
-        if not any(v not in ("", None) for v in row):
-            continue
-        rn = sheet.row_number(i)
+    for row, rn in _data_rows(sheet, header):
         kind = _classify_nonhousehold(row, label_cells) or _scan_labels(row)
         if kind in ("subtotal", "total"):
             res.note(rn, kind, _row_preview(row))
@@ -686,11 +686,7 @@ def _parse_bank(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Context,
     f = cols.fields
     sums = _Sums([f[H.AMOUNT]])
     label_cells = sorted({c for c in (f.get(H.SEQ), f.get(H.NAME), 0, 1) if c is not None})
-    for i in range(header.last + 1, len(sheet.rows)):
-        row = sheet.rows[i]
-        if not any(v not in ("", None) for v in row):
-            continue
-        rn = sheet.row_number(i)
+    for row, rn in _data_rows(sheet, header):
         kind = _classify_nonhousehold(row, label_cells)
         if kind is None and not clean_name(_get(row, f.get(H.NAME))):
             kind = _scan_labels(row)
