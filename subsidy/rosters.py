@@ -343,6 +343,18 @@ class _Sums:
         self.segment_rows += 1
         self.total_rows += 1
 
+    def unlabeled_total(self, values: dict, scale: dict, amount_c: int | None) -> str | None:
+        """'total' or 'subtotal' when a row with no name states exactly the sum of the rows above it."""
+        value = values.get(amount_c) if amount_c is not None else None
+        if value is None or self.total_rows < 2:
+            return None
+        value *= scale.get(amount_c, 1)
+        if value == self.total[amount_c]:
+            return "total"
+        if self.segment_rows >= 2 and value == self.segment[amount_c]:
+            return "subtotal"
+        return None
+
     def village(self, code: str) -> None:
         self.segment_villages.add(code)
 
@@ -455,7 +467,12 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
     sheet_village_reported = False
     no_village_rows: list[int] = []
 
+    header_labels = {c: compact(cell_text(_get(sheet.rows[header.last], c)) or header.labels[c])
+                     for c in cols.labels if c < len(header.labels)}
     for row, rn in _data_rows(sheet, header):
+        if sum(1 for c, label in header_labels.items() if label and compact(cell_text(_get(row, c))) == label) >= 2:
+            res.note(rn, "header", _row_preview(row))  # the header repeated on every printed page
+            continue
         kind = _classify_nonhousehold(row, label_cells)
         name = clean_name(_get(row, name_c)) if name_c is not None else ""
         if kind is None and (not name or not _HAS_LETTER.search(name) or ":" in name):
@@ -516,6 +533,12 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
                     v in ("", None) for j, v in enumerate(row) if j != seq_c
                 )
                 res.note(rn, "template" if seq_only else "other", _row_preview(row))
+                continue
+            unlabeled = sums.unlabeled_total(parsed, scale, amount_c)
+            if unlabeled:  # a sum row without a 合计 label: its figure equals the rows above it
+                res.note(rn, unlabeled, "（无标签）" + _row_preview(row))
+                if unlabeled == "subtotal":
+                    sums.reset_segment()
                 continue
         # ---- a household row
         sums.add(parsed, scale)

@@ -12,6 +12,7 @@ never guessed.
 from __future__ import annotations
 
 import csv
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from importlib import resources
@@ -21,6 +22,7 @@ from .normalising import compact
 
 _VILLAGE_SUFFIXES = (("村民委员会", "v"), ("村委会", "v"), ("村委", "v"), ("居民委员会", "c"), ("居委会", "c"),
                      ("社区", "c"), ("村", "v"))
+_GROUP_SUFFIX = re.compile(r"(第?[0-9一二三四五六七八九十百]+(组|小组|村民小组|社)|[0-9一二三四五六七八九十]+队)$")
 _TOWN_SUFFIXES = ("街道办事处", "民族乡", "街道", "镇", "乡")
 _COUNTY_SUFFIXES = ("自治县", "县", "市", "区")
 
@@ -177,6 +179,8 @@ class VillageRegistry:
             if kind and candidates:
                 typed = [v for v in candidates if split_suffix(compact(v.name))[1] == kind]
                 candidates = typed or candidates
+        if not candidates and _GROUP_SUFFIX.search(name):  # '苍坡村三组': the village of a 村民小组
+            return self.match(_GROUP_SUFFIX.sub("", name), town=town, county=county)
         if not candidates:
             return Match(None, f"“{text}”不在村名册中")
         narrowed = _narrow(candidates, county, lambda v: compact(v.county))

@@ -263,3 +263,21 @@ def test_every_nonblank_row_is_accounted_for(inputs, books_of):
         used = res.counts["household"] + res.counts["payment"]
         assert sum(res.counts.values()) == used + len(res.notes) or res.role == "cadre"
     assert sum(books.row_counts.values()) == sum(int(f.rows) for f in books.files)
+
+
+def test_header_repeated_on_every_page_and_a_sum_row_without_a_label(inputs, run_on):
+    rows = [[TITLE], HEAD, row(0), row(1), HEAD, row(2), ["", "", "", "", 3, "", 336]]
+    write_xlsx(inputs / "r.xlsx", {"清册": rows})
+    res = run_on(inputs)
+    assert res.problems() == []
+    assert res.due() == {("苍坡村", "耕地地力保护补贴"): "336.00"}
+    assert [r[2:] for r in res.reasons()] == [(1, "title"), (2, "header"), (5, "header"), (7, "total")]
+
+
+def test_village_written_with_its_group(inputs, run_on):
+    head = ["序号", "户主姓名", "身份证号码", "村组", "补贴面积（亩）", "补贴标准（元/亩）", "补贴金额（元）"]
+    rows = [[TITLE], head, row(0, "苍坡村三组"), row(1, "周宅村第2组"), row(2, "方岙村1队")]
+    write_xlsx(inputs / "r.xlsx", {"清册": rows})
+    res = run_on(inputs)
+    assert res.problems() == []
+    assert [r["village_name"] for r in res.summary] == ["苍坡村", "周宅村", "方岙村"]
