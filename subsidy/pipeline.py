@@ -159,11 +159,10 @@ def read_inputs(inputs: Path, *, latest_year: int | None = None, progress: Progr
         sheets += results
         roles = [r.role for r in results if r.role != "empty"]
         rows = sum(sum(r.counts.values()) for r in results)
-        used = sum(r.counts["household"] + r.counts["payment"] for r in results)
         recognised = "、".join(dict.fromkeys(_ROLE_ZH[r] for r in roles)) or "空文件"
         if not roles:
             problems.append(Problem("unreadable_file", item.rel, "", None, "文件中没有任何数据（所有工作表都是空的）。"))
-        reports.append(FileReport(item.rel, item.format, recognised, len(results), rows, used))
+        reports.append(FileReport(item.rel, item.format, recognised, len(results), rows))
     return Intake(reports, sheets, problems, catalogue, villages)
 
 
@@ -248,16 +247,22 @@ def assemble(intake: Intake, year: int | None = None) -> Books:
     for file in sorted({c.file for c in claims}):
         scope = by_file.get(file) or households
         problems += check_claims([c for c in claims if c.file == file], scope)
-    for report in intake.files:
-        report.used = sum(r.counts["household"] + r.counts["payment"] for r in intake.sheets if r.file == report.file)
-    order = {(r.file, r.sheet): i for i, r in enumerate(intake.sheets)}
-    problems.sort(key=lambda p: (p.source_file, order.get((p.source_file, p.source_sheet), -1), p.source_row or 0,
-                                 p.kind, p.detail))
-    counts = Counter()
-    for res in intake.sheets:
-        counts.update(res.counts)
-    return Books(run_year, households, problems, counts, intake.files, intake.sheets, intake.catalogue,
-                 intake.villages, claims, payments)
+    books = Books(run_year, households, [], Counter(), intake.files, intake.sheets, intake.catalogue,
+                  intake.villages, claims, payments)
+    add_problems(books, problems)
+    _recount(books)
+    return books
+
+
+def _recount(books: Books) -> None:
+    """Row counts of the run and rows used per file, after rows moved between reasons."""
+    books.row_counts = Counter()
+    used: Counter = Counter()
+    for res in books.sheets:
+        books.row_counts.update(res.counts)
+        used[res.file] += res.counts["household"] + res.counts["payment"]
+    for report in books.files:
+        report.used = used[report.file]
 
 
 def reconcile_books(books: Books) -> Books:
@@ -271,11 +276,7 @@ def reconcile_books(books: Books) -> Books:
                 res.counts["payment"] -= 1
                 res.counts["other_year"] += 1
                 res.notes.append(RowNote(res.file, res.sheet, p.row, "other_year", f"{p.year}年，本次处理{books.year}年"))
-    books.row_counts = Counter()
-    for res in books.sheets:
-        books.row_counts.update(res.counts)
-    for report in books.files:
-        report.used = sum(r.counts["household"] + r.counts["payment"] for r in books.sheets if r.file == report.file)
+    _recount(books)
     books.covered = rec.covered
     add_problems(books, rec.problems)
     return books

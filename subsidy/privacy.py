@@ -14,7 +14,7 @@ _DIGITS_WITH_SPACES = re.compile(r"(?<![0-9])(?:[0-9][ \u3000-]?){15,18}[0-9Xx](
 
 
 def mask_id(id_text: str) -> str:
-    """330324196503120071 -> 330324********0071; short or odd values keep only their last 2 characters."""
+    """First 6 and last 4 characters (330324********123X); short or odd values keep only their last 2."""
     text = id_text.strip()
     if not text:
         return ""
