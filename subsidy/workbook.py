@@ -8,7 +8,6 @@ A text starting with = + - @ is stored as text, never as a formula. Written in o
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Iterable
 from datetime import datetime
@@ -22,7 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from .problems import KINDS
 from .reconciling import FAILED, PAID, STATUS_ZH, UNPAID
-from .writing import atomic_write_bytes, stable_xlsx
+from .writing import write_stable_xlsx
 
 MONEY = "#,##0.00"
 AREA = "#,##0.####"
@@ -114,9 +113,7 @@ def write_workbook(path: Path, books, summary, inputs: Path | None = None) -> No
     _file_sheet(wb, books)
     stamp = datetime(books.year, 1, 1)
     wb.properties.created = stamp
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    atomic_write_bytes(path, stable_xlsx(buffer.getvalue(), stamp.strftime("%Y-%m-%dT%H:%M:%SZ")))
+    write_stable_xlsx(path, wb.save, stamp.strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
 def _village_sheet(wb, books, summary) -> None:

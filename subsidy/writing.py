@@ -11,6 +11,7 @@ import csv
 import io
 import os
 import re
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
@@ -81,20 +82,30 @@ def write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]
 _MODIFIED = re.compile(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>")
 
 
-def stable_xlsx(data: bytes, stamp: str = "2000-01-01T00:00:00Z") -> bytes:
-    """The same workbook bytes whenever it is saved: openpyxl stamps the save time into docProps/core.xml and
-    every zip entry; pin both."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            content = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = _MODIFIED.sub(rb"<dcterms:modified\1>" + stamp.encode() + rb"</dcterms:modified>", content)
-            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            dst.writestr(entry, content)
-    return out.getvalue()
+def write_stable_xlsx(path: Path, save: Callable[[Path], object], stamp: str = "2000-01-01T00:00:00Z") -> None:
+    """Save a workbook so that the same content gives the same bytes: openpyxl stamps the save time into
+    docProps/core.xml and every zip entry; pin both. Streams entry by entry (a large workbook is not held
+    in memory), then renames into place atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=".xlsx.") as tmp:
+        raw = Path(tmp) / "raw.xlsx"
+        save(raw)
+
+        def fill(f) -> None:
+            with zipfile.ZipFile(raw) as src, zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as dst:
+                for info in src.infolist():
+                    entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+                    entry.compress_type = zipfile.ZIP_DEFLATED
+                    entry.external_attr = 0o600 << 16
+                    if info.filename == "docProps/core.xml":
+                        content = _MODIFIED.sub(rb"<dcterms:modified\1>" + stamp.encode() + rb"</dcterms:modified>",
+                                                src.read(info.filename))
+                        dst.writestr(entry, content)
+                        continue
+                    with src.open(info) as reader, dst.open(entry, "w") as writer:
+                        shutil.copyfileobj(reader, writer, 1 << 20)
+
+        atomic_write(path, fill)
 
 
 def internal_dir(outputs: Path) -> Path:
