@@ -22,6 +22,7 @@ from .catalogue import Catalogue
 from .locking import output_lock
 from .normalising import area_text, money_text
 from .notice_settings import SettingsError, load_settings, with_overrides
+from .privacy import mask_numbers
 from .problems import KINDS, Problem
 from .publishing import publish_notices
 from .reading import discover, load, read_text_file
@@ -315,7 +316,7 @@ def write_summary(summary: list[SummaryRow], outputs: Path) -> Path:
     """The public summary.csv (no IDs: village, subsidy, counts and money)."""
     path = outputs / "summary.csv"
     write_csv(path, SUMMARY_COLUMNS, (
-        (r.village_code, r.village_name, r.subsidy_type, r.households, money_text(r.amount_due),
+        (r.village_code, r.village_name, mask_numbers(r.subsidy_type), r.households, money_text(r.amount_due),
          money_text(r.amount_paid), money_text(r.amount_failed)) for r in summary
     ), text_columns={1, 2})
     return path

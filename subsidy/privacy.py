@@ -52,3 +52,10 @@ def find_unmasked(text: str) -> str | None:
         if match:
             return match.group(0)
     return None
+
+
+def mask_numbers(text: str) -> str:
+    """Mask every full ID or account number inside a free text (first 6 and last 4 kept)."""
+    for pattern in (_ID_LIKE, _ACCOUNT_LIKE, _DIGITS_WITH_SPACES):
+        text = pattern.sub(lambda m: mask_id(re.sub(r"[ \u3000-]", "", m.group(0))), text)
+    return text

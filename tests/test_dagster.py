@@ -56,11 +56,21 @@ def test_graph_materializes_a_county_with_checks_and_clerk_metadata(tmp_path):
     assert len(read_csv(tmp_path / "outputs" / "2022" / "永嘉县" / "summary.csv")) == 12
 
 
-def test_a_full_id_in_a_public_output_blocks_what_comes_after(tmp_path):
+def test_a_full_id_in_a_public_output_blocks_what_comes_after(tmp_path, monkeypatch):
+    from subsidy import pipeline
+
     folder = tmp_path / "inputs" / "2022" / "永嘉县"
     rows = [["岩头镇2022年补贴发放清册"], ["村名", "户主姓名", "身份证号码", "补贴项目", "补贴金额"],
             ["苍坡村", "张三", make_id(seq=1), f"补助{make_id(seq=2)}", 100]]
     write_xlsx(folder / "清册.xlsx", {"清册": rows})
+    written = pipeline.write_summary
+
+    def leaky(summary, outputs):  # a defect that would publish a full ID: the check must stop the run
+        path = written(summary, outputs)
+        path.write_text(path.read_text(encoding="utf-8-sig") + make_id(seq=3) + "\n", encoding="utf-8")
+        return path
+
+    monkeypatch.setattr(pipeline, "write_summary", leaky)
     result = _materialize(tmp_path)
     checks = {e.asset_check_evaluation_data.check_name: e.asset_check_evaluation_data
               for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}

@@ -198,3 +198,13 @@ def test_bad_settings_stop_the_run_with_a_chinese_reason(inputs, toml, words, ca
     (inputs / "notice.toml").write_text(toml, encoding="utf-8")
     assert main(["run", "--inputs", str(inputs), "--outputs", str(inputs.parent / "out"), "--quiet"]) == 1
     assert words in capsys.readouterr().err
+
+
+def test_an_id_pasted_into_the_subsidy_column_never_reaches_a_public_output(inputs, run_on):
+    rows = [[TITLE], ["村名", "户主姓名", "身份证号码", "补贴项目", "补贴金额"],
+            ["苍坡村", "张三", make_id(seq=1), f"补助{make_id(seq=2)}", 100]]
+    write_xlsx(inputs / "清册.xlsx", {"清册": rows})
+    res = run_on(inputs)
+    summary = (res.outputs / "summary.csv").read_text(encoding="utf-8-sig")
+    assert not re.search(r"\d{17}[\dX]", summary) and "补助330324********" in summary
+    assert res.problems("unmasked_number") and not notice(res).exists()

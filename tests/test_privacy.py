@@ -25,3 +25,11 @@ def test_full_numbers_are_found(text):
                                   "13812341234"])
 def test_masked_numbers_money_dates_and_village_codes_are_not(text):
     assert find_unmasked(text) is None
+
+
+def test_numbers_inside_a_text_are_masked():
+    from subsidy.privacy import mask_numbers
+
+    assert mask_numbers(f"补助{ID}") == f"补助{mask_id(ID)}"
+    assert mask_numbers("卡号6230910000001234567") == "卡号623091*********4567"
+    assert find_unmasked(mask_numbers(f"{ID} 6230910000001234567")) is None
