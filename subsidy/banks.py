@@ -19,6 +19,7 @@ from .normalising import (
     id_error,
     parse_decimal,
     to_fen,
+    unwrap_text_formula,
 )
 
 OK_WORDS = ("成功", "已入账", "入账", "已发放", "已代发", "正常", "完成", "已完成", "已支付", "支付成功", "到账", "已到账")
@@ -63,7 +64,7 @@ def parse_payment_row(row: list, rn: int, cols: H.Columns, file: str, sheet: str
     f = cols.fields
     name = clean_name(get(row, f.get(H.NAME)))
     id_text, from_number = clean_id(get(row, f.get(H.ID))) if H.ID in f else ("", False)
-    account = compact(cell_text(get(row, f.get(H.ACCOUNT))))
+    account = unwrap_text_formula(compact(cell_text(get(row, f.get(H.ACCOUNT)))))
     amount = parse_decimal(get(row, f.get(H.AMOUNT)))
     if not (name or id_text or account) or amount is None:
         return None

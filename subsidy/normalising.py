@@ -64,6 +64,13 @@ _ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
 _SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$")
 
 
+def unwrap_text_formula(text: str) -> str:
+    """="6230…" -> 6230…: how some systems export long numbers so Excel keeps every digit."""
+    if text.startswith('="') and text.endswith('"') and len(text) > 3:
+        return text[2:-1]
+    return text
+
+
 def id_check_char(first17: str) -> str:
     return _ID_CHECK[sum(map(mul, map(int, first17), _ID_WEIGHTS)) % 11]
 
@@ -85,7 +92,7 @@ def clean_id(value: object) -> tuple[str, bool]:
         if value != value:
             return "", False
         return str(int(value)), True
-    text = compact(str(value)).lstrip("'").upper()
+    text = unwrap_text_formula(compact(str(value)).lstrip("'")).upper()
     if _SCIENTIFIC.match(text):
         try:
             return str(int(Decimal(text))), True

@@ -26,6 +26,7 @@ from .normalising import (
     money_text,
     parse_decimal,
     to_fen,
+    unwrap_text_formula,
 )
 from .problems import Problem
 from .reading import InputFile, Sheet
@@ -630,7 +631,7 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
             res.note(rn, "unknown_village", _row_preview(row))
             continue
         sums.village(village_code)
-        account = cell_text(_get(row, account_c)) if account_c is not None else ""
+        account = unwrap_text_formula(compact(cell_text(_get(row, account_c)))) if account_c is not None else ""
         remark = cell_text(_get(row, remark_c)) if remark_c is not None else ""
         for subsidy, value in subsidies:
             res.households.append(Household(
@@ -706,7 +707,11 @@ def _parse_bank(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Context,
     from .banks import parse_payment_row
 
     cols = header.columns
-    f = cols.fields
+    f = dict(cols.fields)
+    paid = [c for c, label in sorted(cols.labels.items()) if any(w in compact(label) for w in ("实发", "实际发放", "交易金额"))]
+    if paid:  # a bank file listing both what was due and what was paid: the payment is what was paid
+        f[H.AMOUNT] = paid[0]
+        cols = H.Columns(f, cols.by_subsidy, cols.labels, cols.unit_wan)
     sums = _Sums([f[H.AMOUNT]])
     label_cells = sorted({c for c in (f.get(H.SEQ), f.get(H.NAME), 0, 1) if c is not None})
     for row, rn in _data_rows(sheet, header):

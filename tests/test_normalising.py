@@ -16,6 +16,8 @@ GOOD = make_id("330324", "19650312", 7)
     (" 3303 2419 6503 12007" + GOOD[-1], GOOD, False),
     (GOOD.translate({c: c + 0xFEE0 for c in range(0x30, 0x3A)}), GOOD, False),  # full-width digits
     ("'" + GOOD, GOOD, False),
+    ('="' + GOOD + '"', GOOD, False),
+    ("\t" + GOOD, GOOD, False),
     ("33032419650312041x", "33032419650312041X", False),
     (330324196503120071, "330324196503120071", True),
     (3.303241965031201e17, "330324196503120128", True),

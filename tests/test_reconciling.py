@@ -205,3 +205,13 @@ def test_a_second_successful_payment_is_unexpected_and_says_why(inputs, run_on):
     assert res.problems() == [("unexpected_payment", "bank.xlsx", "结果", 3)]
     assert "疑似重复发放" in res.exceptions[0]["detail"]
     assert res.summary[0]["amount_paid"] == "112.00"
+
+
+def test_a_bank_file_with_due_and_paid_columns_pays_what_was_paid(inputs, run_on):
+    roster(inputs, people=(0,))
+    write_csv(inputs / "bank.csv", [["户名", "证件号码", "账号", "应发金额", "实发金额", "摘要", "处理结果"],
+                                    [P[0][0], '="' + P[0][1] + '"', '="6230910000001"', "112.00", "100.00", SUBSIDY, "成功"]],
+              encoding="gb18030")
+    res = run_on(inputs)
+    assert res.problems() == [("paid_amount_differs", "bank.csv", "bank", 2)]
+    assert res.summary[0]["amount_paid"] == "100.00"
