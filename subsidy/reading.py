@@ -26,6 +26,17 @@ class Sheet:
     rows: list[list]
     line_numbers: list[int] | None = None  # CSV: the physical line of each record; None for workbooks
     hidden: bool = False
+    merged_rows: set[int] = field(default_factory=set)  # rows that hold copies of a merged cell's value
+
+    def is_blank(self, index: int) -> bool:
+        """No value of its own: empty, or holding only copies spread from a merged cell above."""
+        row = self.rows[index]
+        if index not in self.merged_rows:
+            return not any(v not in ("", None) for v in row)
+        own = self._own.get(index, ())
+        return not any(v not in ("", None) for c, v in enumerate(row) if c not in own)
+
+    _own: dict[int, set[int]] = field(default_factory=dict, repr=False)  # row -> columns filled by merging
 
     def row_number(self, index: int) -> int:
         return self.line_numbers[index] if self.line_numbers is not None else index + 1
@@ -92,9 +103,9 @@ def _load_workbook(item: InputFile) -> InputFile:
                 continue
             sheet = book.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=False)
-            _fill_merged(rows, _merged_ranges(sheet))
+            filled = _fill_merged(rows, _merged_ranges(sheet))
             hidden = str(getattr(meta.visible, "name", meta.visible)) != "Visible"
-            item.sheets.append(Sheet(meta.name, rows, hidden=hidden))
+            item.sheets.append(Sheet(meta.name, rows, hidden=hidden, merged_rows=set(filled), _own=filled))
         book.close()
     except Exception as exc:  # calamine raises several unrelated types for damaged files
         item.sheets = []
@@ -109,8 +120,9 @@ def _merged_ranges(sheet) -> list:
         return []
 
 
-def _fill_merged(rows: list[list], ranges) -> None:
-    """Give every cell of a merged range the value of its top-left cell."""
+def _fill_merged(rows: list[list], ranges) -> dict[int, set[int]]:
+    """Give every cell of a merged range the value of its top-left cell; returns row -> columns so filled."""
+    filled: dict[int, set[int]] = {}
     for (r0, c0), (r1, c1) in ranges:
         if r0 >= len(rows) or c0 >= len(rows[r0]):
             continue
@@ -127,6 +139,8 @@ def _fill_merged(rows: list[list], ranges) -> None:
             for c in range(c0, c1 + 1):
                 if row[c] == "" or row[c] is None:
                     row[c] = value
+                    filled.setdefault(r, set()).add(c)
+    return filled
 
 
 def _explain_read_error(exc: Exception) -> str:

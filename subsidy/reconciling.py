@@ -112,7 +112,7 @@ def reconcile(households: list[Household], payments: list[Payment], year: int) -
             h.status = UNPAID
             rec.problems.append(Problem(
                 "unpaid", h.file, h.sheet, h.row,
-                f"{h.name or (('身份证号' + h.id + '的户') if h.id else '该户')}的{h.subsidy}应发{money_text(h.amount)}元，银行代发结果中没有此户的记录：请核实是否漏发。",
+                f"{h.name or (('身份证号' + h.id + '的户') if h.id else '该户')}的{h.subsidy}应发{(money_text(h.amount) + '元') if h.amount is not None else '（金额未填）'}，银行代发结果中没有此户的记录：请核实是否漏发。",
                 h.village_code))
     for p in in_year:
         if not p.ok:

@@ -195,9 +195,8 @@ def _label_kind(text: str) -> str | None:
 def _data_rows(sheet: Sheet, header: H.Header):
     """(row, row number) for every non-blank row below the header."""
     for i in range(header.last + 1, len(sheet.rows)):
-        row = sheet.rows[i]
-        if any(v not in ("", None) for v in row):
-            yield row, sheet.row_number(i)
+        if not sheet.is_blank(i):
+            yield sheet.rows[i], sheet.row_number(i)
 
 
 def _is_numbering_row(row: list) -> bool:
@@ -280,7 +279,7 @@ def _stage(item: InputFile, sheet: Sheet, ctx: Context) -> _Staged:
     res = SheetResult(item.rel, sheet.name)
     st = _Staged(res, sheet)
     rows = sheet.rows
-    nonblank = [i for i, row in enumerate(rows) if any(v not in ("", None) for v in row)]
+    nonblank = [i for i in range(len(rows)) if not sheet.is_blank(i)]
     res.nonblank = len(nonblank)
     if not nonblank:
         return st
@@ -305,7 +304,7 @@ def _finish(item: InputFile, st: _Staged, ctx: Context) -> None:
     _sheet_village(item, sheet, st.title, sc, ctx, st.first_row)
     res.year, res.subsidy = sc.year, sc.subsidy
     for i in range(header.first):
-        if any(v not in ("", None) for v in rows[i]):
+        if not sheet.is_blank(i):
             res.note(sheet.row_number(i), "title", _row_preview(rows[i]))
     for i in range(header.first, header.last + 1):
         res.note(sheet.row_number(i), "header", _row_preview(rows[i]))

@@ -281,3 +281,12 @@ def test_village_written_with_its_group(inputs, run_on):
     res = run_on(inputs)
     assert res.problems() == []
     assert [r["village_name"] for r in res.summary] == ["苍坡村", "周宅村", "方岙村"]
+
+
+def test_rows_holding_only_a_merged_cell_s_copy_are_blank(inputs, run_on):
+    rows = [[TITLE], HEAD, row(0), row(1, "")]
+    rows[3][3] = None
+    write_xlsx(inputs / "r.xlsx", {"清册": rows}, merges={"清册": ["D3:D12"]})  # merged far below the data
+    res = run_on(inputs)
+    assert res.problems() == [] and res.report["rows_read"] == 4
+    assert [r[3] for r in res.reasons()] == ["title", "header"]
