@@ -128,7 +128,7 @@ def id_error(id_text: str, latest_year: int) -> str | None:
 # ---------------------------------------------------------------- money and areas
 
 _NUMBER_CACHE: dict[tuple[type, float], Decimal] = {}
-_NUMBER_JUNK = re.compile(r"[\s,，元¥￥亩RMB人民币]")
+_NUMBER_JUNK = re.compile(r"[\s,，元¥￥亩整/RMB人民币]")
 
 
 def parse_decimal(value: object) -> Decimal | None:

@@ -22,6 +22,7 @@ from .normalising import compact
 
 _VILLAGE_SUFFIXES = (("村民委员会", "v"), ("村委会", "v"), ("村委", "v"), ("居民委员会", "c"), ("居委会", "c"),
                      ("社区", "c"), ("村", "v"))
+_SEPARATORS = re.compile(r"[/\\\-—·・、|]")  # 岩头镇/苍坡村, 岩头镇-苍坡村
 _GROUP_SUFFIX = re.compile(r"(第?[0-9一二三四五六七八九十百]+(组|小组|村民小组|社)|[0-9一二三四五六七八九十]+队)$")
 _TOWN_SUFFIXES = ("街道办事处", "民族乡", "街道", "镇", "乡")
 _COUNTY_SUFFIXES = ("自治县", "县", "市", "区")
@@ -156,9 +157,12 @@ class VillageRegistry:
 
     def match(self, text: str, town: str | None = None, county: str | None = None) -> Match:
         """Match a village name as a clerk wrote it, narrowed by the town and county where known."""
-        name = compact(text)
+        name = _SEPARATORS.sub("", compact(text))
         if not name:
             return Match(None, "村名为空")
+        if name.isdigit() and len(name) == 12:  # the 12-digit statistical code itself
+            village = self._by_code.get(name)
+            return Match(village) if village else Match(None, f"村代码“{name}”不在村名册中")
         # '永嘉县岩头镇东岙村': a county and a town written in front of the village
         for county_name in self._counties:
             if name.startswith(county_name) and len(name) > len(county_name) + 1:

@@ -81,6 +81,8 @@ def test_float_cells_keep_their_shortest_decimal(value):
     ("1,234.50元", Decimal("1234.50")),
     ("１２３．４", Decimal("123.4")),
     ("2.5亩", Decimal("2.5")),
+    ("112元/亩", Decimal("112")),
+    ("100元整", Decimal("100")),
     ("(12.00)", Decimal("-12.00")),
     (0.1, Decimal("0.1")),
     (112, Decimal(112)),

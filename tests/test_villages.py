@@ -6,7 +6,7 @@ REG = VillageRegistry.bundled()
 
 
 @pytest.mark.parametrize("written", ["苍坡村", "苍坡村委会", "苍坡村民委员会", "苍坡", " 苍坡村 ", "岩头镇苍坡村",
-                                     "永嘉县岩头镇苍坡村", "苍坡村村委会"])
+                                     "永嘉县岩头镇苍坡村", "苍坡村村委会", "岩头镇/苍坡村", "岩头镇-苍坡村", "330324108224"])
 def test_written_forms_match_the_official_village(written):
     match = REG.match(written)
     assert match.village is not None and match.village.code == "330324108224"
