@@ -208,6 +208,15 @@ def find_year(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+_LOOSE_YEAR = re.compile(r"(?<![0-9])(20[0-9]{2})(?![0-9]|\s*[-/.年]\s*[0-9]{1,2}(?![0-9]))")
+
+
+def find_loose_year(text: str) -> int | None:
+    """A bare year in a file or sheet name ('2022耕地地力补贴.xlsx'), not part of a date or a longer number."""
+    match = _LOOSE_YEAR.search(text)
+    return int(match.group(1)) if match else None
+
+
 def find_subsidy_year(text: str) -> int | None:
     """The year of a subsidy named in a bank 摘要: '2022年耕地地力补贴' or '2022耕地地力补贴'."""
     return find_year(text) or (int(m.group(1)) if (m := _LEADING_YEAR.match(text)) else None)

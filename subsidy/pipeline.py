@@ -193,11 +193,9 @@ def choose_year(intake: Intake, year: int | None) -> int:
     """--year, else the year most rows name in their titles or file names, else this year."""
     if year:
         return year
-    votes = Counter()
-    for res in intake.sheets:
-        for h in res.households:
-            if h.year:
-                votes[h.year] += 1
+    votes = Counter(h.year for res in intake.sheets for h in res.households if h.year)
+    if not votes:  # rosters that name no year: the year the bank results pay for
+        votes = Counter(p.year for res in intake.sheets for p in res.payments if p.year)
     if votes:
         return max(votes.items(), key=lambda kv: (kv[1], kv[0]))[0]
     return date.today().year

@@ -20,6 +20,7 @@ from .normalising import (
     clean_id,
     clean_name,
     compact,
+    find_loose_year,
     find_year,
     id_error,
     is_blank_number,
@@ -224,7 +225,8 @@ class _SheetContext:
 def _sheet_context(item: InputFile, sheet: Sheet, title: str, ctx: Context) -> _SheetContext:
     """Year, subsidy, town and county named in the sheet's title, its name, the file name or folders."""
     sources = [title, sheet.name, item.path.stem, " ".join(item.rel.split("/")[:-1])]
-    year = next((y for y in (find_year(s) for s in sources) if y), None)
+    year = next((y for y in (find_year(s) for s in sources) if y), None) or next(
+        (y for y in (find_loose_year(s) for s in sources) if y), None)
     subsidy = next((s for s in (ctx.catalogue.name_from_title(x) for x in sources) if s), None)
     town = next((t for t in (ctx.villages.town_in(x) for x in sources) if t), None)
     county = next((c for c in (ctx.villages.county_in(x) for x in sources) if c), None)

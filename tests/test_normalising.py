@@ -95,3 +95,11 @@ def test_parse_decimal(raw, expected):
 def test_dates_in_the_future_are_not_births():
     future = (date(2022, 12, 31) + timedelta(days=400)).strftime("%Y%m%d")
     assert "不合理" in id_error(make_id("330324", future, 1), 2022)
+
+
+@pytest.mark.parametrize("text, year", [("2022耕地地力补贴", 2022), ("耕地补贴2022.xlsx", 2022), ("2022-12-01代发", None),
+                                        ("20221201", None), ("2023年1月", None), ("稻谷补贴", None)])
+def test_loose_years_in_names(text, year):
+    from subsidy.normalising import find_loose_year
+
+    assert find_loose_year(text) == year

@@ -215,3 +215,12 @@ def test_a_bank_file_with_due_and_paid_columns_pays_what_was_paid(inputs, run_on
     res = run_on(inputs)
     assert res.problems() == [("paid_amount_differs", "bank.csv", "bank", 2)]
     assert res.summary[0]["amount_paid"] == "100.00"
+
+
+def test_rosters_without_a_year_take_the_year_the_bank_results_pay_for(inputs, run_on):
+    rows = [["岩头镇耕地地力保护补贴发放清册"], ROSTER_HEAD, [1, "苍坡村", *P[0], 1, 112, 112]]
+    write_xlsx(inputs / "清册.xlsx", {"清册": rows})
+    write_xlsx(inputs / "bank.xlsx", {"结果": [BANK_HEAD, bank_row(0)]})
+    res = run_on(inputs, year=None)
+    assert res.report["year"] == 2022
+    assert res.problems() == [] and res.summary[0]["amount_paid"] == "112.00"
