@@ -7,8 +7,6 @@ file name (a 2022 subsidy is often paid in January 2023), and only then from the
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from . import headers as H
 from .normalising import (
     cell_text,
@@ -21,6 +19,8 @@ from .normalising import (
     to_fen,
     unwrap_text_formula,
 )
+from .rosters import _classify_nonhousehold, _data_rows, _row_preview, _scan_labels, _Sums
+from .rosters import _get as get
 
 OK_WORDS = ("成功", "已入账", "入账", "已发放", "已代发", "正常", "完成", "已完成", "已支付", "支付成功", "到账", "已到账")
 FAILED_WORDS = ("失败", "退回", "已退回", "冲正", "已冲正", "退票", "未入账", "拒绝", "异常", "不成功", "未成功", "错误",
@@ -60,7 +60,7 @@ def outcome_of(status: str, reason: str) -> tuple[bool, str]:
 
 
 def parse_payment_row(row: list, rn: int, cols: H.Columns, file: str, sheet: str, subsidy_default: str | None,
-                      year_default: int | None, catalogue, latest_year: int, get) -> Payment | None:
+                      year_default: int | None, catalogue, latest_year: int) -> Payment | None:
     f = cols.fields
     name = clean_name(get(row, f.get(H.NAME)))
     id_text, from_number = clean_id(get(row, f.get(H.ID))) if H.ID in f else ("", False)
@@ -87,5 +87,39 @@ def parse_payment_row(row: list, rn: int, cols: H.Columns, file: str, sheet: str
                    why if not ok else "", date_text[:10])
 
 
-def money(value: Decimal | None) -> str:
-    return "" if value is None else f"{value:,.2f}"
+def parse_bank_sheet(sheet, header: H.Header, sc, ctx, res) -> None:
+    """Every payment row of a bank result sheet; totals checked, footers and other rows noted."""
+    cols = header.columns
+    f = dict(cols.fields)
+    paid = [c for c, label in sorted(cols.labels.items()) if any(w in compact(label) for w in ("实发", "实际发放", "交易金额"))]
+    if paid:  # a bank file listing both what was due and what was paid: the payment is what was paid
+        f[H.AMOUNT] = paid[0]
+        cols = H.Columns(f, cols.by_subsidy, cols.labels, cols.unit_wan)
+    sums = _Sums([f[H.AMOUNT]])
+    label_cells = sorted({c for c in (f.get(H.SEQ), f.get(H.NAME), 0, 1) if c is not None})
+    for row, rn in _data_rows(sheet, header):
+        kind = _classify_nonhousehold(row, label_cells)
+        if kind is None and not clean_name(get(row, f.get(H.NAME))):
+            kind = _scan_labels(row)
+        if kind in ("subtotal", "total"):
+            res.note(rn, kind, _row_preview(row))
+            for finding in sums.check(kind, row, cols.labels, {}):
+                res.problem("subtotal_mismatch", rn, f"银行代发结果合计行：{finding}。")
+            sums.reset_segment()
+            continue
+        if kind == "footer":
+            res.note(rn, "footer", _row_preview(row))
+            continue
+        payment = parse_payment_row(row, rn, cols, res.file, res.sheet, sc.subsidy, sc.year, ctx.catalogue,
+                                    ctx.latest_year)
+        if payment is None:
+            res.note(rn, "other", _row_preview(row))
+            continue
+        village = cell_text(get(row, f.get(H.VILLAGE))) if H.VILLAGE in f else ""
+        if village:
+            matched = ctx.match(village, sc.town, sc.county)
+            # a name shared by several towns still narrows the roster rows to those villages
+            payment.villages = {v.code for v in ((matched.village,) if matched.village else matched.candidates)}
+        sums.add(sums.parse(row), {})
+        res.payments.append(payment)
+        res.counts["payment"] += 1

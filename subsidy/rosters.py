@@ -311,8 +311,10 @@ def _finish(item: InputFile, st: _Staged, ctx: Context) -> None:
     for i in range(header.first, header.last + 1):
         res.note(sheet.row_number(i), "header", _row_preview(rows[i]))
     if header.columns.is_bank_result:
+        from .banks import parse_bank_sheet  # banks builds on this module's row helpers
+
         res.role = "bank"
-        _parse_bank(sheet, header, sc, ctx, res)
+        parse_bank_sheet(sheet, header, sc, ctx, res)
     elif header.columns.is_village_summary or (not header.columns.is_roster and _SUMMARY.search(sheet.name + st.title)):
         res.role = "summary"
         _parse_summary(sheet, header, sc, ctx, res)
@@ -702,42 +704,3 @@ def _parse_summary(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Conte
                 amount = parse_decimal(_get(row, per[H.AMOUNT]))
                 res.claims.append(VillageClaim(res.file, res.sheet, rn, matched.village.code, matched.village.short_name,
                                                subsidy, None, amount))
-
-
-def _parse_bank(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Context, res: SheetResult) -> None:
-    from .banks import parse_payment_row
-
-    cols = header.columns
-    f = dict(cols.fields)
-    paid = [c for c, label in sorted(cols.labels.items()) if any(w in compact(label) for w in ("实发", "实际发放", "交易金额"))]
-    if paid:  # a bank file listing both what was due and what was paid: the payment is what was paid
-        f[H.AMOUNT] = paid[0]
-        cols = H.Columns(f, cols.by_subsidy, cols.labels, cols.unit_wan)
-    sums = _Sums([f[H.AMOUNT]])
-    label_cells = sorted({c for c in (f.get(H.SEQ), f.get(H.NAME), 0, 1) if c is not None})
-    for row, rn in _data_rows(sheet, header):
-        kind = _classify_nonhousehold(row, label_cells)
-        if kind is None and not clean_name(_get(row, f.get(H.NAME))):
-            kind = _scan_labels(row)
-        if kind in ("subtotal", "total"):
-            res.note(rn, kind, _row_preview(row))
-            for finding in sums.check(kind, row, cols.labels, {}):
-                res.problem("subtotal_mismatch", rn, f"银行代发结果合计行：{finding}。")
-            sums.reset_segment()
-            continue
-        if kind == "footer":
-            res.note(rn, "footer", _row_preview(row))
-            continue
-        payment = parse_payment_row(row, rn, cols, res.file, res.sheet, sc.subsidy, sc.year, ctx.catalogue,
-                                    ctx.latest_year, _get)
-        if payment is None:
-            res.note(rn, "other", _row_preview(row))
-            continue
-        village = cell_text(_get(row, f.get(H.VILLAGE))) if H.VILLAGE in f else ""
-        if village:
-            matched = ctx.match(village, sc.town, sc.county)
-            # a name shared by several towns still narrows the roster rows to those villages
-            payment.villages = {v.code for v in ((matched.village,) if matched.village else matched.candidates)}
-        sums.add(sums.parse(row), {})
-        res.payments.append(payment)
-        res.counts["payment"] += 1
