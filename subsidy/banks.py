@@ -19,8 +19,7 @@ from .normalising import (
     to_fen,
     unwrap_text_formula,
 )
-from .rosters import _classify_nonhousehold, _data_rows, _row_preview, _scan_labels, _Sums
-from .rosters import _get as get
+from .sheetrows import RunningSums, cell, data_rows, label_in, row_preview, scan_labels
 
 OK_WORDS = ("成功", "已入账", "入账", "已发放", "已代发", "正常", "完成", "已完成", "已支付", "支付成功", "到账", "已到账")
 FAILED_WORDS = ("失败", "退回", "已退回", "冲正", "已冲正", "退票", "未入账", "拒绝", "异常", "不成功", "未成功", "错误",
@@ -62,25 +61,25 @@ def outcome_of(status: str, reason: str) -> tuple[bool, str]:
 def parse_payment_row(row: list, rn: int, cols: H.Columns, file: str, sheet: str, subsidy_default: str | None,
                       year_default: int | None, catalogue, latest_year: int) -> Payment | None:
     f = cols.fields
-    name = clean_name(get(row, f.get(H.NAME)))
-    id_text, from_number = clean_id(get(row, f.get(H.ID))) if H.ID in f else ("", False)
-    account = unwrap_text_formula(compact(cell_text(get(row, f.get(H.ACCOUNT)))))
-    amount = parse_decimal(get(row, f.get(H.AMOUNT)))
+    name = clean_name(cell(row, f.get(H.NAME)))
+    id_text, from_number = clean_id(cell(row, f.get(H.ID))) if H.ID in f else ("", False)
+    account = unwrap_text_formula(compact(cell_text(cell(row, f.get(H.ACCOUNT)))))
+    amount = parse_decimal(cell(row, f.get(H.AMOUNT)))
     if not (name or id_text or account) or amount is None:
         return None
     subsidy, year = subsidy_default, None
-    summary = cell_text(get(row, f.get(H.SUBSIDY))) if H.SUBSIDY in f else ""
+    summary = cell_text(cell(row, f.get(H.SUBSIDY))) if H.SUBSIDY in f else ""
     if summary:
         subsidy = catalogue.canonical(summary) or subsidy or catalogue.name_from_cell(summary)
         year = find_subsidy_year(summary)
-    date_text = cell_text(get(row, f.get(H.DATE))) if H.DATE in f else ""
-    date_value = get(row, f.get(H.DATE))
+    date_text = cell_text(cell(row, f.get(H.DATE))) if H.DATE in f else ""
+    date_value = cell(row, f.get(H.DATE))
     if year is None:
         year = year_default
     if year is None and date_text:
         year = getattr(date_value, "year", None) or find_subsidy_year(date_text)
-    status = cell_text(get(row, f.get(H.STATUS)))
-    reason = cell_text(get(row, f.get(H.REASON))) if H.REASON in f else ""
+    status = cell_text(cell(row, f.get(H.STATUS)))
+    reason = cell_text(cell(row, f.get(H.REASON))) if H.REASON in f else ""
     ok, why = outcome_of(status, reason)
     usable = bool(id_text) and not (from_number and len(id_text) >= 16) and id_error(id_text, latest_year) is None
     return Payment(file, sheet, rn, name, id_text, usable, account, to_fen(amount), subsidy, year, ok, status,
@@ -95,27 +94,27 @@ def parse_bank_sheet(sheet, header: H.Header, sc, ctx, res) -> None:
     if paid:  # a bank file listing both what was due and what was paid: the payment is what was paid
         f[H.AMOUNT] = paid[0]
         cols = H.Columns(f, cols.by_subsidy, cols.labels, cols.unit_wan)
-    sums = _Sums([f[H.AMOUNT]])
+    sums = RunningSums([f[H.AMOUNT]])
     label_cells = sorted({c for c in (f.get(H.SEQ), f.get(H.NAME), 0, 1) if c is not None})
-    for row, rn in _data_rows(sheet, header):
-        kind = _classify_nonhousehold(row, label_cells)
-        if kind is None and not clean_name(get(row, f.get(H.NAME))):
-            kind = _scan_labels(row)
+    for row, rn in data_rows(sheet, header):
+        kind = label_in(row, label_cells)
+        if kind is None and not clean_name(cell(row, f.get(H.NAME))):
+            kind = scan_labels(row)
         if kind in ("subtotal", "total"):
-            res.note(rn, kind, _row_preview(row))
+            res.note(rn, kind, row_preview(row))
             for finding in sums.check(kind, row, cols.labels, {}):
                 res.problem("subtotal_mismatch", rn, f"银行代发结果合计行：{finding}。")
             sums.reset_segment()
             continue
         if kind == "footer":
-            res.note(rn, "footer", _row_preview(row))
+            res.note(rn, "footer", row_preview(row))
             continue
         payment = parse_payment_row(row, rn, cols, res.file, res.sheet, sc.subsidy, sc.year, ctx.catalogue,
                                     ctx.latest_year)
         if payment is None:
-            res.note(rn, "other", _row_preview(row))
+            res.note(rn, "other", row_preview(row))
             continue
-        village = cell_text(get(row, f.get(H.VILLAGE))) if H.VILLAGE in f else ""
+        village = cell_text(cell(row, f.get(H.VILLAGE))) if H.VILLAGE in f else ""
         if village:
             matched = ctx.match(village, sc.town, sc.county)
             # a name shared by several towns still narrows the roster rows to those villages

@@ -31,6 +31,18 @@ from .normalising import (
 )
 from .problems import Problem
 from .reading import InputFile, Sheet
+from .sheetrows import (
+    RunningSums,
+    cell,
+    data_rows,
+    differs,
+    fmt,
+    is_numbering_row,
+    label_in,
+    row_preview,
+    scan_labels,
+    single_text,
+)
 from .villages import Match, VillageRegistry, split_suffix
 
 # Why a non-blank row is not a household (row accounting).
@@ -53,14 +65,6 @@ REASONS = {
     "unrecognized": "工作表无法识别，未使用（已报问题）",
 }
 
-_FOOTER_PREFIXES = (
-    "制表", "填表", "填报人", "审核", "复核", "负责人", "单位负责人", "经办", "会计", "出纳", "日期", "填报日期", "报送日期",
-    "说明", "注:", "注：", "备注:", "盖章", "村委会盖章", "主管", "分管", "监督", "联系人", "联系电话", "举报电话", "审批",
-    "财务", "村负责人", "村主任", "书记", "领导签字", "公示", "单位:", "金额单位", "填报单位",
-)
-_TOTAL_WORDS = ("小计", "合计", "总计", "累计")
-_TOTAL_EXACT = {"合计", "总计", "累计", "总合计", "合计数", "合计金额", "总计金额", "全镇合计", "全乡合计", "全县合计",
-                "全街道合计", "全村合计", "以上合计", "共计"}
 _CADRE = re.compile(r"干部")
 _SUMMARY = re.compile(r"汇总")
 _GENERIC_SHEET = re.compile(r"^(sheet|工作表|表)\d*$", re.IGNORECASE)
@@ -158,60 +162,6 @@ class Context:
         return found
 
 
-def _get(row: list, index: int | None):
-    if index is None or index >= len(row):
-        return None
-    return row[index]
-
-
-def _row_preview(row: list) -> str:
-    seen, parts = set(), []
-    for value in row:
-        text = cell_text(value)
-        if text and text not in seen:
-            seen.add(text)
-            parts.append(text)
-    return " | ".join(parts)
-
-
-# cheap pre-test: a label starts with a footer word's first character, or holds 计 (小计, 合计 ...)
-_LABEL_HINT = re.compile("^[\\s\u3000]*[" + "".join(sorted({p[0] for p in _FOOTER_PREFIXES})) + "]|计")
-
-
-def _label_kind(text: str) -> str | None:
-    """'subtotal', 'total' or 'footer' for a label cell's text, else None."""
-    if not text or not _LABEL_HINT.search(text):
-        return None
-    flat = compact(text)
-    if len(flat) <= 24 and any(w in flat for w in _TOTAL_WORDS):
-        bare = flat.rstrip(":")
-        if bare in _TOTAL_EXACT or bare.startswith(("总计", "合计", "累计", "全镇", "全乡", "全县")):
-            return "total"
-        return "subtotal"
-    if flat.startswith(_FOOTER_PREFIXES):
-        return "footer"
-    return None
-
-
-def _data_rows(sheet: Sheet, header: H.Header):
-    """(row, row number) for every non-blank row below the header."""
-    for i in range(header.last + 1, len(sheet.rows)):
-        if not sheet.is_blank(i):
-            yield sheet.rows[i], sheet.row_number(i)
-
-
-def _is_numbering_row(row: list) -> bool:
-    numbers = []
-    for value in row:
-        text = cell_text(value)
-        if not text:
-            continue
-        if not text.isdigit() or len(text) > 3:
-            return False
-        numbers.append(int(text))
-    return len(numbers) >= 3 and numbers == list(range(numbers[0], numbers[0] + len(numbers)))
-
-
 @dataclass
 class _SheetContext:
     year: int | None
@@ -292,10 +242,10 @@ def _stage(item: InputFile, sheet: Sheet, ctx: Context) -> _Staged:
         res.problem("unrecognized_sheet", st.first_row,
                     f"工作表“{sheet.name}”有{len(nonblank)}行数据，但找不到表头（需要有户主姓名或身份证号，以及补贴金额等列）。")
         for i in nonblank:
-            res.note(sheet.row_number(i), "unrecognized", _row_preview(rows[i]))
+            res.note(sheet.row_number(i), "unrecognized", row_preview(rows[i]))
         return st
     st.header = header
-    st.title = " ".join(_row_preview(rows[i]) for i in range(header.first))
+    st.title = " ".join(row_preview(rows[i]) for i in range(header.first))
     st.sc = _sheet_context(item, sheet, st.title, ctx)
     return st
 
@@ -307,9 +257,9 @@ def _finish(item: InputFile, st: _Staged, ctx: Context) -> None:
     res.year, res.subsidy = sc.year, sc.subsidy
     for i in range(header.first):
         if not sheet.is_blank(i):
-            res.note(sheet.row_number(i), "title", _row_preview(rows[i]))
+            res.note(sheet.row_number(i), "title", row_preview(rows[i]))
     for i in range(header.first, header.last + 1):
-        res.note(sheet.row_number(i), "header", _row_preview(rows[i]))
+        res.note(sheet.row_number(i), "header", row_preview(rows[i]))
     if header.columns.is_bank_result:
         from .banks import parse_bank_sheet  # banks builds on this module's row helpers
 
@@ -323,81 +273,6 @@ def _finish(item: InputFile, st: _Staged, ctx: Context) -> None:
         _parse_roster(sheet, header, sc, ctx, res)
 
 
-class _Sums:
-    """Running sums for checking 小计 (since the last subtotal) and 合计 (since the header) rows."""
-
-    def __init__(self, columns: list[int]):
-        self.columns = columns
-        self.segment = dict.fromkeys(columns, Decimal(0))
-        self.total = dict.fromkeys(columns, Decimal(0))
-        self.segment_rows = 0
-        self.total_rows = 0
-        self.segment_villages: set[str] = set()
-
-    def parse(self, row: list) -> dict[int, Decimal | None]:
-        return {c: parse_decimal(_get(row, c)) for c in self.columns}
-
-    def add(self, values: dict[int, Decimal | None], scale: dict[int, Decimal]) -> None:
-        for c, value in values.items():
-            if value is not None:
-                if c in scale:
-                    value *= scale[c]
-                self.segment[c] += value
-                self.total[c] += value
-        self.segment_rows += 1
-        self.total_rows += 1
-
-    def unlabeled_total(self, values: dict, scale: dict, amount_c: int | None) -> str | None:
-        """'total' or 'subtotal' when a row with no name states exactly the sum of the rows above it."""
-        value = values.get(amount_c) if amount_c is not None else None
-        if value is None or self.total_rows < 2:
-            return None
-        value *= scale.get(amount_c, 1)
-        if value == self.total[amount_c]:
-            return "total"
-        if self.segment_rows >= 2 and value == self.segment[amount_c]:
-            return "subtotal"
-        return None
-
-    def village(self, code: str) -> None:
-        self.segment_villages.add(code)
-
-    def segment_village(self) -> str:
-        """The village a subtotal covers, when its rows all belong to one."""
-        return next(iter(self.segment_villages)) if len(self.segment_villages) == 1 else ""
-
-    def check(self, kind: str, row: list, labels: dict[int, str], scale: dict[int, Decimal]) -> list[str]:
-        sums = self.total if kind == "total" else self.segment
-        covered = self.total_rows if kind == "total" else self.segment_rows
-        findings = []
-        for c in self.columns:
-            stated = parse_decimal(_get(row, c))
-            if stated is None:
-                continue
-            stated *= scale.get(c, 1)
-            if abs(stated - sums[c]) > Decimal("0.005"):
-                label = compact(labels.get(c, "")) or f"第{c + 1}列"
-                findings.append(f"{label}写明{_fmt(stated)}，上方{covered}行明细相加为{_fmt(sums[c])}，{_differs(stated, sums[c])}")
-        return findings
-
-    def reset_segment(self) -> None:
-        self.segment = dict.fromkeys(self.columns, Decimal(0))
-        self.segment_rows = 0
-        self.segment_villages = set()
-
-
-def _fmt(value: Decimal) -> str:
-    """Money-like figures with two decimals, finer ones (areas to 0.0001) as they are."""
-    if value == value.quantize(Decimal("0.01")):
-        return f"{value:.2f}"
-    return f"{value.normalize():f}"
-
-
-def _differs(stated: Decimal, computed: Decimal) -> str:
-    diff = stated - computed
-    return f"多{_fmt(diff)}" if diff > 0 else f"少{_fmt(-diff)}"
-
-
 def _scales(cols: H.Columns) -> dict[int, Decimal]:
     return {c: Decimal(10000) for c in cols.unit_wan}
 
@@ -407,41 +282,6 @@ def _checked_columns(cols: H.Columns) -> list[int]:
     for per in cols.by_subsidy.values():
         out += [per[f] for f in (H.AMOUNT, H.AREA) if f in per]
     return sorted(set(out))
-
-
-def _classify_nonhousehold(row: list, label_cells: list[int]) -> str | None:
-    """subtotal/total/footer by a label in the usual columns, then anywhere in the row."""
-    for c in label_cells:
-        value = _get(row, c)
-        if isinstance(value, str):
-            kind = _label_kind(value)
-            if kind:
-                return kind
-    return None
-
-
-def _scan_labels(row: list) -> str | None:
-    for value in row:
-        if isinstance(value, str) and value:
-            kind = _label_kind(value)
-            if kind:
-                return kind
-    return None
-
-
-def _single_text(row: list) -> str | None:
-    """The text of a row whose non-empty cells all hold the same text (a heading spread by merging)."""
-    first = None
-    for v in row:
-        if v == "" or v is None:
-            continue
-        if not isinstance(v, str):
-            return None
-        if first is None:
-            first = v
-        elif v != first:
-            return None
-    return compact(first) if first else None
 
 
 def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Context, res: SheetResult) -> None:
@@ -465,24 +305,24 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
     if wide:
         total_c = f.get(H.ROW_TOTAL)
     scale = _scales(cols)
-    sums = _Sums(_checked_columns(cols))
+    sums = RunningSums(_checked_columns(cols))
     label_cells = sorted({c for c in (seq_c, name_c, village_c, 0, 1) if c is not None})
     heading: Match | None = None
     sheet_village_reported = False
     no_village_rows: list[int] = []
 
-    header_labels = {c: compact(cell_text(_get(sheet.rows[header.last], c)) or header.labels[c])
+    header_labels = {c: compact(cell_text(cell(sheet.rows[header.last], c)) or header.labels[c])
                      for c in cols.labels if c < len(header.labels)}
-    for row, rn in _data_rows(sheet, header):
-        if sum(1 for c, label in header_labels.items() if label and compact(cell_text(_get(row, c))) == label) >= 2:
-            res.note(rn, "header", _row_preview(row))  # the header repeated on every printed page
+    for row, rn in data_rows(sheet, header):
+        if sum(1 for c, label in header_labels.items() if label and compact(cell_text(cell(row, c))) == label) >= 2:
+            res.note(rn, "header", row_preview(row))  # the header repeated on every printed page
             continue
-        kind = _classify_nonhousehold(row, label_cells)
-        name = clean_name(_get(row, name_c)) if name_c is not None else ""
+        kind = label_in(row, label_cells)
+        name = clean_name(cell(row, name_c)) if name_c is not None else ""
         if kind is None and (not name or not _HAS_LETTER.search(name) or ":" in name):
-            kind = _scan_labels(row)
+            kind = scan_labels(row)
         if kind in ("subtotal", "total"):
-            res.note(rn, kind, _row_preview(row))
+            res.note(rn, kind, row_preview(row))
             village = sums.segment_village() if kind == "subtotal" else ""
             for finding in sums.check(kind, row, cols.labels, scale):
                 label = "合计" if kind == "total" else "小计"
@@ -491,15 +331,15 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
                 sums.reset_segment()
             continue
         if kind == "footer":
-            res.note(rn, "footer", _row_preview(row))
+            res.note(rn, "footer", row_preview(row))
             continue
-        single = _single_text(row)
-        if single is not None and not _is_numbering_row(row):
-            amount_probe = parse_decimal(_get(row, amount_c)) if amount_c is not None else None
+        single = single_text(row)
+        if single is not None and not is_numbering_row(row):
+            amount_probe = parse_decimal(cell(row, amount_c)) if amount_c is not None else None
             filled = [j for j, v in enumerate(row) if v not in ("", None)]
             if amount_probe is None and filled != [id_c]:
                 if single.isdigit() and len(single) <= 4:
-                    res.note(rn, "template", _row_preview(row))
+                    res.note(rn, "template", row_preview(row))
                     continue
                 matched = ctx.villages.find_in_text(single, sc.town, sc.county) if len(single) <= 30 else None
                 if matched is None and split_suffix(single)[1] and len(single) <= 12:
@@ -511,12 +351,12 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
                         res.problem("unknown_village", rn, f"村名分隔行：{matched.reason}。")
                     continue
                 if filled != [name_c]:
-                    res.note(rn, "other", _row_preview(row))
+                    res.note(rn, "other", row_preview(row))
                     continue
-        if _is_numbering_row(row):
-            res.note(rn, "numbering", _row_preview(row))
+        if is_numbering_row(row):
+            res.note(rn, "numbering", row_preview(row))
             continue
-        id_value = _get(row, id_c)
+        id_value = cell(row, id_c)
         id_text, from_number = clean_id(id_value) if id_c is not None else ("", False)
         has_name = bool(name) and bool(_HAS_LETTER.search(name))
         parsed = sums.parse(row)
@@ -528,19 +368,19 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
                     amounts[subsidy_name] = value * scale[per[H.AMOUNT]] if value is not None and per[H.AMOUNT] in scale else value
             any_amount = any(v is not None for v in amounts.values())
         else:
-            raw_amount = _get(row, amount_c)
+            raw_amount = cell(row, amount_c)
             amount = parsed[amount_c]
             any_amount = amount is not None
         if not has_name and not id_text:
             if not any_amount:
-                seq_only = seq_c is not None and cell_text(_get(row, seq_c)) and all(
+                seq_only = seq_c is not None and cell_text(cell(row, seq_c)) and all(
                     v in ("", None) for j, v in enumerate(row) if j != seq_c
                 )
-                res.note(rn, "template" if seq_only else "other", _row_preview(row))
+                res.note(rn, "template" if seq_only else "other", row_preview(row))
                 continue
             unlabeled = sums.unlabeled_total(parsed, scale, amount_c)
             if unlabeled:  # a sum row without a 合计 label: its figure equals the rows above it
-                res.note(rn, unlabeled, "（无标签）" + _row_preview(row))
+                res.note(rn, unlabeled, "（无标签）" + row_preview(row))
                 if unlabeled == "subtotal":
                     sums.reset_segment()
                 continue
@@ -548,9 +388,9 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
         sums.add(parsed, scale)
         # village
         village_match: Match | None = None
-        raw_village = cell_text(_get(row, village_c)) if village_c is not None else ""
+        raw_village = cell_text(cell(row, village_c)) if village_c is not None else ""
         if raw_village:
-            town = cell_text(_get(row, town_c)) if town_c is not None else None
+            town = cell_text(cell(row, town_c)) if town_c is not None else None
             village_match = ctx.match(raw_village, town or sc.town, sc.county)
         elif heading is not None:
             village_match = heading
@@ -566,7 +406,7 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
         else:
             subsidy = sc.subsidy
             if subsidy_c is not None:
-                raw_subsidy = cell_text(_get(row, subsidy_c))
+                raw_subsidy = cell_text(cell(row, subsidy_c))
                 if raw_subsidy:
                     subsidy = ctx.catalogue.name_from_cell(raw_subsidy)
                     year = find_year(raw_subsidy) or year
@@ -600,8 +440,8 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
             res.problem("invalid_id", rn, f"{who}的身份证号“{id_text}”无效：{id_problem}。", village_code)
         if not has_name:
             res.problem("missing_field", rn, f"缺少户主姓名（身份证号{id_text or '也为空'}）：请补录姓名。", village_code)
-        area = parsed[area_c] if area_c in parsed else parse_decimal(_get(row, area_c))
-        rate = parse_decimal(_get(row, rate_c)) if rate_c is not None else None
+        area = parsed[area_c] if area_c in parsed else parse_decimal(cell(row, area_c))
+        rate = parse_decimal(cell(row, rate_c)) if rate_c is not None else None
         if not any_amount:
             raw = cell_text(raw_amount) if not wide else ""
             why = f"金额“{raw}”不是数字" if raw and not is_blank_number(raw) else "金额为空"
@@ -610,19 +450,19 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
             expected = area * rate
             if abs(expected - amount) > Decimal("0.01"):
                 res.problem("amount_mismatch", rn,
-                            f"{who}：面积{_fmt(area)}亩×标准{_fmt(rate)}元/亩={_fmt(expected)}元，"
-                            f"但金额写的是{money_text(amount)}元，{_differs(amount, expected)}元。",
+                            f"{who}：面积{fmt(area)}亩×标准{fmt(rate)}元/亩={fmt(expected)}元，"
+                            f"但金额写的是{money_text(amount)}元，{differs(amount, expected)}元。",
                             village_code)
         if wide and total_c is not None:
-            stated = parse_decimal(_get(row, total_c))
+            stated = parse_decimal(cell(row, total_c))
             added = sum((v for v in amounts.values() if v is not None), Decimal(0))
             if stated is not None and abs(stated - added) > Decimal("0.005"):
                 res.problem("subtotal_mismatch", rn,
-                            f"{who}：本行合计写明{_fmt(stated)}元，各项补贴相加为{_fmt(added)}元。", village_code)
+                            f"{who}：本行合计写明{fmt(stated)}元，各项补贴相加为{fmt(added)}元。", village_code)
         # where the row goes
         if village_match is None:
             no_village_rows.append(rn)
-            res.note(rn, "no_village", _row_preview(row))
+            res.note(rn, "no_village", row_preview(row))
             continue
         if village_match.village is None:
             if raw_village:
@@ -631,15 +471,15 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
                 sheet_village_reported = True
                 res.problem("unknown_village", sc.village_row or rn,
                             f"工作表“{sheet.name}”的村名：{village_match.reason}。本表各户均未计入，请改正表名或标题中的村名。")
-            res.note(rn, "unknown_village", _row_preview(row))
+            res.note(rn, "unknown_village", row_preview(row))
             continue
         sums.village(village_code)
-        account = unwrap_text_formula(compact(cell_text(_get(row, account_c)))) if account_c is not None else ""
-        remark = cell_text(_get(row, remark_c)) if remark_c is not None else ""
+        account = unwrap_text_formula(compact(cell_text(cell(row, account_c)))) if account_c is not None else ""
+        remark = cell_text(cell(row, remark_c)) if remark_c is not None else ""
         for subsidy, value in subsidies:
             res.households.append(Household(
                 res.file, res.sheet, rn, name, id_text, id_status, village_code, village_name, subsidy, year,
-                area if not wide else parse_decimal(_get(row, cols.by_subsidy.get(subsidy, {}).get(H.AREA))),
+                area if not wide else parse_decimal(cell(row, cols.by_subsidy.get(subsidy, {}).get(H.AREA))),
                 rate, to_fen(value * scale.get(amount_c, 1) if not wide else value) if value is not None else None, account,
                 remark=remark,
             ))
@@ -669,38 +509,38 @@ def _parse_summary(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Conte
     village_c, households_c = f.get(H.VILLAGE), f.get(H.HOUSEHOLDS)
     amount_c = f.get(H.AMOUNT, f.get(H.ROW_TOTAL))
     scale = _scales(cols)
-    sums = _Sums(_checked_columns(cols) + ([households_c] if households_c is not None else []))
+    sums = RunningSums(_checked_columns(cols) + ([households_c] if households_c is not None else []))
     label_cells = sorted({c for c in (f.get(H.SEQ), village_c, 0, 1) if c is not None})
-    for row, rn in _data_rows(sheet, header):
-        kind = _classify_nonhousehold(row, label_cells) or _scan_labels(row)
+    for row, rn in data_rows(sheet, header):
+        kind = label_in(row, label_cells) or scan_labels(row)
         if kind in ("subtotal", "total"):
-            res.note(rn, kind, _row_preview(row))
+            res.note(rn, kind, row_preview(row))
             for finding in sums.check(kind, row, cols.labels, scale):
                 res.problem("subtotal_mismatch", rn, f"汇总表合计行：{finding}。")
             if kind == "subtotal":
                 sums.reset_segment()
             continue
         if kind == "footer":
-            res.note(rn, "footer", _row_preview(row))
+            res.note(rn, "footer", row_preview(row))
             continue
-        raw_village = cell_text(_get(row, village_c))
+        raw_village = cell_text(cell(row, village_c))
         if not raw_village:
-            res.note(rn, "other", _row_preview(row))
+            res.note(rn, "other", row_preview(row))
             continue
         sums.add(sums.parse(row), scale)
-        res.note(rn, "cross_check", _row_preview(row))
+        res.note(rn, "cross_check", row_preview(row))
         matched = ctx.match(raw_village, sc.town, sc.county)
         if matched.village is None:
             res.problem("unknown_village", rn, f"汇总表：{matched.reason}。")
             continue
-        households = parse_decimal(_get(row, households_c)) if households_c is not None else None
+        households = parse_decimal(cell(row, households_c)) if households_c is not None else None
         count = int(households) if households is not None else None
         if amount_c is not None:
-            amount = parse_decimal(_get(row, amount_c))
+            amount = parse_decimal(cell(row, amount_c))
             res.claims.append(VillageClaim(res.file, res.sheet, rn, matched.village.code, matched.village.short_name,
                                            sc.subsidy, count, amount * scale.get(amount_c, 1) if amount is not None else None))
         for subsidy, per in cols.by_subsidy.items():
             if H.AMOUNT in per:
-                amount = parse_decimal(_get(row, per[H.AMOUNT]))
+                amount = parse_decimal(cell(row, per[H.AMOUNT]))
                 res.claims.append(VillageClaim(res.file, res.sheet, rn, matched.village.code, matched.village.short_name,
                                                subsidy, None, amount))

@@ -1,0 +1,184 @@
+"""Helpers for the rows of a sheet: cell access, label rows (小计, 合计, footers), running sums.
+
+Shared by the roster, summary and bank-result parsers.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from . import headers as H
+from .normalising import cell_text, compact, parse_decimal
+from .reading import Sheet
+
+_FOOTER_PREFIXES = (
+    "制表", "填表", "填报人", "审核", "复核", "负责人", "单位负责人", "经办", "会计", "出纳", "日期", "填报日期", "报送日期",
+    "说明", "注:", "注：", "备注:", "盖章", "村委会盖章", "主管", "分管", "监督", "联系人", "联系电话", "举报电话", "审批",
+    "财务", "村负责人", "村主任", "书记", "领导签字", "公示", "单位:", "金额单位", "填报单位",
+)
+_TOTAL_WORDS = ("小计", "合计", "总计", "累计")
+_TOTAL_EXACT = {"合计", "总计", "累计", "总合计", "合计数", "合计金额", "总计金额", "全镇合计", "全乡合计", "全县合计",
+                "全街道合计", "全村合计", "以上合计", "共计"}
+def cell(row: list, index: int | None):
+    if index is None or index >= len(row):
+        return None
+    return row[index]
+
+
+def row_preview(row: list) -> str:
+    seen, parts = set(), []
+    for value in row:
+        text = cell_text(value)
+        if text and text not in seen:
+            seen.add(text)
+            parts.append(text)
+    return " | ".join(parts)
+
+
+# cheap pre-test: a label starts with a footer word's first character, or holds 计 (小计, 合计 ...)
+_LABEL_HINT = re.compile("^[\\s\u3000]*[" + "".join(sorted({p[0] for p in _FOOTER_PREFIXES})) + "]|计")
+
+
+def label_kind(text: str) -> str | None:
+    """'subtotal', 'total' or 'footer' for a label cell's text, else None."""
+    if not text or not _LABEL_HINT.search(text):
+        return None
+    flat = compact(text)
+    if len(flat) <= 24 and any(w in flat for w in _TOTAL_WORDS):
+        bare = flat.rstrip(":")
+        if bare in _TOTAL_EXACT or bare.startswith(("总计", "合计", "累计", "全镇", "全乡", "全县")):
+            return "total"
+        return "subtotal"
+    if flat.startswith(_FOOTER_PREFIXES):
+        return "footer"
+    return None
+
+
+def data_rows(sheet: Sheet, header: H.Header):
+    """(row, row number) for every non-blank row below the header."""
+    for i in range(header.last + 1, len(sheet.rows)):
+        if not sheet.is_blank(i):
+            yield sheet.rows[i], sheet.row_number(i)
+
+
+def is_numbering_row(row: list) -> bool:
+    numbers = []
+    for value in row:
+        text = cell_text(value)
+        if not text:
+            continue
+        if not text.isdigit() or len(text) > 3:
+            return False
+        numbers.append(int(text))
+    return len(numbers) >= 3 and numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+
+
+class RunningSums:
+    """Running sums for checking 小计 (since the last subtotal) and 合计 (since the header) rows."""
+
+    def __init__(self, columns: list[int]):
+        self.columns = columns
+        self.segment = dict.fromkeys(columns, Decimal(0))
+        self.total = dict.fromkeys(columns, Decimal(0))
+        self.segment_rows = 0
+        self.total_rows = 0
+        self.segment_villages: set[str] = set()
+
+    def parse(self, row: list) -> dict[int, Decimal | None]:
+        return {c: parse_decimal(cell(row, c)) for c in self.columns}
+
+    def add(self, values: dict[int, Decimal | None], scale: dict[int, Decimal]) -> None:
+        for c, value in values.items():
+            if value is not None:
+                if c in scale:
+                    value *= scale[c]
+                self.segment[c] += value
+                self.total[c] += value
+        self.segment_rows += 1
+        self.total_rows += 1
+
+    def unlabeled_total(self, values: dict, scale: dict, amount_c: int | None) -> str | None:
+        """'total' or 'subtotal' when a row with no name states exactly the sum of the rows above it."""
+        value = values.get(amount_c) if amount_c is not None else None
+        if value is None or self.total_rows < 2:
+            return None
+        value *= scale.get(amount_c, 1)
+        if value == self.total[amount_c]:
+            return "total"
+        if self.segment_rows >= 2 and value == self.segment[amount_c]:
+            return "subtotal"
+        return None
+
+    def village(self, code: str) -> None:
+        self.segment_villages.add(code)
+
+    def segment_village(self) -> str:
+        """The village a subtotal covers, when its rows all belong to one."""
+        return next(iter(self.segment_villages)) if len(self.segment_villages) == 1 else ""
+
+    def check(self, kind: str, row: list, labels: dict[int, str], scale: dict[int, Decimal]) -> list[str]:
+        sums = self.total if kind == "total" else self.segment
+        covered = self.total_rows if kind == "total" else self.segment_rows
+        findings = []
+        for c in self.columns:
+            stated = parse_decimal(cell(row, c))
+            if stated is None:
+                continue
+            stated *= scale.get(c, 1)
+            if abs(stated - sums[c]) > Decimal("0.005"):
+                label = compact(labels.get(c, "")) or f"第{c + 1}列"
+                findings.append(f"{label}写明{fmt(stated)}，上方{covered}行明细相加为{fmt(sums[c])}，{differs(stated, sums[c])}")
+        return findings
+
+    def reset_segment(self) -> None:
+        self.segment = dict.fromkeys(self.columns, Decimal(0))
+        self.segment_rows = 0
+        self.segment_villages = set()
+
+
+def fmt(value: Decimal) -> str:
+    """Money-like figures with two decimals, finer ones (areas to 0.0001) as they are."""
+    if value == value.quantize(Decimal("0.01")):
+        return f"{value:.2f}"
+    return f"{value.normalize():f}"
+
+
+def differs(stated: Decimal, computed: Decimal) -> str:
+    diff = stated - computed
+    return f"多{fmt(diff)}" if diff > 0 else f"少{fmt(-diff)}"
+
+
+def label_in(row: list, label_cells: list[int]) -> str | None:
+    """subtotal/total/footer by a label in the usual columns, then anywhere in the row."""
+    for c in label_cells:
+        value = cell(row, c)
+        if isinstance(value, str):
+            kind = label_kind(value)
+            if kind:
+                return kind
+    return None
+
+
+def scan_labels(row: list) -> str | None:
+    for value in row:
+        if isinstance(value, str) and value:
+            kind = label_kind(value)
+            if kind:
+                return kind
+    return None
+
+
+def single_text(row: list) -> str | None:
+    """The text of a row whose non-empty cells all hold the same text (a heading spread by merging)."""
+    first = None
+    for v in row:
+        if v == "" or v is None:
+            continue
+        if not isinstance(v, str):
+            return None
+        if first is None:
+            first = v
+        elif v != first:
+            return None
+    return compact(first) if first else None
