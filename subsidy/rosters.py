@@ -313,8 +313,12 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
 
     header_labels = {c: compact(cell_text(cell(sheet.rows[header.last], c)) or header.labels[c])
                      for c in cols.labels if c < len(header.labels)}
+    probe = name_c if name_c in header_labels else next(iter(header_labels), None)
     for row, rn in data_rows(sheet, header):
-        if sum(1 for c, label in header_labels.items() if label and compact(cell_text(cell(row, c))) == label) >= 2:
+        value = cell(row, probe)
+        if isinstance(value, str) and value and compact(value) == header_labels[probe] and sum(
+            1 for c, label in header_labels.items() if label and compact(cell_text(cell(row, c))) == label
+        ) >= 2:
             res.note(rn, "header", row_preview(row))  # the header repeated on every printed page
             continue
         kind = label_in(row, label_cells)
