@@ -405,11 +405,9 @@ def publish(books: Books, inputs: Path, outputs: Path, progress: Progress | None
             shared_dirs: tuple[Path, ...] = (), archive_root: Path | None = None, overrides: dict | None = None):
     """Every village's notices (their problems, withheld notices, join the problem list in `finish`)."""
     settings = notice_settings(inputs, shared_dirs=shared_dirs, overrides=overrides)
-    if archive_root is not None:
-        with output_lock(archive_root):
-            published = publish_notices(books, settings, outputs, progress=progress, archive_root=archive_root)
-    else:
-        published = publish_notices(books, settings, outputs, progress=progress)
+    # reads only this county-year's village folders of the archive (its own run lock covers them); the
+    # shared register is locked when versions are written
+    published = publish_notices(books, settings, outputs, progress=progress, archive_root=archive_root)
     return published, settings
 
 
