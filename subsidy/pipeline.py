@@ -123,7 +123,9 @@ def load_reference(inputs: Path, shared_dirs: tuple[Path, ...] = ()) -> tuple[Ca
         text = "\n".join(
             read_text_file(p) if i == 0 else read_text_file(p).split("\n", 1)[-1] for i, p in enumerate(village_files)
         )
-        villages = VillageRegistry.from_csv(village_files[0], text)
+        first = village_files[0]
+        villages = VillageRegistry.from_csv(first.relative_to(inputs) if first.is_relative_to(inputs) else first.name,
+                                            text)
         if not villages.villages:
             raise PipelineError(f"{village_files[0]} 中没有村：需要 village_code,village_name,town_name,county_name 四列")
     else:

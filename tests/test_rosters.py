@@ -290,3 +290,17 @@ def test_rows_holding_only_a_merged_cell_s_copy_are_blank(inputs, run_on):
     res = run_on(inputs)
     assert res.problems() == [] and res.report["rows_read"] == 4
     assert [r[3] for r in res.reasons()] == ["title", "header"]
+
+
+def test_a_county_outside_wenzhou_brings_its_own_villages_csv(inputs, run_on):
+    (inputs / "villages.csv").write_text(
+        "village_code,village_name,town_name,county_name,aliases\n"
+        "360121100201,幽兰村委会,幽兰镇,南昌县,老幽兰\n360121100202,东山村委会,幽兰镇,南昌县,\n", encoding="utf-8")
+    rows = [["南昌县幽兰镇2022年度耕地地力保护补贴发放清册"], HEAD, row(0, "老幽兰"), row(1, "东山村"), row(2, "苍坡村")]
+    write_xlsx(inputs / "清册.xlsx", {"清册": rows})
+    res = run_on(inputs)
+    assert [(r["village_code"], r["village_name"]) for r in res.summary] == [("360121100201", "幽兰村"),
+                                                                            ("360121100202", "东山村")]
+    assert res.problems() == [("unknown_village", "清册.xlsx", "清册", 5)]  # a Wenzhou name is unknown here
+    assert res.report["village_source"] == "villages.csv"
+    assert (res.outputs / "archive" / "南昌县" / "2022" / "360121100201" / "results" / "v1").is_dir()
