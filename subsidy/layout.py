@@ -2,6 +2,9 @@
 
     inputs/<year>/<county>/…   e.g. inputs/2022/永嘉县/岩头镇/清册.xlsx  -> partition "2022-永嘉县"
 
+The county folder is named like a county (ends in 县, 市, 区 or 旗). Any other file outside such folders (a
+plain folder of rosters, or one with a year folder per town) makes the whole inputs folder one county-year.
+
 Settings files (villages.csv, subsidies.csv, notice.toml, contacts.csv) may sit in the partition folder or,
 shared by all partitions, in inputs/ or inputs/<year>/; the nearest wins. A flat inputs folder (no year
 folders) is one county-year on its own.
@@ -14,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _YEAR = re.compile(r"^20[0-9]{2}$")
+_COUNTY = re.compile(r"(县|市|区|旗)$")  # a county-level name: 永嘉县, 瑞安市, 鹿城区
+SETTINGS = {"villages.csv", "subsidies.csv", "notice.toml", "contacts.csv"}
 
 
 @dataclass(frozen=True, order=True)
@@ -44,20 +49,26 @@ class Partition:
 
 
 def partitions(inputs: Path) -> list[Partition]:
-    """Every <year>/<county>/ folder under `inputs`, sorted."""
-    found = []
+    """Every <year>/<county>/ folder under `inputs`, sorted; none when the folder is not laid out that way
+    (a file outside such folders, other than a shared settings file, makes the whole folder one county-year)."""
     if not inputs.is_dir():
-        return found
-    for year in inputs.iterdir():
-        if year.is_dir() and _YEAR.match(year.name):
-            found += [Partition(int(year.name), county.name) for county in year.iterdir()
-                      if county.is_dir() and not county.name.startswith(".")]
+        return []
+    found = set()
+    for path in inputs.rglob("*"):
+        if not path.is_file() or path.name.startswith((".", "~$")):
+            continue
+        rel = path.relative_to(inputs).as_posix()
+        part = partition_of(rel)
+        if part is not None:
+            found.add(part)
+        elif not (path.name.lower() in SETTINGS and rel.count("/") <= 1):
+            return []
     return sorted(found)
 
 
 def partition_of(rel: str) -> Partition | None:
     """The partition a file belongs to, from its path relative to the inputs folder."""
     parts = rel.split("/")
-    if len(parts) >= 3 and _YEAR.match(parts[0]) and not parts[1].startswith("."):
+    if len(parts) >= 3 and _YEAR.match(parts[0]) and _COUNTY.search(parts[1]) and not parts[1].startswith("."):
         return Partition(int(parts[0]), parts[1])
     return None
