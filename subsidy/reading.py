@@ -14,7 +14,7 @@ from pathlib import Path
 
 import python_calamine
 
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et"}  # .et: WPS, read as the .xls it usually is
 CSV_SUFFIXES = {".csv"}
 CONFIG_FILES = {"villages.csv", "subsidies.csv", "notice.toml", "contacts.csv"}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -97,7 +97,11 @@ def _load_workbook(item: InputFile) -> InputFile:
         if head == _OLE_MAGIC and item.format in {"xlsx", "xlsm"}:
             item.error = "文件设置了打开密码（已加密），请去掉密码后另存为 .xlsx"
             return item
-        book = python_calamine.CalamineWorkbook.from_path(str(item.path))
+        if item.format == "et":
+            with open(item.path, "rb") as f:
+                book = python_calamine.CalamineWorkbook.from_filelike(f)
+        else:
+            book = python_calamine.CalamineWorkbook.from_path(str(item.path))
         for meta in book.sheets_metadata:
             if str(getattr(meta.typ, "name", meta.typ)) not in {"WorkSheet", "SheetTypeEnum.WorkSheet"}:
                 continue
@@ -148,7 +152,7 @@ def _explain_read_error(exc: Exception) -> str:
     lowered = text.lower()
     if "password" in lowered or "encrypt" in lowered:
         return "文件设置了打开密码（已加密），请去掉密码后重新导出"
-    return f"文件已损坏或不是有效的表格文件，无法打开（{type(exc).__name__}: {text[:120]}）"
+    return f"文件已损坏或不是有效的表格文件，无法打开（{type(exc).__name__}: {text[:120]}）；可用 Excel 或 WPS 另存为 .xlsx 后放回"
 
 
 # ---------------------------------------------------------------- CSV

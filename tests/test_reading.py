@@ -104,3 +104,11 @@ def test_id_typed_into_a_number_cell_comes_back_as_a_number(inputs):
     wb.save(inputs / "n.xlsx")
     value = _only(inputs).sheets[0].rows[1][0]
     assert isinstance(value, float)
+
+
+def test_wps_et_file_saved_in_the_xls_format(inputs):
+    rows = [r + [""] for r in ROWS]
+    write_xls(inputs / "old.xls", {"Sheet1": rows})
+    (inputs / "old.xls").rename(inputs / "清册.et")
+    item = _only(inputs)
+    assert item.error is None and item.sheets[0].rows[2][0] == "张三"
