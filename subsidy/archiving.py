@@ -26,10 +26,12 @@ import uuid
 import zipfile
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from . import __version__
 from .locking import output_lock
+from .normalising import parse_decimal
 from .notices import Notice
 from .writing import atomic_write_bytes
 
@@ -91,13 +93,13 @@ def _read_rows(version: Version) -> list[dict]:
 
 
 def _totals(rows) -> dict[tuple, list]:
-    """(subsidy, name, masked id) -> [amount, statuses]; several parcels of one household add up."""
+    """(subsidy, name, masked id) -> [amount, statuses]; several parcels of one household add up (exactly)."""
     out: dict[tuple, list] = {}
     for r in rows:
         key = (r["subsidy"], r["name"], r["id_number"])
-        amount = float(str(r["amount"]).replace(",", "") or 0)
-        entry = out.setdefault(key, [0.0, set()])
-        entry[0] = round(entry[0] + amount, 2)
+        amount = parse_decimal(r["amount"]) or Decimal(0)
+        entry = out.setdefault(key, [Decimal(0), set()])
+        entry[0] += amount
         if r["status"]:
             entry[1].add(r["status"])
     return out
