@@ -94,9 +94,6 @@ class Columns:
     labels: dict[int, str] = field(default_factory=dict)
     unit_wan: set[int] = field(default_factory=set)  # columns in 万元 (ten thousands)
 
-    def get(self, name: str) -> int | None:
-        return self.fields.get(name)
-
     def score(self) -> int:
         core = {NAME, ID, AMOUNT, AREA, RATE, VILLAGE, ACCOUNT, SEQ, HOUSEHOLDS, ROW_TOTAL, SUBSIDY, TOWN, GROUP, STATUS,
                 REASON, DATE}

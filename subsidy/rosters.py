@@ -134,8 +134,6 @@ class SheetResult:
     notes: list[RowNote] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
-    year: int | None = None
-    subsidy: str | None = None
     nonblank: int = 0  # non-blank rows in the sheet, counted before parsing (for the row-accounting check)
 
     def note(self, row: int, reason: str, text: str = "") -> None:
@@ -254,7 +252,6 @@ def _finish(item: InputFile, st: _Staged, ctx: Context) -> None:
     res, sheet, header, sc = st.res, st.sheet, st.header, st.sc
     rows = sheet.rows
     _sheet_village(item, sheet, st.title, sc, ctx, st.first_row)
-    res.year, res.subsidy = sc.year, sc.subsidy
     for i in range(header.first):
         if not sheet.is_blank(i):
             res.note(sheet.row_number(i), "title", row_preview(rows[i]))
@@ -298,7 +295,6 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
     if not wide and cols.by_subsidy and sc.subsidy is None and len(cols.by_subsidy) == 1:
         only = next(iter(cols.by_subsidy))
         sc.subsidy = only
-        res.subsidy = only
         per = cols.by_subsidy[only]
         area_c = area_c if area_c is not None else per.get(H.AREA)
         rate_c = rate_c if rate_c is not None else per.get(H.RATE)
