@@ -61,7 +61,7 @@ class NoticeSettings:
         """The settings with the publish date filled in (today when the setting leaves it out)."""
         if self.publish_date is not None:
             return self
-        return NoticeSettings(**{f.name: getattr(self, f.name) for f in fields(self)} | {"publish_date": today})
+        return replace(self, publish_date=today)
 
     def content_key(self) -> dict:
         """The settings that change what a notice says, except the dates (for telling corrections apart)."""

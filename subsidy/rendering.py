@@ -18,6 +18,7 @@ from datetime import date
 from reportlab.lib.pagesizes import A3, A4, landscape
 from reportlab.lib.units import mm
 from reportlab.lib.utils import TimeStamp
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from . import fonts
@@ -120,7 +121,7 @@ def _char_width(ch: str, face: str) -> float:
 def draw(c: Canvas, x: float, y: float, text: str, size: float, face: str = fonts.REGULAR, align: str = "l") -> None:
     pieces = fonts.runs(text, face)
     if align != "l":
-        total = sum(_piece_width(p, f, size) for f, p in pieces)
+        total = sum(stringWidth(p, f, size) for f, p in pieces)
         x = x - total / 2 if align == "c" else x - total
     # one text object per string, so the font switches of the fallback stay one run of text for extractors
     text = c.beginText(x, y)
@@ -128,12 +129,6 @@ def draw(c: Canvas, x: float, y: float, text: str, size: float, face: str = font
         text.setFont(font, size)
         text.textOut(piece)
     c.drawText(text)
-
-
-def _piece_width(piece: str, font: str, size: float) -> float:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    return stringWidth(piece, font, size)
 
 
 # ---------------------------------------------------------------- flow items
@@ -266,7 +261,7 @@ def render(notice: Notice, paper: str, large: bool, publish: date) -> tuple[byte
     for number, page in enumerate(pages, 1):
         y = page_h - lay.margin_top
         for item in page:
-            _draw_item(c, item, lay.margin_x, y, width)
+            _draw_item(c, item, lay.margin_x, y, width, lay.body)
             y -= item.height
         draw(c, page_w / 2, lay.margin_bottom - lay.body * 0.2, f"第 {number} 页 共 {len(pages)} 页", lay.body, align="c")
         c.showPage()
@@ -276,7 +271,7 @@ def render(notice: Notice, paper: str, large: bool, publish: date) -> tuple[byte
     return pdf, len(pages)
 
 
-def _draw_item(c: Canvas, item: _Item, x0: float, y: float, width: float) -> None:
+def _draw_item(c: Canvas, item: _Item, x0: float, y: float, width: float, body: float) -> None:
     if item.kind == "text":
         text, size, face, align = item.payload
         x = {"l": x0, "c": x0 + width / 2, "r": x0 + width}[align]
@@ -284,7 +279,7 @@ def _draw_item(c: Canvas, item: _Item, x0: float, y: float, width: float) -> Non
     elif item.kind in ("header", "row"):
         cells, widths, aligns = item.payload[:3]
         bold = item.kind == "header" or item.payload[3]
-        size = _cell_size(item)
+        size = body  # every table cell is body text
         if item.kind == "header":
             c.setFillGray(0.9)
             c.rect(x0, y - item.height, width, item.height, stroke=0, fill=1)
@@ -305,9 +300,3 @@ def _draw_item(c: Canvas, item: _Item, x0: float, y: float, width: float) -> Non
         # room for the seal (盖章) above and over the issuer and the date
         draw(c, right, y - size * 4.6, issuer, size * 1.05, fonts.REGULAR, "r")
         draw(c, right, y - size * 6.2, date_line, size * 1.05, fonts.REGULAR, "r")
-
-
-def _cell_size(item: _Item) -> float:
-    cells = item.payload[0]
-    lines = max(len(c) for c in cells)
-    return (item.height) / (lines * 1.3 + 0.7)
