@@ -229,9 +229,7 @@ def assemble(intake: Intake, year: int | None = None) -> Books:
                     other_rows[h.row] = h.year
             for row, other in sorted(other_rows.items()):
                 if row not in kept_rows:
-                    res.counts["household"] -= 1
-                    res.counts["other_year"] += 1
-                    res.notes.append(RowNote(res.file, res.sheet, row, "other_year", f"{other}年，本次处理{run_year}年"))
+                    _set_aside(res, "household", row, other, run_year)
     for res in intake.sheets:
         if res.role == "summary":
             subsidies = {h.subsidy for r in intake.sheets if r.file == res.file and r.role == "roster" for h in r.households}
@@ -255,6 +253,13 @@ def assemble(intake: Intake, year: int | None = None) -> Books:
     return books
 
 
+def _set_aside(res: SheetResult, counted_as: str, row: int, year: int, run_year: int) -> None:
+    """A row read as a household or a payment that belongs to another year: listed with that reason."""
+    res.counts[counted_as] -= 1
+    res.counts["other_year"] += 1
+    res.notes.append(RowNote(res.file, res.sheet, row, "other_year", f"{year}年，本次处理{run_year}年"))
+
+
 def _recount(books: Books) -> None:
     """Row counts of the run and rows used per file, after rows moved between reasons."""
     books.row_counts = Counter()
@@ -274,9 +279,7 @@ def reconcile_books(books: Books) -> Books:
             continue
         for p in res.payments:
             if p.outcome == "other_year":  # not this run's: listed with that reason, not matched
-                res.counts["payment"] -= 1
-                res.counts["other_year"] += 1
-                res.notes.append(RowNote(res.file, res.sheet, p.row, "other_year", f"{p.year}年，本次处理{books.year}年"))
+                _set_aside(res, "payment", p.row, p.year, books.year)
     _recount(books)
     books.covered = rec.covered
     add_problems(books, rec.problems)
