@@ -32,6 +32,11 @@ NO_FULL_IDS = "no_full_id_in_public_outputs"
 EVERY_VILLAGE_HAS_NOTICE = "every_village_has_a_notice"
 
 
+def _asset(**kwargs):
+    """A county-year asset of this pipeline (same partitions, group and owners for every stage)."""
+    return dg.asset(partitions_def=county_year, group_name=GROUP, owners=OWNERS, **kwargs)
+
+
 def _fail_clearly(fn):
     """A PipelineError becomes a Failure whose description is the clerk's one-line reason."""
     if inspect.isgeneratorfunction(fn):
@@ -58,8 +63,8 @@ def _md_table(header: list[str], rows: list[list]) -> dg.MetadataValue:
     return dg.MetadataValue.md("\n".join(lines) if rows else "（无）")
 
 
-@dg.asset(
-    partitions_def=county_year, group_name=GROUP, owners=OWNERS, kinds={"python", "excel"},
+@_asset(
+    kinds={"python", "excel"},
     description="读取本县本年度 inputs/<年度>/<县>/ 下的全部文件：发放清册、银行代发结果、汇总表；"
                 "每张表找表头、识别列，逐行记下来源（文件、工作表、行号）。",
 )
@@ -81,8 +86,8 @@ def input_files(context: dg.AssetExecutionContext, settings: SubsidySettings):
     })
 
 
-@dg.asset(
-    partitions_def=county_year, group_name=GROUP, owners=OWNERS, kinds={"python"},
+@_asset(
+    kinds={"python"},
     description="把每一行归到官方村名册中的村，识别补贴项目和年度，核对小计合计、汇总表和村干部清册，找出重复发放。",
     check_specs=[dg.AssetCheckSpec(ROWS_ACCOUNTED, asset="household_records",
                                    description="每个非空行都有去处：用作户明细、银行记录，或列出未用的原因。")],
@@ -105,8 +110,8 @@ def household_records(context: dg.AssetExecutionContext, settings: SubsidySettin
     })
 
 
-@dg.asset(
-    partitions_def=county_year, group_name=GROUP, owners=OWNERS, kinds={"python"},
+@_asset(
+    kinds={"python"},
     description="把银行代发结果逐笔对到清册中的户：先按身份证号，再按姓名和金额；得出每户已发放、发放失败或未发放。",
     check_specs=[dg.AssetCheckSpec(BALANCED, asset="reconciliation",
                                    description="每个村每项补贴：应发 = 实发 + 失败 + 未发 + 差额。")],
@@ -128,8 +133,8 @@ def reconciliation(context: dg.AssetExecutionContext, household_records):
     })
 
 
-@dg.asset(
-    partitions_def=county_year, group_name=GROUP, owners=OWNERS, kinds={"python", "csv"},
+@_asset(
+    kinds={"python", "csv"},
     description="分村汇总 summary.csv（可公开）：每个村每项补贴的户数、应发、实发、失败金额。",
     check_specs=[dg.AssetCheckSpec(SUMMARY_TOTALS, asset="village_summary",
                                    description="汇总表的应发合计等于清册各户金额之和，户数等于清册中的户数。")],
@@ -160,8 +165,8 @@ def _public_texts(where, published):
                 yield str(item.path.relative_to(where.outputs)), text
 
 
-@dg.asset(
-    partitions_def=county_year, group_name=GROUP, owners=OWNERS, kinds={"python", "pdf"},
+@_asset(
+    kinds={"python", "pdf"},
     description="每村一份村务公开栏公示（A4/A3）和一份大字版 PDF，身份证号脱敏；发现完整证件号或无法显示的字时暂扣该村公示。",
     check_specs=[
         dg.AssetCheckSpec(NO_FULL_IDS, asset="village_notices", blocking=True,
@@ -192,8 +197,8 @@ def village_notices(context: dg.AssetExecutionContext, settings: SubsidySettings
             for n in withheld])})
 
 
-@dg.asset(
-    partitions_def=county_year, group_name=GROUP, owners=OWNERS, kinds={"python", "excel"},
+@_asset(
+    kinds={"python", "excel"},
     description="给财政所工作人员的结果（internal/，含完整身份证号，不可公开）：问题清单、对账工作簿、户明细、文件清单。",
 )
 @_fail_clearly
@@ -222,8 +227,8 @@ def problem_report(context: dg.AssetExecutionContext, settings: SubsidySettings,
     })
 
 
-@dg.asset(
-    partitions_def=county_year, group_name=GROUP, owners=OWNERS, kinds={"python", "pdf"},
+@_asset(
+    kinds={"python", "pdf"},
     description="留存各村备查：公示内容有变化的村写入新版本（第二版起为更正公示），旧版本永不改动；登记簿 register.csv 只增不改。",
 )
 @_fail_clearly
