@@ -175,7 +175,10 @@ def _sheet_context(item: InputFile, sheet: Sheet, title: str, ctx: Context) -> _
     sources = [title, sheet.name, item.path.stem, " ".join(item.rel.split("/")[:-1])]
     year = next((y for y in (find_year(s) for s in sources) if y), None) or next(
         (y for y in (find_loose_year(s) for s in sources) if y), None)
-    subsidy = next((s for s in (ctx.catalogue.name_from_title(x) for x in sources) if s), None)
+    # a known subsidy anywhere wins over a name merely shaped like one ("村干部享受补贴名单" above a sheet of a
+    # file named for 生态公益林补偿)
+    subsidy = next((s for s in (ctx.catalogue.canonical(x) for x in sources) if s), None) or next(
+        (s for s in (ctx.catalogue.name_from_title(x) for x in sources) if s), None)
     town = next((t for t in (ctx.villages.town_in(x) for x in sources) if t), None)
     county = next((c for c in (ctx.villages.county_in(x) for x in sources) if c), None)
     return _SheetContext(year, subsidy, town, county, None, None)
@@ -323,7 +326,7 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
             kind = scan_labels(row)
         if kind in ("subtotal", "total"):
             res.note(rn, kind, row_preview(row))
-            village = sums.segment_village() if kind == "subtotal" else ""
+            village = sums.covered_village(kind)
             for finding in sums.check(kind, row, cols.labels, scale):
                 label = "合计" if kind == "total" else "小计"
                 res.problem("subtotal_mismatch", rn, f"{label}行：{finding}。请核对明细或{label}。", village)

@@ -84,6 +84,7 @@ class RunningSums:
         self.segment_rows = 0
         self.total_rows = 0
         self.segment_villages: set[str] = set()
+        self.total_villages: set[str] = set()
 
     def parse(self, row: list) -> dict[int, Decimal | None]:
         return {c: parse_decimal(cell(row, c)) for c in self.columns}
@@ -112,10 +113,12 @@ class RunningSums:
 
     def village(self, code: str) -> None:
         self.segment_villages.add(code)
+        self.total_villages.add(code)
 
-    def segment_village(self) -> str:
-        """The village a subtotal covers, when its rows all belong to one."""
-        return next(iter(self.segment_villages)) if len(self.segment_villages) == 1 else ""
+    def covered_village(self, kind: str) -> str:
+        """The village a subtotal (or total) covers, when its rows all belong to one."""
+        villages = self.total_villages if kind == "total" else self.segment_villages
+        return next(iter(villages)) if len(villages) == 1 else ""
 
     def check(self, kind: str, row: list, labels: dict[int, str], scale: dict[int, Decimal]) -> list[str]:
         sums = self.total if kind == "total" else self.segment

@@ -196,6 +196,26 @@ def test_village_summary_and_cadre_sheets_are_cross_checks(inputs, run_on):
     assert {f["recognised_as"] for f in res.files} == {"发放清册、分村汇总表（核对用）、村干部清册（核对用）"}
 
 
+def test_cadre_sheet_titled_without_a_known_subsidy_takes_the_file_s(inputs, run_on):
+    head = ["序号", "姓名", "身份证号", "面积", "标准", "金额"]
+    cadres = [["岩头镇村干部享受补贴名单"], ["村名", "姓名", "职务", "身份证号", "金额"], ["苍坡村", *P[0][:1], "书记", P[0][1], 300]]
+    write_xlsx(inputs / "岩头镇2022年生态公益林补偿资金.xlsx", {
+        "Sheet1": [["岩头镇苍坡村2022年生态公益林补偿资金发放清册"], head, [1, *P[0], 10, 30, 300]],
+        "村干部": cadres})
+    res = run_on(inputs)
+    assert res.problems() == []  # the cadre's row is found in the roster of the same subsidy
+    assert res.due() == {("苍坡村", "生态公益林补偿"): "300.00"}
+
+
+def test_a_total_that_does_not_add_up_names_the_one_village_it_covers(inputs, run_on):
+    head = ["序号", "姓名", "身份证号", "金额"]
+    write_xlsx(inputs / "a.xlsx", {"Sheet1": [["岩头镇周宅村2022年稻谷补贴发放表"], head, [1, *P[0], 50], [2, *P[1], 60],
+                                              ["合计", None, None, 100]]})
+    res = run_on(inputs)
+    assert res.problems() == [("subtotal_mismatch", "a.xlsx", "Sheet1", 5)]
+    assert res.exceptions[0]["village_code"] == "330324108225"
+
+
 def test_cadre_sheet_alone_in_its_file_is_a_roster(inputs, run_on):
     write_xlsx(inputs / "村干部.xlsx", {"村干部清册": [[TITLE], HEAD, row(0)]})
     res = run_on(inputs)
