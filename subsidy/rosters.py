@@ -68,6 +68,8 @@ REASONS = {
 _CADRE = re.compile(r"干部")
 _SUMMARY = re.compile(r"汇总")
 _GENERIC_SHEET = re.compile(r"^(sheet|工作表|表)\d*$", re.IGNORECASE)
+# "1.芙蓉村", "(3)珠岸村", "02-东岙村", "一、苍坡村": the clerk's numbering before a sheet's village name
+_SHEET_NUMBERING = re.compile(r"^(?:\(?[0-9一二三四五六七八九十]+[)、.\-_ ]|\([0-9一二三四五六七八九十]+\))")
 _HAS_LETTER = re.compile(r"[^\d\s.\-,，:：/]")
 
 
@@ -190,15 +192,18 @@ def _sheet_village(item: InputFile, sheet: Sheet, title: str, sc: _SheetContext,
     if found is not None:
         sc.village, sc.village_row = found, first_row
         return
-    name = compact(sheet.name)
+    name = _SHEET_NUMBERING.sub("", compact(sheet.name))
     if sheet.line_numbers is None and name and not _GENERIC_SHEET.match(name):
         matched = ctx.match(name, sc.town, sc.county)
-        if matched.village is not None or split_suffix(name)[1]:
+        if matched.village is not None:
             sc.village = matched
             return
         inner = ctx.villages.find_in_text(name, sc.town, sc.county)
         if inner is not None:
             sc.village = inner
+            return
+        if split_suffix(name)[1]:  # named like a village, but none we know: reported, never guessed
+            sc.village = matched
             return
     sc.village = ctx.villages.find_in_text(item.path.stem, sc.town, sc.county)
 

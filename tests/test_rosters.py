@@ -60,6 +60,15 @@ def test_village_only_in_the_sheet_name_or_the_title(inputs, run_on):
     assert res.due() == {("苍坡村", "稻谷补贴"): "50.00", ("周宅村", "稻谷补贴"): "60.00"}
 
 
+def test_sheet_names_numbered_by_the_clerk(inputs, run_on):
+    head = ["序号", "姓名", "身份证号", "金额"]
+    write_xlsx(inputs / "岩头镇2022年稻谷补贴.xlsx", {"1.苍坡村": [head, [1, *P[0], 50]], "（2）周宅": [head, [1, *P[1], 60]],
+                                                     "03-芙蓉村": [head, [1, *P[2], 70]], "4.无此村": [head, [1, *P[3], 80]]})
+    res = run_on(inputs)
+    assert res.due() == {("苍坡村", "稻谷补贴"): "50.00", ("周宅村", "稻谷补贴"): "60.00", ("芙蓉村", "稻谷补贴"): "70.00"}
+    assert res.problems() == [("unknown_village", "岩头镇2022年稻谷补贴.xlsx", "4.无此村", 2)]
+
+
 def test_village_headings_between_groups(inputs, run_on):
     head = ["序号", "姓名", "身份证号", "面积", "金额"]
     rows = [["岩头镇2022年稻谷补贴"], head, ["苍坡村"] * 5, [1, *P[0], 1, 10], ["周宅村"] * 5, [1, *P[1], 1, 20]]
