@@ -81,6 +81,9 @@ def parse_payment_row(row: list, rn: int, cols: H.Columns, file: str, sheet: str
     status = cell_text(cell(row, f.get(H.STATUS)))
     reason = cell_text(cell(row, f.get(H.REASON))) if H.REASON in f else ""
     ok, why = outcome_of(status, reason)
+    if not ok and not reason and H.REMARK in f:  # banks often give the reason in 备注
+        remark = cell_text(cell(row, f[H.REMARK]))
+        why = f"{why}：{remark}" if remark and why else (remark or why)
     usable = bool(id_text) and not (from_number and len(id_text) >= 16) and id_error(id_text, latest_year) is None
     return Payment(file, sheet, rn, name, id_text, usable, account, to_fen(amount), subsidy, year, ok, status,
                    why if not ok else "", date_text[:10])

@@ -132,6 +132,18 @@ def _share(p: Payment, h: Household) -> Decimal:
     return p.amount
 
 
+def _paid_before(p: Payment, by_id, by_name) -> tuple[Household, Payment] | None:
+    """The roster row this payment's person was already paid on, with that payment (a payment made twice)."""
+    rows = list(by_id.get((p.subsidy, p.id), ())) if p.id else []
+    if not rows and p.name:
+        rows = [h for h in by_name.get((p.subsidy, p.name), ()) if not p.villages or h.village_code in p.villages]
+    for h in rows:
+        for b in h.bank:
+            if b.ok and b is not p:
+                return h, b
+    return None
+
+
 def _match(p: Payment, by_id, by_name, rec: Reconciliation) -> None:
     candidates: list[Household] | None = None
     if p.id:
@@ -160,8 +172,8 @@ def _match(p: Payment, by_id, by_name, rec: Reconciliation) -> None:
     elif not chosen:
         p.outcome = "unexpected"
         state = "（该笔已失败）" if not p.ok else ""
-        paid_before = [h for h in by_id.get((p.subsidy, p.id), ()) if h.bank] if p.id else []
-        why = (f"此户在清册中的应发已由{paid_before[0].bank[0].file}第{paid_before[0].bank[0].row}行发放，疑似重复发放：请核实"
+        paid_before = _paid_before(p, by_id, by_name)
+        why = (f"此户在清册中的应发已由{paid_before[1].file}第{paid_before[1].row}行发放，疑似重复发放：请核实"
                if paid_before else "但清册中没有对应的户：请核实是否错发或清册漏列")
         rec.problems.append(Problem(
             "unexpected_payment", p.file, p.sheet, p.row,

@@ -70,6 +70,8 @@ _SUMMARY = re.compile(r"汇总")
 _GENERIC_SHEET = re.compile(r"^(sheet|工作表|表)\d*$", re.IGNORECASE)
 # "1.芙蓉村", "(3)珠岸村", "02-东岙村", "一、苍坡村": the clerk's numbering before a sheet's village name
 _SHEET_NUMBERING = re.compile(r"^(?:\(?[0-9一二三四五六七八九十]+[)、.\-_ ]|\([0-9一二三四五六七八九十]+\))")
+# a bank file that lists only the payments that went through, named so in its title, sheet or file name
+_SUCCESS_LIST = re.compile(r"(代发|发放|入账|支付|转账|到账)成功|成功(清单|明细|名单|记录|数据)")
 _HAS_LETTER = re.compile(r"[^\d\s.\-,，:：/]")
 
 
@@ -265,7 +267,7 @@ def _finish(item: InputFile, st: _Staged, ctx: Context) -> None:
             res.note(sheet.row_number(i), "title", row_preview(rows[i]))
     for i in range(header.first, header.last + 1):
         res.note(sheet.row_number(i), "header", row_preview(rows[i]))
-    if header.columns.is_bank_result:
+    if header.columns.is_bank_result or _is_success_list(header.columns, item.path.stem + sheet.name + st.title):
         from .banks import parse_bank_sheet  # banks builds on this module's row helpers
 
         res.role = "bank"
@@ -276,6 +278,13 @@ def _finish(item: InputFile, st: _Staged, ctx: Context) -> None:
     else:
         res.role = "cadre" if _CADRE.search(sheet.name + st.title) else "roster"
         _parse_roster(sheet, header, sc, ctx, res)
+
+
+def _is_success_list(cols: H.Columns, names: str) -> bool:
+    """A bank's list of payments that went through (代发成功清单): accounts and amounts, no 处理结果 column."""
+    f = cols.fields
+    return (_SUCCESS_LIST.search(compact(names)) is not None and H.ACCOUNT in f and H.AMOUNT in f
+            and (H.NAME in f or H.ID in f) and H.AREA not in f and H.RATE not in f)
 
 
 def _scales(cols: H.Columns) -> dict[int, Decimal]:

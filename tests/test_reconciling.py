@@ -44,6 +44,33 @@ def test_bank_results_in_every_format_are_recognised_and_matched(inputs, run_on,
     assert bank_file["recognised_as"] == "银行代发结果" and bank_file["rows_used"] == "3"
 
 
+def test_a_bank_list_of_successful_payments_without_a_status_column(inputs, run_on):
+    roster(inputs)
+    head = ["序号", "户名", "账号", "金额", "备注"]
+    write_xlsx(inputs / "银行" / "耕地地力保护补贴代发成功清单.xlsx",
+               {"Sheet1": [head] + [[i + 1, P[i][0], f"62309100000{i:08d}", "112.00", ""] for i in (0, 1)]})
+    res = run_on(inputs)
+    bank = next(f for f in res.files if f["file"].startswith("银行"))
+    assert bank["recognised_as"] == "银行代发结果" and bank["rows_used"] == "2"  # never a second roster
+    assert [(r["amount_due"], r["amount_paid"], r["amount_failed"]) for r in res.summary] == [("336.00", "224.00", "0.00")]
+    assert res.problems() == [("unpaid", "清册.xlsx", "清册", 5)]
+
+
+def test_the_bank_s_reason_in_a_remark_column_and_a_payment_made_twice_by_name(inputs, run_on):
+    roster(inputs)
+    head = ["序号", "户名", "账号", "金额", "摘要", "状态", "备注"]
+    acct = [f"62309100000{i:08d}" for i in range(3)]
+    write_xls(inputs / "bank.xls", {"Sheet1": [head, [1, P[0][0], acct[0], "112.00", SUBSIDY, "交易成功", ""],
+                                               [2, P[1][0], acct[1], "112.00", SUBSIDY, "退回", "账户已冻结"],
+                                               [3, P[2][0], acct[2], "112.00", SUBSIDY, "已入账", ""],
+                                               [4, P[0][0], acct[0], "112.00", SUBSIDY, "成功", ""]]})
+    res = run_on(inputs)
+    assert res.problems() == [("payment_failed", "bank.xls", "Sheet1", 3), ("unexpected_payment", "bank.xls", "Sheet1", 5)]
+    failed, twice = res.exceptions
+    assert "退回：账户已冻结" in failed["detail"]
+    assert "已由bank.xls第2行发放，疑似重复发放" in twice["detail"] and twice["village_code"] == "330324108224"
+
+
 def test_failed_payment_then_reissue_counts_as_paid_once(inputs, run_on):
     roster(inputs)
     write_xlsx(inputs / "bank1.xlsx", {"结果": [BANK_HEAD, bank_row(0), bank_row(1, status="失败", reason="账户已销户"),
