@@ -23,6 +23,8 @@ from .normalising import compact
 _VILLAGE_SUFFIXES = (("村民委员会", "v"), ("村委会", "v"), ("村委", "v"), ("居民委员会", "c"), ("居委会", "c"),
                      ("社区", "c"), ("村", "v"))
 _SEPARATORS = re.compile(r"[/\\\-—·・、|]")  # 岩头镇/苍坡村, 岩头镇-苍坡村
+_NOTE = re.compile(r"\(([^()]*)\)")
+_NOTE_WORD = re.compile(r"^(原|现|今|即|并入|已并入|合并后为?)")
 _GROUP_SUFFIX = re.compile(r"(第?[0-9一二三四五六七八九十百]+(组|小组|村民小组|社)|[0-9一二三四五六七八九十]+队)$")
 _TOWN_SUFFIXES = ("街道办事处", "民族乡", "街道", "镇", "乡")
 _COUNTY_SUFFIXES = ("自治县", "县", "市", "区")
@@ -185,6 +187,12 @@ class VillageRegistry:
                 candidates = typed or candidates
         if not candidates and _GROUP_SUFFIX.search(name):  # '苍坡村三组': the village of a 村民小组
             return self.match(_GROUP_SUFFIX.sub("", name), town=town, county=county)
+        if not candidates and (note := _NOTE.search(name)):  # '苍坡村(原东岙村)', '东岙村(现苍坡村)'
+            for part in (_NOTE.sub("", name), _NOTE_WORD.sub("", note.group(1))):
+                found = self.match(part, town=town, county=county) if part else None
+                if found is not None and found.village is not None:
+                    return found
+            return Match(None, f"“{text}”不在村名册中")
         if not candidates:
             return Match(None, f"“{text}”不在村名册中")
         narrowed = _narrow(candidates, county, lambda v: compact(v.county))

@@ -6,7 +6,8 @@ REG = VillageRegistry.bundled()
 
 
 @pytest.mark.parametrize("written", ["苍坡村", "苍坡村委会", "苍坡村民委员会", "苍坡", " 苍坡村 ", "岩头镇苍坡村",
-                                     "永嘉县岩头镇苍坡村", "苍坡村村委会", "岩头镇/苍坡村", "岩头镇-苍坡村", "330324108224"])
+                                     "永嘉县岩头镇苍坡村", "苍坡村村委会", "岩头镇/苍坡村", "岩头镇-苍坡村", "330324108224",
+                                     "苍坡村（原东岙村）", "潮记村(现苍坡村)", "苍坡村(二组)"])
 def test_written_forms_match_the_official_village(written):
     match = REG.match(written)
     assert match.village is not None and match.village.code == "330324108224"
@@ -23,6 +24,8 @@ def test_a_name_in_several_towns_is_ambiguous_until_the_town_decides():
 def test_unknown_name_is_reported_not_guessed():
     match = REG.match("潮记村")
     assert match.village is None and "不在村名册中" in match.reason
+    match = REG.match("潮记村（原东岙村）")
+    assert match.village is None and match.reason == "“潮记村（原东岙村）”不在村名册中"
 
 
 def test_communities_keep_their_name():
