@@ -107,7 +107,7 @@ def parse_bank_sheet(sheet, header: H.Header, sc, ctx, res) -> None:
             res.note(rn, kind, row_preview(row))
             for finding in sums.check(kind, row, cols.labels, {}):
                 res.problem("subtotal_mismatch", rn, f"银行代发结果合计行：{finding}。")
-            sums.reset_segment()
+            sums.close(kind)
             continue
         if kind == "footer":
             res.note(rn, "footer", row_preview(row))

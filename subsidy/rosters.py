@@ -344,8 +344,7 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
             for finding in sums.check(kind, row, cols.labels, scale):
                 label = "合计" if kind == "total" else "小计"
                 res.problem("subtotal_mismatch", rn, f"{label}行：{finding}。请核对明细或{label}。", village)
-            if kind == "subtotal":
-                sums.reset_segment()
+            sums.close(kind)
             continue
         if kind == "footer":
             res.note(rn, "footer", row_preview(row))
@@ -398,8 +397,7 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
             unlabeled = sums.unlabeled_total(parsed, scale, amount_c)
             if unlabeled:  # a sum row without a 合计 label: its figure equals the rows above it
                 res.note(rn, unlabeled, "（无标签）" + row_preview(row))
-                if unlabeled == "subtotal":
-                    sums.reset_segment()
+                sums.close(unlabeled)
                 continue
         # ---- a household row
         sums.add(parsed, scale)
@@ -534,8 +532,7 @@ def _parse_summary(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Conte
             res.note(rn, kind, row_preview(row))
             for finding in sums.check(kind, row, cols.labels, scale):
                 res.problem("subtotal_mismatch", rn, f"汇总表合计行：{finding}。")
-            if kind == "subtotal":
-                sums.reset_segment()
+            sums.close(kind)
             continue
         if kind == "footer":
             res.note(rn, "footer", row_preview(row))

@@ -75,16 +75,15 @@ def is_numbering_row(row: list) -> bool:
 
 
 class RunningSums:
-    """Running sums for checking 小计 (since the last subtotal) and 合计 (since the header) rows."""
+    """Running sums for checking 小计 rows (since the last 小计 or 合计) and 合计 rows (since the last 合计, or, for a
+    总计 under several stacked tables, since the header)."""
 
     def __init__(self, columns: list[int]):
         self.columns = columns
-        self.segment = dict.fromkeys(columns, Decimal(0))
-        self.total = dict.fromkeys(columns, Decimal(0))
-        self.segment_rows = 0
-        self.total_rows = 0
+        self.segment, self.block, self.total = (dict.fromkeys(columns, Decimal(0)) for _ in range(3))
+        self.segment_rows = self.block_rows = self.total_rows = 0
         self.segment_villages: set[str] = set()
-        self.total_villages: set[str] = set()
+        self.block_villages: set[str] = set()
 
     def parse(self, row: list) -> dict[int, Decimal | None]:
         return {c: parse_decimal(cell(row, c)) for c in self.columns}
@@ -95,8 +94,10 @@ class RunningSums:
                 if c in scale:
                     value *= scale[c]
                 self.segment[c] += value
+                self.block[c] += value
                 self.total[c] += value
         self.segment_rows += 1
+        self.block_rows += 1
         self.total_rows += 1
 
     def unlabeled_total(self, values: dict, scale: dict, amount_c: int | None) -> str | None:
@@ -105,7 +106,7 @@ class RunningSums:
         if value is None or self.total_rows < 2:
             return None
         value *= scale.get(amount_c, 1)
-        if value == self.total[amount_c]:
+        if value == self.total[amount_c] or (self.block_rows >= 2 and value == self.block[amount_c]):
             return "total"
         if self.segment_rows >= 2 and value == self.segment[amount_c]:
             return "subtotal"
@@ -113,16 +114,25 @@ class RunningSums:
 
     def village(self, code: str) -> None:
         self.segment_villages.add(code)
-        self.total_villages.add(code)
+        self.block_villages.add(code)
 
     def covered_village(self, kind: str) -> str:
         """The village a subtotal (or total) covers, when its rows all belong to one."""
-        villages = self.total_villages if kind == "total" else self.segment_villages
+        villages = self.block_villages if kind == "total" else self.segment_villages
         return next(iter(villages)) if len(villages) == 1 else ""
 
     def check(self, kind: str, row: list, labels: dict[int, str], scale: dict[int, Decimal]) -> list[str]:
-        sums = self.total if kind == "total" else self.segment
-        covered = self.total_rows if kind == "total" else self.segment_rows
+        """What a 小计 or 合计 row states that the rows it covers do not add up to (empty when it agrees)."""
+        if kind != "total":
+            return self._differences(row, self.segment, self.segment_rows, labels, scale)
+        findings = self._differences(row, self.block, self.block_rows, labels, scale)
+        if findings and self.block_rows != self.total_rows:
+            # a 总计 under several tables each closed by its own 合计 covers them all
+            if not self._differences(row, self.total, self.total_rows, labels, scale):
+                return []
+        return findings
+
+    def _differences(self, row, sums, covered, labels, scale) -> list[str]:
         findings = []
         for c in self.columns:
             stated = parse_decimal(cell(row, c))
@@ -134,10 +144,15 @@ class RunningSums:
                 findings.append(f"{label}写明{fmt(stated)}，上方{covered}行明细相加为{fmt(sums[c])}，{differs(stated, sums[c])}")
         return findings
 
-    def reset_segment(self) -> None:
+    def close(self, kind: str) -> None:
+        """After a 小计 the next one starts afresh; after a 合计 the next table does too."""
         self.segment = dict.fromkeys(self.columns, Decimal(0))
         self.segment_rows = 0
         self.segment_villages = set()
+        if kind == "total":
+            self.block = dict.fromkeys(self.columns, Decimal(0))
+            self.block_rows = 0
+            self.block_villages = set()
 
 
 def fmt(value: Decimal) -> str:

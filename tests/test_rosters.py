@@ -40,6 +40,21 @@ def test_subtotal_and_total_that_do_not_add_up(inputs, run_on):
     assert res.due()[("苍坡村", "耕地地力保护补贴")] == "224.00"
 
 
+def test_tables_stacked_in_one_sheet_each_with_its_total_and_a_grand_total(inputs, run_on):
+    head = ["序号", "姓名", "身份证号", "面积", "标准", "金额"]
+    rows = [["岩头镇苍坡村2022年度耕地地力保护补贴发放清册"], head, [1, *P[0], 1, 100, 100], [2, *P[1], 1, 100, 100],
+            ["合计", None, None, 2, None, 200], [], ["岩头镇周宅村2022年度耕地地力保护补贴发放清册"], head,
+            [1, *P[2], 1, 100, 100], ["合计", None, None, 1, None, 100], ["岩头镇芙蓉村2022年度耕地地力保护补贴发放清册"], head,
+            [1, *P[3], 1, 100, 100], ["合计", None, None, 1, None, 90], ["总计", None, None, 4, None, 400]]
+    write_xlsx(inputs / "a.xlsx", {"Sheet1": rows})
+    res = run_on(inputs)
+    assert res.due() == {("苍坡村", "耕地地力保护补贴"): "200.00", ("周宅村", "耕地地力保护补贴"): "100.00",
+                         ("芙蓉村", "耕地地力保护补贴"): "100.00"}
+    # only the third table's 合计 is wrong; the 总计 adds up the three tables
+    assert res.problems() == [("subtotal_mismatch", "a.xlsx", "Sheet1", 14)]
+    assert res.exceptions[0]["village_code"] == "330324108207" and "上方1行明细相加为100.00" in res.exceptions[0]["detail"]
+
+
 def test_village_in_one_merged_cell_spanning_its_rows(inputs, run_on):
     rows = [[TITLE], HEAD, row(0), row(1, ""), row(2, ""), row(3, "周宅村")]
     for r in rows[3:5]:
