@@ -120,6 +120,8 @@ def print_report(report: dict, outputs: Path) -> None:
         count = report["rows_by_reason"].get(reason)
         if count and reason != "household":
             print(f"    {REASONS[reason]}：{count}")
+    for line in report.get("reading_notes", [])[:10]:
+        print(f"    说明：{line}")
     print(f"村：{report['villages']}个    户：{report['households']}户    应发合计：{report['amount_due']}元")
     rec = report["reconciliation"]
     if rec["bank_rows"]:

@@ -165,7 +165,8 @@ def read_inputs(inputs: Path, *, latest_year: int | None = None, progress: Progr
         recognised = "、".join(dict.fromkeys(_ROLE_ZH[r] for r in roles)) or "空文件"
         if not roles:
             problems.append(Problem("unreadable_file", item.rel, "", None, "文件中没有任何数据（所有工作表都是空的）。"))
-        reports.append(FileReport(item.rel, item.format, recognised, len(results), rows))
+        reports.append(FileReport(item.rel, item.format, recognised, len(results), rows,
+                                  note="；".join(r for res in results for r in res.remarks)))
     return Intake(reports, sheets, problems, catalogue, villages)
 
 
@@ -391,6 +392,7 @@ def run_report(books: Books, summary: list[SummaryRow]) -> dict:
         "problems": len(books.problems),
         "problems_by_kind": {k: by_kind[k] for k in KINDS if by_kind[k]},
         "village_source": books.villages.source,
+        "reading_notes": [f"{f.file}：{f.note}" for f in books.files if f.sheets and f.note],
     }
 
 

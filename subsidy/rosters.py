@@ -139,6 +139,7 @@ class SheetResult:
     problems: list[Problem] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
     nonblank: int = 0  # non-blank rows in the sheet, counted before parsing (for the row-accounting check)
+    remarks: list[str] = field(default_factory=list)  # what the clerk should know about how the sheet was read
 
     def note(self, row: int, reason: str, text: str = "") -> None:
         self.counts[reason] += 1
@@ -324,6 +325,10 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
     sheet_village_reported = False
     no_village_rows: list[int] = []
 
+    filled_down = _village_written_once_per_group(sheet, header, village_c, name_c, label_cells)
+    if filled_down:
+        rows_text = _row_list(sorted(filled_down))
+        res.remarks.append(f"工作表“{sheet.name}”村名只写在每组第一行：{rows_text}行按同组（以小计行结束）第一行的村名计入")
     header_labels = {c: compact(cell_text(cell(sheet.rows[header.last], c)) or header.labels[c])
                      for c in cols.labels if c < len(header.labels)}
     probe = name_c if name_c in header_labels else next(iter(header_labels), None)
@@ -403,7 +408,7 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
         sums.add(parsed, scale)
         # village
         village_match: Match | None = None
-        raw_village = cell_text(cell(row, village_c)) if village_c is not None else ""
+        raw_village = (cell_text(cell(row, village_c)) or filled_down.get(rn, "")) if village_c is not None else ""
         if raw_village:
             town = cell_text(cell(row, town_c)) if town_c is not None else None
             village_match = ctx.match(raw_village, town or sc.town, sc.county)
@@ -499,11 +504,55 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
                 remark=remark,
             ))
         res.counts["household"] += 1
-    if no_village_rows:
+    if no_village_rows and village_c is not None and res.counts["household"] + res.counts["unknown_village"]:
+        for rn in no_village_rows:  # a few blanks in a filled-in village column: each one to fix
+            res.problem("missing_field", rn, f"村名为空，表名和标题中也没有村名，此户未计入：请填写第{rn}行的村名。")
+    elif no_village_rows:
         first = no_village_rows[0]
+        why = "村名列全部为空" if village_c is not None else "没有村名列"
         res.problem("missing_field", first,
-                    f"工作表“{sheet.name}”有{len(no_village_rows)}户无法确定所在村（没有村名列，表名和标题中也没有村名），"
-                    f"第{first}行起均未计入：请加村名列或把村名写进表名。")
+                    f"工作表“{sheet.name}”有{len(no_village_rows)}户无法确定所在村（{why}，表名和标题中也没有村名），"
+                    f"第{first}行起均未计入：请填写村名或把村名写进表名。")
+
+
+def _village_written_once_per_group(sheet: Sheet, header: H.Header, village_c: int | None, name_c: int | None,
+                                    label_cells: list[int]) -> dict[int, str]:
+    """Row number -> village for household rows whose village cell was left blank under the first row of their
+    group, where the group's own 小计 (or the 合计) row closes it: the shape an unmerged or pasted 'merged village
+    cell' leaves. Blank cells without such a closing row are not filled; they are reported."""
+    if village_c is None:
+        return {}
+    filled: dict[int, str] = {}
+    pending: list[int] = []
+    carry = ""
+    for row, rn in data_rows(sheet, header):
+        name = clean_name(cell(row, name_c)) if name_c is not None else ""
+        kind = label_in(row, label_cells) or (scan_labels(row) if not name else None)
+        if kind in ("subtotal", "total"):
+            if carry:
+                filled.update(dict.fromkeys(pending, carry))
+            pending, carry = [], ""
+            continue
+        value = cell_text(cell(row, village_c))
+        if value:
+            carry, pending = value, []  # a new group began before the last one was closed: its blanks stay blank
+        elif name and carry and kind is None:
+            pending.append(rn)
+        else:
+            pending, carry = [], ""
+    return filled
+
+
+def _row_list(rows: list[int]) -> str:
+    """[4, 5, 6, 9] -> '第4–6、9'."""
+    runs: list[list[int]] = []
+    for r in rows:
+        if runs and r == runs[-1][-1] + 1:
+            runs[-1].append(r)
+        else:
+            runs.append([r])
+    parts = [f"{run[0]}–{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs[:8]]
+    return "第" + "、".join(parts) + ("等" if len(runs) > 8 else "")
 
 
 _ORG_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"

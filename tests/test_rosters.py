@@ -102,6 +102,28 @@ def test_no_way_to_tell_the_village(inputs, run_on):
     assert [r[3] for r in res.reasons()] == ["title", "header", "no_village", "no_village"]
 
 
+def test_an_empty_village_column_is_one_problem_for_the_sheet(inputs, run_on):
+    write_xlsx(inputs / "稻谷.xlsx", {"Sheet1": [["2022年稻谷补贴"], ["村名", "姓名", "身份证号", "金额"],
+                                                 ["", *P[0], 5], [None, *P[1], 6], [" ", *P[2], 7]]})
+    res = run_on(inputs)
+    assert res.problems() == [("missing_field", "稻谷.xlsx", "Sheet1", 3)]
+    assert "3户无法确定所在村（村名列全部为空" in res.exceptions[0]["detail"]
+
+
+def test_village_written_only_on_the_first_row_of_each_group_closed_by_its_subtotal(inputs, run_on):
+    rows = [[TITLE], HEAD, row(0), row(1, None), row(2, None), ["小计", "", "", "", 3, "", 336],
+            row(3, "周宅村"), row(4, None),  # no 小计 closes this group before the next begins: reported, not guessed
+            row(5, "芙蓉村"), ["合计", "", "", "", 6, "", 672]]
+    write_xlsx(inputs / "r.xlsx", {"清册": rows})
+    res = run_on(inputs)
+    assert res.due() == {("苍坡村", "耕地地力保护补贴"): "336.00", ("周宅村", "耕地地力保护补贴"): "112.00",
+                         ("芙蓉村", "耕地地力保护补贴"): "112.00"}
+    assert [h["source_row"] for h in res.households if h["village_name"] == "苍坡村"] == ["3", "4", "5"]
+    assert res.problems() == [("missing_field", "r.xlsx", "清册", 8)]
+    assert "村名为空" in res.exceptions[0]["detail"] and "第8行" in res.exceptions[0]["detail"]
+    assert res.files[0]["note"] == "工作表“清册”村名只写在每组第一行：第4–5行按同组（以小计行结束）第一行的村名计入"
+
+
 def test_unknown_and_ambiguous_villages(inputs, run_on):
     rows = [["永嘉县2022年稻谷补贴"], HEAD, row(0, "潮记村"), row(1, "西岙村"), row(2, "桥下镇西岙村")]
     write_xlsx(inputs / "r.xlsx", {"清册": rows})
