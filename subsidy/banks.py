@@ -101,7 +101,8 @@ def parse_bank_sheet(sheet, header: H.Header, sc, ctx, res) -> None:
     label_cells = sorted({c for c in (f.get(H.SEQ), f.get(H.NAME), 0, 1) if c is not None})
     for row, rn in data_rows(sheet, header):
         kind = label_in(row, label_cells)
-        if kind is None and not clean_name(cell(row, f.get(H.NAME))):
+        name = clean_name(cell(row, f.get(H.NAME)))
+        if kind is None and (not name or ":" in name):  # '打印时间：…' is not a name
             kind = scan_labels(row)
         if kind in ("subtotal", "total"):
             res.note(rn, kind, row_preview(row))

@@ -70,6 +70,8 @@ CONTAINS: list[tuple[str, str]] = [
 
 _BRACKETED = re.compile(r"[(\[{<《][^)\]}>》]*[)\]}>》]")
 _TRAILING_UNIT = re.compile(r"(\(?(元/亩|元每亩|万元|元|亩|个|户|人)\)?)$")
+# '单位名称：永嘉县财政局', '代发日期:2023-01-10': a label and its value, as title rows above a header hold them
+_KEY_VALUE = re.compile(r"^[^:：]{1,12}[:：]\s*\S")
 _PREFIX_NUMBER = re.compile(r"^[0-9一二三四五六七八九十]+[、.]")
 
 
@@ -172,10 +174,16 @@ def _row_texts(row: list) -> list[str]:
     return [cell_text(v) for v in row]
 
 
+def _mostly_key_values(texts: list[str]) -> bool:
+    """At least half the filled cells read 'label：value' (a header may hold one such as '备注：本人签字')."""
+    filled = [t for t in texts if t]
+    return 2 * sum(1 for t in filled if _KEY_VALUE.search(t)) >= len(filled) > 0
+
+
 def _looks_like_header_continuation(row: list) -> bool:
     """A row below a header that holds sub-labels or units, not data."""
     texts = [t for t in _row_texts(row) if t]
-    if not texts:
+    if not texts or _mostly_key_values(texts):
         return False
     for value, text in zip(row, _row_texts(row), strict=False):
         if not text:
@@ -210,6 +218,8 @@ def find_header(rows: list[list], catalogue: Catalogue, scan: int = 40) -> Heade
         if sum(1 for t in texts if t) < 2:
             continue
         if len({compact(t) for t in texts if t}) < 2:  # a merged title spread over the row
+            continue
+        if _mostly_key_values(texts):  # 单位名称：永嘉县财政局 | 批次号：2023…: a title row
             continue
         candidates = [(r, texts)]
         if r + 1 < len(rows) and _looks_like_header_continuation(rows[r + 1]):

@@ -15,7 +15,7 @@ from .reading import Sheet
 _FOOTER_PREFIXES = (
     "制表", "填表", "填报人", "审核", "复核", "负责人", "单位负责人", "经办", "会计", "出纳", "日期", "填报日期", "报送日期",
     "说明", "注:", "注：", "备注:", "盖章", "村委会盖章", "主管", "分管", "监督", "联系人", "联系电话", "举报电话", "审批",
-    "财务", "村负责人", "村主任", "书记", "领导签字", "公示", "单位:", "金额单位", "填报单位",
+    "财务", "村负责人", "村主任", "书记", "领导签字", "公示", "单位:", "金额单位", "填报单位", "打印", "柜员", "授权",
 )
 _TOTAL_WORDS = ("小计", "合计", "总计", "累计")
 _TOTAL_EXACT = {"合计", "总计", "累计", "总合计", "合计数", "合计金额", "总计金额", "全镇合计", "全乡合计", "全县合计",
@@ -37,12 +37,17 @@ def row_preview(row: list) -> str:
 
 
 # cheap pre-test: a label starts with a footer word's first character, or holds 计 (小计, 合计 ...)
+_COUNT_TOTAL = re.compile(r"^\s*(本页|本批|全部)?(共|总|总计|合计)[:：]?\s*\d+\s*(笔|户|人|条)|^\s*总(笔数|金额|户数)")
 _LABEL_HINT = re.compile("^[\\s\u3000]*[" + "".join(sorted({p[0] for p in _FOOTER_PREFIXES})) + "]|计")
 
 
 def label_kind(text: str) -> str | None:
     """'subtotal', 'total' or 'footer' for a label cell's text, else None."""
-    if not text or not _LABEL_HINT.search(text):
+    if not text:
+        return None
+    if _COUNT_TOTAL.match(text):  # a bank's '共4笔，成功3笔，失败1笔'
+        return "total"
+    if not _LABEL_HINT.search(text):
         return None
     flat = compact(text)
     if len(flat) <= 24 and any(w in flat for w in _TOTAL_WORDS):

@@ -47,3 +47,11 @@ def test_merged_group_label_over_sub_labels():
 
 def test_no_header_is_none():
     assert find_header([["hello", "world"], [1, 2]], CAT) is None
+
+
+def test_label_value_rows_above_a_header_are_titles_not_header_rows():
+    rows = [["浙江永嘉农村商业银行"], ["单位名称：永嘉县财政局", "", "", "批次号：20230110001"], ["代发日期：2023-01-10"],
+            ["序号", "账号", "户名", "证件号码", "金额", "用途", "状态", "备注：失败原因"], [1, "6230", "张三", "x", "1.00", "", "成功", ""]]
+    header = find_header(rows, CAT)
+    assert (header.first, header.last) == (3, 3)  # one '备注：…' label does not make the header a title row
+    assert header.columns.fields[NAME] == 2 and header.columns.fields[AMOUNT] == 4

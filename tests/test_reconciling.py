@@ -71,6 +71,19 @@ def test_the_bank_s_reason_in_a_remark_column_and_a_payment_made_twice_by_name(i
     assert "已由bank.xls第2行发放，疑似重复发放" in twice["detail"] and twice["village_code"] == "330324108224"
 
 
+def test_a_bank_export_with_label_value_title_rows_and_a_count_footer(inputs, run_on):
+    roster(inputs)
+    rows = [["浙江永嘉农村商业银行股份有限公司"], ["单位名称：永嘉县财政局", None, None, "批次号：20230110001"],
+            ["代发日期：2023-01-10"], BANK_HEAD, bank_row(0), bank_row(1), bank_row(2, status="失败", reason="账户状态异常"),
+            ["共3笔，成功2笔，失败1笔", None, None, "330.00"], ["打印时间：2023-01-10 15:32", None, "经办：", None, "复核："]]
+    write_xls(inputs / "代发结果.xls", {"Sheet1": rows})
+    res = run_on(inputs)
+    assert res.problems() == [("payment_failed", "代发结果.xls", "Sheet1", 7), ("subtotal_mismatch", "代发结果.xls", "Sheet1", 8)]
+    assert "写明330.00，上方3行明细相加为336.00" in res.exceptions[1]["detail"]
+    bank = {(r[2], r[3]) for r in res.reasons() if r[0] == "代发结果.xls"}
+    assert bank == {(1, "title"), (2, "title"), (3, "title"), (4, "header"), (8, "total"), (9, "footer")}
+
+
 def test_failed_payment_then_reissue_counts_as_paid_once(inputs, run_on):
     roster(inputs)
     write_xlsx(inputs / "bank1.xlsx", {"结果": [BANK_HEAD, bank_row(0), bank_row(1, status="失败", reason="账户已销户"),
