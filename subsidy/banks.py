@@ -24,6 +24,8 @@ from .sheetrows import RunningSums, cell, data_rows, label_in, row_preview, scan
 OK_WORDS = ("成功", "已入账", "入账", "已发放", "已代发", "正常", "完成", "已完成", "已支付", "支付成功", "到账", "已到账")
 FAILED_WORDS = ("失败", "退回", "已退回", "冲正", "已冲正", "退票", "未入账", "拒绝", "异常", "不成功", "未成功", "错误",
                 "作废", "撤销", "挂账", "未到账", "销户", "不符")
+PENDING_WORDS = ("待处理", "处理中", "未处理", "待发", "在途", "待入账", "待确认")
+REVERSAL_WORDS = ("冲正", "退回", "退票", "退汇", "撤销", "冲销")
 OK_CODES = {"S", "Y", "是", "1", "00", "0000", "SUCCESS", "OK", "√"}
 FAILED_CODES = {"F", "N", "否", "0", "E", "FAIL", "FAILED", "×", "X"}
 
@@ -32,7 +34,7 @@ class Payment:
     """One bank row. `ok`: True (went through), False (failed, returned, reversed)."""
 
     __slots__ = ("file", "sheet", "row", "name", "id", "id_usable", "account", "amount", "subsidy", "year", "ok",
-                 "status_text", "reason", "date", "village_code", "villages", "outcome", "matched")
+                 "status_text", "reason", "date", "village_code", "villages", "outcome", "matched", "reverses", "pending")
 
     def __init__(self, file, sheet, row, name, id_, id_usable, account, amount, subsidy, year, ok, status_text,
                  reason, date, village_code=""):
@@ -44,6 +46,9 @@ class Payment:
         self.villages: set[str] = set()  # village codes a 村名 column allows (empty: any)
         self.outcome = ""  # matched, unexpected, ambiguous, other_year (set by reconciling)
         self.matched: list = []  # the roster rows it paid
+        # a 冲正/退回 takes back a payment that had gone through (when one did, earlier)
+        self.reverses = not ok and any(w in compact(status_text) for w in REVERSAL_WORDS)
+        self.pending = not ok and any(w in compact(status_text) for w in PENDING_WORDS)  # not final yet
 
 
 def outcome_of(status: str, reason: str) -> tuple[bool, str]:
@@ -53,6 +58,8 @@ def outcome_of(status: str, reason: str) -> tuple[bool, str]:
         return (False, reason or "处理结果为空且有失败原因") if reason else (True, "")
     if text in FAILED_CODES or any(w in text for w in FAILED_WORDS):
         return False, reason or status
+    if any(w in text for w in PENDING_WORDS):
+        return False, f"银行尚未处理完毕（{status}），按未成功处理，请向银行核实最终结果"
     if text in OK_CODES or any(w in text for w in OK_WORDS):
         return True, ""
     return False, f"处理结果“{status}”无法识别，按未成功处理，请向银行核实" + (f"（{reason}）" if reason else "")

@@ -6,7 +6,8 @@ unusable or the bank gives no ID, by name and amount within the subsidy (and the
 Candidates that cannot be told apart are reported (`ambiguous_match`), never picked at random.
 
 A roster row ends paid (a successful payment matched; a failure later re-issued counts only as paid), failed
-(its bank records all failed) or unpaid (no bank record, for a subsidy that bank results cover).
+(its bank records all failed, or its payment was later reversed: 冲正/退回) or unpaid (no bank record, for a
+subsidy that bank results cover).
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ def reconcile(households: list[Household], payments: list[Payment], year: int) -
             successes = bank
             h.paid = bank[0].amount if len(bank[0].matched) == 1 else (h.amount or Decimal(0))
         else:
-            successes = [b for b in bank if b.ok]
+            successes = _standing(bank)
             if successes:
                 h.paid = sum((_share(b, h) for b in successes), Decimal(0))
         if successes:
@@ -117,12 +118,29 @@ def reconcile(households: list[Household], payments: list[Payment], year: int) -
     for p in in_year:
         if not p.ok:
             reissued = any(h.status == PAID for h in p.matched)
+            after = next((b for h in p.matched for b in h.bank[:h.bank.index(p)] if b.ok), None) if p.reverses else None
+            what = (f"银行{p.status_text}了此前发放给{p.name or '该户'}的{p.subsidy or '补贴'}"
+                    f"{money_text(abs(p.amount))}元（原发放见{after.file}第{after.row}行）" if after else
+                    f"银行发放{p.name or '该户'}的{p.subsidy or '补贴'}{money_text(p.amount)}元未成功")
             rec.problems.append(Problem(
                 "payment_failed", p.file, p.sheet, p.row,
-                f"银行发放{p.name or '该户'}的{p.subsidy or '补贴'}{money_text(p.amount)}元未成功："
-                f"{p.reason or p.status_text or '未说明原因'}。" + ("后已补发成功，无需再处理。" if reissued else "请核实账户后补发。"),
+                f"{what}：{p.reason or p.status_text or '未说明原因'}。"
+                + ("后已补发成功，无需再处理。" if reissued else "" if p.pending else "请核实账户后补发。"),
                 p.village_code))
     return rec
+
+
+def _standing(bank: list[Payment]) -> list[Payment]:
+    """The successful payments still standing, in the order applied (date, file, row): a 冲正/退回 that comes
+    after a success cancels it; a success after a failure is its re-issue."""
+    standing: list[Payment] = []
+    for b in bank:
+        if b.ok:
+            standing.append(b)
+        elif standing and b.reverses:
+            same = [s for s in standing if s.amount == abs(b.amount)]
+            standing.remove(same[-1] if same else standing[-1])
+    return standing
 
 
 def _share(p: Payment, h: Household) -> Decimal:

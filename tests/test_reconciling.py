@@ -84,6 +84,25 @@ def test_a_bank_export_with_label_value_title_rows_and_a_count_footer(inputs, ru
     assert bank == {(1, "title"), (2, "title"), (3, "title"), (4, "header"), (8, "total"), (9, "footer")}
 
 
+def test_a_payment_reversed_after_it_went_through_is_failed_and_a_pending_one_is_not_paid(inputs, run_on):
+    roster(inputs)
+    write_xlsx(inputs / "bank.xlsx", {"结果": [BANK_HEAD, bank_row(0, date="2023-01-10"),
+                                               bank_row(0, amount="-112.00", status="冲正", reason="账户已冻结", date="2023-01-12"),
+                                               bank_row(1, status="退回", reason="户名不符", date="2023-01-10"),
+                                               bank_row(1, status="成功", date="2023-01-20"),
+                                               bank_row(2, status="待处理")]})
+    res = run_on(inputs)
+    assert [(r["amount_paid"], r["amount_failed"]) for r in res.summary] == [("112.00", "224.00")]
+    assert res.problems() == [("payment_failed", "bank.xlsx", "结果", 3), ("payment_failed", "bank.xlsx", "结果", 4),
+                              ("payment_failed", "bank.xlsx", "结果", 6)]
+    reversed_, reissued, pending = (e["detail"] for e in res.exceptions)
+    assert reversed_.startswith("银行冲正了此前发放给张三的耕地地力保护补贴112.00元（原发放见bank.xlsx第2行）：账户已冻结")
+    assert "后已补发成功" in reissued
+    assert "银行尚未处理完毕（待处理）" in pending and "补发" not in pending
+    wb = openpyxl.load_workbook(res.outputs / "internal" / "reconciliation.xlsx")
+    assert [row[9] for row in wb["户明细"].iter_rows(min_row=2, values_only=True)] == ["发放失败", "已发放", "发放失败"]
+
+
 def test_failed_payment_then_reissue_counts_as_paid_once(inputs, run_on):
     roster(inputs)
     write_xlsx(inputs / "bank1.xlsx", {"结果": [BANK_HEAD, bank_row(0), bank_row(1, status="失败", reason="账户已销户"),
