@@ -25,7 +25,7 @@ OK_WORDS = ("成功", "已入账", "入账", "已发放", "已代发", "正常",
 FAILED_WORDS = ("失败", "退回", "已退回", "冲正", "已冲正", "退票", "未入账", "拒绝", "异常", "不成功", "未成功", "错误",
                 "作废", "撤销", "挂账", "未到账", "销户", "不符")
 PENDING_WORDS = ("待处理", "处理中", "未处理", "待发", "在途", "待入账", "待确认")
-REVERSAL_WORDS = ("冲正", "退回", "退票", "退汇", "撤销", "冲销")
+REVERSAL_WORDS = ("冲正", "冲销", "撤销")
 OK_CODES = {"S", "Y", "是", "1", "00", "0000", "SUCCESS", "OK", "√"}
 FAILED_CODES = {"F", "N", "否", "0", "E", "FAIL", "FAILED", "×", "X"}
 
@@ -46,8 +46,9 @@ class Payment:
         self.villages: set[str] = set()  # village codes a 村名 column allows (empty: any)
         self.outcome = ""  # matched, unexpected, ambiguous, other_year (set by reconciling)
         self.matched: list = []  # the roster rows it paid
-        # a 冲正/退回 takes back a payment that had gone through (when one did, earlier)
-        self.reverses = not ok and any(w in compact(status_text) for w in REVERSAL_WORDS)
+        # a 冲正 (or a negative amount) takes back a payment that had gone through earlier; a plain 退回 after a
+        # success is a second attempt that failed, not a reversal
+        self.reverses = not ok and (any(w in compact(status_text) for w in REVERSAL_WORDS) or (amount is not None and amount < 0))
         self.pending = not ok and any(w in compact(status_text) for w in PENDING_WORDS)  # not final yet
 
 

@@ -6,7 +6,7 @@ unusable or the bank gives no ID, by name and amount within the subsidy (and the
 Candidates that cannot be told apart are reported (`ambiguous_match`), never picked at random.
 
 A roster row ends paid (a successful payment matched; a failure later re-issued counts only as paid), failed
-(its bank records all failed, or its payment was later reversed: 冲正/退回) or unpaid (no bank record, for a
+(its bank records all failed, or its payment was later reversed: 冲正) or unpaid (no bank record, for a
 subsidy that bank results cover).
 """
 
@@ -117,17 +117,28 @@ def reconcile(households: list[Household], payments: list[Payment], year: int) -
                 h.village_code))
     for p in in_year:
         if not p.ok:
-            reissued = any(h.status == PAID for h in p.matched)
-            after = next((b for h in p.matched for b in h.bank[:h.bank.index(p)] if b.ok), None) if p.reverses else None
-            what = (f"银行{p.status_text}了此前发放给{p.name or '该户'}的{p.subsidy or '补贴'}"
-                    f"{money_text(abs(p.amount))}元（原发放见{after.file}第{after.row}行）" if after else
-                    f"银行发放{p.name or '该户'}的{p.subsidy or '补贴'}{money_text(p.amount)}元未成功")
-            rec.problems.append(Problem(
-                "payment_failed", p.file, p.sheet, p.row,
-                f"{what}：{p.reason or p.status_text or '未说明原因'}。"
-                + ("后已补发成功，无需再处理。" if reissued else "" if p.pending else "请核实账户后补发。"),
-                p.village_code))
+            rec.problems.append(_failure(p))
     return rec
+
+
+def _failure(p: Payment) -> Problem:
+    """payment_failed for a failed bank row, saying what became of the household's payment."""
+    before = [b for h in p.matched for b in h.bank[:h.bank.index(p)] if b.ok]
+    after = [b for h in p.matched for b in h.bank[h.bank.index(p) + 1:] if b.ok]
+    who, what = p.name or "该户", p.subsidy or "补贴"
+    if p.reverses and before:
+        head = (f"银行{p.status_text or '冲正'}了此前发放给{who}的{what}{money_text(abs(p.amount))}元"
+                f"（原发放见{before[-1].file}第{before[-1].row}行）")
+    else:
+        head = f"银行发放{who}的{what}{money_text(p.amount)}元未成功"
+    if any(h.status == PAID for h in p.matched) and after:
+        then = "后已补发成功，无需再处理。"
+    elif any(h.status == PAID for h in p.matched) and before:
+        then = f"此前已由{before[-1].file}第{before[-1].row}行发放成功，本笔疑似重复发放：无需补发，请核实。"
+    else:
+        then = "" if p.pending else "请核实账户后补发。"
+    return Problem("payment_failed", p.file, p.sheet, p.row, f"{head}：{p.reason or p.status_text or '未说明原因'}。{then}",
+                   p.village_code)
 
 
 def _standing(bank: list[Payment]) -> list[Payment]:

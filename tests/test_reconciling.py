@@ -91,16 +91,23 @@ def test_a_payment_reversed_after_it_went_through_is_failed_and_a_pending_one_is
                                                bank_row(1, status="退回", reason="户名不符", date="2023-01-10"),
                                                bank_row(1, status="成功", date="2023-01-20"),
                                                bank_row(2, status="待处理")]})
+    write_xlsx(inputs / "清册2.xlsx", {"清册": [[TITLE.replace("耕地地力保护补贴", "稻谷补贴")], ROSTER_HEAD,
+                                                [1, "苍坡村", *P[3], 1, 50, 50]]})
+    write_xlsx(inputs / "bank2.xlsx", {"结果": [BANK_HEAD, bank_row(3, amount="50.00", summary="2022年稻谷补贴"),
+                                                bank_row(3, amount="50.00", summary="2022年稻谷补贴", status="退回",
+                                                         reason="重复", date="2023-02-01")]})
     res = run_on(inputs)
-    assert [(r["amount_paid"], r["amount_failed"]) for r in res.summary] == [("112.00", "224.00")]
+    assert {(r["subsidy_type"], r["amount_paid"], r["amount_failed"]) for r in res.summary} == {
+        ("耕地地力保护补贴", "112.00", "224.00"), ("稻谷补贴", "50.00", "0.00")}  # a plain 退回 after a success takes nothing back
     assert res.problems() == [("payment_failed", "bank.xlsx", "结果", 3), ("payment_failed", "bank.xlsx", "结果", 4),
-                              ("payment_failed", "bank.xlsx", "结果", 6)]
-    reversed_, reissued, pending = (e["detail"] for e in res.exceptions)
+                              ("payment_failed", "bank.xlsx", "结果", 6), ("payment_failed", "bank2.xlsx", "结果", 3)]
+    reversed_, reissued, pending, second = (e["detail"] for e in res.exceptions)
     assert reversed_.startswith("银行冲正了此前发放给张三的耕地地力保护补贴112.00元（原发放见bank.xlsx第2行）：账户已冻结")
     assert "后已补发成功" in reissued
     assert "银行尚未处理完毕（待处理）" in pending and "补发" not in pending
+    assert "此前已由bank2.xlsx第2行发放成功，本笔疑似重复发放" in second
     wb = openpyxl.load_workbook(res.outputs / "internal" / "reconciliation.xlsx")
-    assert [row[9] for row in wb["户明细"].iter_rows(min_row=2, values_only=True)] == ["发放失败", "已发放", "发放失败"]
+    assert [row[9] for row in wb["户明细"].iter_rows(min_row=2, values_only=True)] == ["发放失败", "已发放", "发放失败", "已发放"]
 
 
 def test_failed_payment_then_reissue_counts_as_paid_once(inputs, run_on):
