@@ -526,14 +526,18 @@ def _village_written_once_per_group(sheet: Sheet, header: H.Header, village_c: i
     pending: list[int] = []
     carry = ""
     for row, rn in data_rows(sheet, header):
-        name = clean_name(cell(row, name_c)) if name_c is not None else ""
+        raw, raw_name = cell(row, village_c), cell(row, name_c)
+        if raw not in (None, "") and raw_name not in (None, "") and "计" not in str(raw) and "计" not in str(raw_name):
+            carry, pending = raw, []  # a household naming its village: the usual row, kept cheap
+            continue
+        value = cell_text(raw)
+        name = clean_name(raw_name) if name_c is not None else ""
         kind = label_in(row, label_cells) or (scan_labels(row) if not name else None)
         if kind in ("subtotal", "total"):
-            if carry:
-                filled.update(dict.fromkeys(pending, carry))
+            if pending and cell_text(carry):
+                filled.update(dict.fromkeys(pending, cell_text(carry)))
             pending, carry = [], ""
             continue
-        value = cell_text(cell(row, village_c))
         if value:
             carry, pending = value, []  # a new group began before the last one was closed: its blanks stay blank
         elif name and carry and kind is None:
