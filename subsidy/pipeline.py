@@ -155,6 +155,9 @@ def read_inputs(inputs: Path, *, latest_year: int | None = None, progress: Progr
             reports.append(FileReport(item.rel, item.format, "无法读取", note=item.error))
             continue
         results = parse_file(item, ctx)
+        for sheet, res in zip(item.sheets, results, strict=True):
+            if sheet.hidden and res.role != "empty":
+                res.remarks.append(f"工作表“{sheet.name}”在Excel中是隐藏的，已照常读取")
         item.sheets = []  # drop the grids: only the parsed rows are kept
         _settle_roles(results)
         for res in results:

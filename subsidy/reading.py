@@ -108,7 +108,7 @@ def _load_workbook(item: InputFile) -> InputFile:
             sheet = book.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=False)
             filled = _fill_merged(rows, _merged_ranges(sheet))
-            hidden = str(getattr(meta.visible, "name", meta.visible)) != "Visible"
+            hidden = str(meta.visible).rsplit(".", 1)[-1] != "Visible"  # SheetVisibleEnum.Hidden / VeryHidden
             item.sheets.append(Sheet(meta.name, rows, hidden=hidden, merged_rows=set(filled), _own=filled))
         book.close()
     except Exception as exc:  # calamine raises several unrelated types for damaged files

@@ -370,3 +370,15 @@ def test_a_county_outside_wenzhou_brings_its_own_villages_csv(inputs, run_on):
     assert res.problems() == [("unknown_village", "清册.xlsx", "清册", 5)]  # a Wenzhou name is unknown here
     assert res.report["village_source"] == "villages.csv"
     assert (res.outputs / "archive" / "南昌县" / "2022" / "360121100201" / "results" / "v1").is_dir()
+
+
+def test_a_hidden_sheet_is_read_and_said_to_be_hidden(inputs, run_on):
+    import openpyxl
+
+    path = write_xlsx(inputs / "a.xlsx", {"清册": [[TITLE], HEAD, row(0)], "旧表": [[TITLE], HEAD, row(1)]})
+    wb = openpyxl.load_workbook(path)
+    wb["旧表"].sheet_state = "hidden"
+    wb.save(path)
+    res = run_on(inputs)
+    assert res.due() == {("苍坡村", "耕地地力保护补贴"): "224.00"}  # nothing skipped silently
+    assert res.files[0]["note"] == "工作表“旧表”在Excel中是隐藏的，已照常读取"
