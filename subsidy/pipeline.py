@@ -19,6 +19,7 @@ from pathlib import Path
 from .archiving import archive_versions, input_listing, recover
 from .banks import Payment
 from .catalogue import Catalogue
+from .formulas import fill_missing_results
 from .locking import output_lock
 from .normalising import area_text, money_text
 from .notice_settings import SettingsError, load_settings, with_overrides
@@ -155,6 +156,13 @@ def read_inputs(inputs: Path, *, latest_year: int | None = None, progress: Progr
             reports.append(FileReport(item.rel, item.format, "无法读取", note=item.error))
             continue
         results = parse_file(item, ctx)
+        if any(h.amount is None for res in results for h in res.households):
+            worked_out = fill_missing_results(item)  # a file written by a script: formulas without results
+            if worked_out:
+                results = parse_file(item, ctx)
+                for res in results:
+                    if res.sheet in worked_out:
+                        res.remarks.append(worked_out[res.sheet])
         for sheet, res in zip(item.sheets, results, strict=True):
             if sheet.hidden and res.role != "empty":
                 res.remarks.append(f"工作表“{sheet.name}”在Excel中是隐藏的，已照常读取")
