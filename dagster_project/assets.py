@@ -15,7 +15,7 @@ import dagster as dg
 
 from subsidy import locking, pipeline
 from subsidy.notices import money
-from subsidy.privacy import find_unmasked
+from subsidy.privacy import find_unmasked, mask_numbers
 from subsidy.problems import KINDS
 
 from .partitions import county_year
@@ -82,6 +82,8 @@ def input_files(context: dg.AssetExecutionContext, settings: SubsidySettings):
         "files": len(intake.files),
         "files_by_kind": _md_table(["识别为", "文件数"], sorted(kinds.items())),
         "rows_read": sum(sum(r.counts.values()) for r in intake.sheets),
+        "reading_notes": _md_table(["文件", "说明"], [[f.file, mask_numbers(f.note)] for f in intake.files
+                                                      if f.sheets and f.note]),
         "inputs_folder": dg.MetadataValue.path(str(where.inputs)),
     })
 

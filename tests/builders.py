@@ -29,9 +29,11 @@ def bad_check(id_text: str) -> str:
 
 
 def write_xlsx(path: Path, sheets: dict[str, list[list]], merges: dict[str, list[str]] | None = None,
-               text_columns: dict[str, set[int]] | None = None, start: str | None = None) -> Path:
+               text_columns: dict[str, set[int]] | None = None, start: str | None = None,
+               formulas: dict[str, dict[str, str]] | None = None) -> Path:
     """sheets: name -> rows (row 0 is Excel row 1). merges: name -> ['A1:F1', ...].
-    text_columns: 0-based columns stored as text format '@'. start: put the table at e.g. 'C3'."""
+    text_columns: 0-based columns stored as text format '@'. start: put the table at e.g. 'C3'.
+    formulas: name -> {'G3': '=E3*F3'}: real formulas, saved without results as a script saves them."""
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     for name, rows in sheets.items():
@@ -49,6 +51,8 @@ def write_xlsx(path: Path, sheets: dict[str, list[list]], merges: dict[str, list
                     cell.data_type = "s"  # a text that looks like a formula, as a clerk's paste leaves it
                 if text_columns and c in text_columns.get(name, set()):
                     cell.number_format = "@"
+        for ref, formula in (formulas or {}).get(name, {}).items():
+            ws[ref] = formula
         for rng in (merges or {}).get(name, []):
             ws.merge_cells(rng)
         for c in range(max((len(r) for r in rows), default=0)):

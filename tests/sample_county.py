@@ -134,12 +134,14 @@ def _grain_csv(folder: Path) -> None:
 
 
 def _supplement(folder: Path) -> None:
-    """A late supplementary roster that lists a household already paid in the main roster."""
+    """A late supplementary roster that lists a household already paid in the main roster; written by a script,
+    its amounts are formulas saved without results."""
     name, id_ = person(6)
     rows = [["岩头镇2022年度耕地地力保护补贴补报清册"], ["序号", "村名", "户主姓名", "身份证号码", "补贴面积", "补贴标准", "补贴金额"],
             [1, "周宅村", name, id_, 2.0, 112, 224.00],  # planted: already in the main roster -> duplicate_payment
             [2, "霞美村", person(14)[0], person(14)[1], 1.5, 112, 168.00]]
-    write_xlsx(folder / "岩头镇" / "岩头镇耕地地力保护补贴补报清册.xlsx", {"补报": rows}, text_columns={"补报": {3}})
+    write_xlsx(folder / "岩头镇" / "岩头镇耕地地力保护补贴补报清册.xlsx", {"补报": rows}, text_columns={"补报": {3}},
+               formulas={"补报": {"G3": "=ROUND(E3*F3,2)", "G4": "=ROUND(E4*F4,2)"}})
 
 
 def _yantou_amounts() -> dict[int, float]:

@@ -52,6 +52,8 @@ def test_graph_materializes_a_county_with_checks_and_clerk_metadata(tmp_path):
     assert report.metadata["problems"].value == 21
     assert "周宅村" in report.metadata["villages_with_problems"].value
     assert report.metadata["staff_workbook"].value.endswith("2022/永嘉县/internal/reconciliation.xlsx")
+    [files] = result.asset_materializations_for_node("input_files")
+    assert "补报清册.xlsx | 工作表“补报”有2个公式" in files.metadata["reading_notes"].value
     [notices] = result.asset_materializations_for_node("village_notices")
     assert notices.metadata["notices"].value == 10
     # no full ID or account number anywhere in events, metadata or logs
@@ -173,6 +175,8 @@ def test_notice_settings_on_the_resource_override_notice_toml(tmp_path):
     settings = SubsidySettings(inputs_dir=str(tmp_path / "inputs"), outputs_dir=str(tmp_path / "outputs"),
                                notice_kind="application", publish_date="2023-01-05")
     result = dg.materialize(ASSETS, partition_key=KEY, instance=instance, resources={"settings": settings})
+    [files] = result.asset_materializations_for_node("input_files")
+    assert "补报清册.xlsx | 工作表“补报”有2个公式" in files.metadata["reading_notes"].value
     [notices] = result.asset_materializations_for_node("village_notices")
     assert notices.metadata["kind"].value == "申报审核公示"
     assert notices.metadata["publish_date"].value == "2023-01-05"

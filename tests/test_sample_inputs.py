@@ -67,6 +67,8 @@ def test_generated_county_gives_exact_figures_and_problem_locations(sample, run_
     assert [tuple(r.values()) for r in res.summary] == EXPECTED_SUMMARY
     assert res.report["reconciliation"]["balanced"]
     assert res.report["rows_read"] == sum(int(f["rows_read"]) for f in res.files)
+    notes = {f["file"]: f["note"] for f in res.files if f["note"]}
+    assert "已按公式算出（G3、G4）" in notes["岩头镇/岩头镇耕地地力保护补贴补报清册.xlsx"]
 
 
 def test_bundled_inputs_match_the_generator(tmp_path, run_on):
