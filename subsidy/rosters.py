@@ -71,7 +71,8 @@ _GENERIC_SHEET = re.compile(r"^(sheet|工作表|表)\d*$", re.IGNORECASE)
 # "1.芙蓉村", "(3)珠岸村", "02-东岙村", "一、苍坡村": the clerk's numbering before a sheet's village name
 _SHEET_NUMBERING = re.compile(r"^(?:\(?[0-9一二三四五六七八九十]+[)、.\-_ ]|\([0-9一二三四五六七八九十]+\))")
 # a bank file that lists only the payments that went through, named so in its title, sheet or file name
-_SUCCESS_LIST = re.compile(r"(代发|发放|入账|支付|转账|到账)成功|成功(清单|明细|名单|记录|数据)")
+_SUCCESS_LIST = re.compile(r"(代发|入账|支付|转账|到账)成功|成功(清单|明细|名单|记录|数据)")
+_BANK_WORDS = re.compile(r"代发|银行|一卡通|农商|信用社|信用联社|入账|到账")
 _HAS_LETTER = re.compile(r"[^\d\s.\-,，:：/]")
 
 
@@ -284,8 +285,10 @@ def _finish(item: InputFile, st: _Staged, ctx: Context) -> None:
 def _is_success_list(cols: H.Columns, names: str) -> bool:
     """A bank's list of payments that went through (代发成功清单): accounts and amounts, no 处理结果 column."""
     f = cols.fields
-    return (_SUCCESS_LIST.search(compact(names)) is not None and H.ACCOUNT in f and H.AMOUNT in f
-            and (H.NAME in f or H.ID in f) and H.AREA not in f and H.RATE not in f)
+    names = compact(names)
+    return (_SUCCESS_LIST.search(names) is not None and _BANK_WORDS.search(names) is not None and H.ACCOUNT in f
+            and H.AMOUNT in f and (H.NAME in f or H.ID in f)
+            and not {H.AREA, H.RATE, H.VILLAGE, H.TOWN, H.GROUP} & set(f))  # a roster names places and parcels
 
 
 def _scales(cols: H.Columns) -> dict[int, Decimal]:

@@ -56,6 +56,15 @@ def test_a_bank_list_of_successful_payments_without_a_status_column(inputs, run_
     assert res.problems() == [("unpaid", "清册.xlsx", "清册", 5)]
 
 
+def test_a_roster_titled_as_paid_successfully_stays_a_roster(inputs, run_on):
+    head = ["序号", "村名", "户名", "身份证号码", "一卡通账号", "金额"]
+    write_xlsx(inputs / "岩头镇2022年耕地地力保护补贴发放成功名单.xlsx",
+               {"Sheet1": [head] + [[i + 1, "苍坡村", *P[i], f"62309100000{i:08d}", 112] for i in (0, 1)]})
+    res = run_on(inputs)
+    assert res.files[0]["recognised_as"] == "发放清册"
+    assert res.due() == {("苍坡村", "耕地地力保护补贴"): "224.00"}
+
+
 def test_the_bank_s_reason_in_a_remark_column_and_a_payment_made_twice_by_name(inputs, run_on):
     roster(inputs)
     head = ["序号", "户名", "账号", "金额", "摘要", "状态", "备注"]
