@@ -331,7 +331,7 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
     filled_down = _village_written_once_per_group(sheet, header, village_c, name_c, label_cells)
     if filled_down:
         rows_text = _row_list(sorted(filled_down))
-        res.remarks.append(f"工作表“{sheet.name}”村名只写在每组第一行：{rows_text}行按同组（以小计行结束）第一行的村名计入")
+        res.remarks.append(f"工作表“{sheet.name}”村名只写在每组第一行：{rows_text}行按同组（以小计或合计行结束）第一行的村名计入")
     header_labels = {c: compact(cell_text(cell(sheet.rows[header.last], c)) or header.labels[c])
                      for c in cols.labels if c < len(header.labels)}
     probe = name_c if name_c in header_labels else next(iter(header_labels), None)

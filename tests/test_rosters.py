@@ -121,7 +121,7 @@ def test_village_written_only_on_the_first_row_of_each_group_closed_by_its_subto
     assert [h["source_row"] for h in res.households if h["village_name"] == "苍坡村"] == ["3", "4", "5"]
     assert res.problems() == [("missing_field", "r.xlsx", "清册", 8)]
     assert "村名为空" in res.exceptions[0]["detail"] and "第8行" in res.exceptions[0]["detail"]
-    assert res.files[0]["note"] == "工作表“清册”村名只写在每组第一行：第4–5行按同组（以小计行结束）第一行的村名计入"
+    assert res.files[0]["note"] == "工作表“清册”村名只写在每组第一行：第4–5行按同组（以小计或合计行结束）第一行的村名计入"
 
 
 def test_unknown_and_ambiguous_villages(inputs, run_on):
