@@ -142,8 +142,8 @@ def _failure(p: Payment) -> Problem:
 
 
 def _standing(bank: list[Payment]) -> list[Payment]:
-    """The successful payments still standing, in the order applied (date, file, row): a 冲正/退回 that comes
-    after a success cancels it; a success after a failure is its re-issue."""
+    """The successful payments still standing, in the order applied (date, file, row): a reversal (冲正, or a
+    negative amount) that comes after a success cancels it; a success after a failure is its re-issue."""
     standing: list[Payment] = []
     for b in bank:
         if b.ok:

@@ -188,11 +188,11 @@ class VillageRegistry:
         if not candidates and _GROUP_SUFFIX.search(name):  # '苍坡村三组': the village of a 村民小组
             return self.match(_GROUP_SUFFIX.sub("", name), town=town, county=county)
         if not candidates and (note := _NOTE.search(name)):  # '苍坡村(原东岙村)', '东岙村(现苍坡村)'
-            for part in (_NOTE.sub("", name), _NOTE_WORD.sub("", note.group(1))):
-                found = self.match(part, town=town, county=county) if part else None
-                if found is not None and found.village is not None:
-                    return found
-            return Match(None, f"“{text}”不在村名册中")
+            tries = [self.match(part, town=town, county=county)
+                     for part in (_NOTE.sub("", name), _NOTE_WORD.sub("", note.group(1))) if part]
+            found = next((m for m in tries if m.village is not None), None)
+            ambiguous = next((m for m in tries if m.candidates), None)  # '芙蓉村(二组)' in a county with two
+            return found or ambiguous or Match(None, f"“{text}”不在村名册中")
         if not candidates:
             return Match(None, f"“{text}”不在村名册中")
         narrowed = _narrow(candidates, county, lambda v: compact(v.county))

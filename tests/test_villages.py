@@ -26,6 +26,9 @@ def test_unknown_name_is_reported_not_guessed():
     assert match.village is None and "不在村名册中" in match.reason
     match = REG.match("潮记村（原东岙村）")
     assert match.village is None and match.reason == "“潮记村（原东岙村）”不在村名册中"
+    match = REG.match("芙蓉村（二组）")  # 芙蓉村 is in two towns: still ambiguous, and said so
+    assert match.village is None and "重名" in match.reason
+    assert REG.match("芙蓉村（二组）", town="岩头镇").village.code == "330324108207"
 
 
 def test_communities_keep_their_name():
