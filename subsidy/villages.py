@@ -191,8 +191,8 @@ class VillageRegistry:
             tries = [self.match(part, town=town, county=county)
                      for part in (_NOTE.sub("", name), _NOTE_WORD.sub("", note.group(1))) if part]
             found = next((m for m in tries if m.village is not None), None)
-            ambiguous = next((m for m in tries if m.candidates), None)  # '芙蓉村(二组)' in a county with two
-            return found or ambiguous or Match(None, f"“{text}”不在村名册中")
+            bare = tries[0] if tries and tries[0].candidates else None  # '芙蓉村(二组)' where two towns have one
+            return found or bare or Match(None, f"“{text}”不在村名册中")
         if not candidates:
             return Match(None, f"“{text}”不在村名册中")
         narrowed = _narrow(candidates, county, lambda v: compact(v.county))
