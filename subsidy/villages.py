@@ -23,6 +23,7 @@ from .normalising import compact
 _VILLAGE_SUFFIXES = (("村民委员会", "v"), ("村委会", "v"), ("村委", "v"), ("居民委员会", "c"), ("居委会", "c"),
                      ("社区", "c"), ("村", "v"))
 _SEPARATORS = re.compile(r"[/\\\-—·・、|]")  # 岩头镇/苍坡村, 岩头镇-苍坡村
+_COLLECTIVE_SUFFIXES = ("股份经济合作社", "股份经济联合社", "经济合作社", "经济联合社", "股份合作社", "集体经济组织")
 _NOTE = re.compile(r"\(([^()]*)\)")
 _NOTE_WORD = re.compile(r"^(原|现|今|即|并入|已并入|合并后为?)")
 _GROUP_SUFFIX = re.compile(r"(第?[0-9一二三四五六七八九十百]+(组|小组|村民小组|社)|[0-9一二三四五六七八九十]+队)$")
@@ -160,6 +161,7 @@ class VillageRegistry:
     def match(self, text: str, town: str | None = None, county: str | None = None) -> Match:
         """Match a village name as a clerk wrote it, narrowed by the town and county where known."""
         name = _SEPARATORS.sub("", compact(text))
+        name = _strip_any(name, _COLLECTIVE_SUFFIXES)  # 发包方 '苍坡村股份经济合作社' is the village's collective
         if not name:
             return Match(None, "村名为空")
         if name.isdigit() and len(name) == 12:  # the 12-digit statistical code itself

@@ -15,6 +15,9 @@ CAT = Catalogue.load()
     ("村名", VILLAGE), ("所在村", VILLAGE), ("行政村", VILLAGE), ("村（社区）", VILLAGE), ("村(居)委会", VILLAGE),
     ("补贴项目", SUBSIDY), ("补贴类型", SUBSIDY),
     ("户主签字", "ignore"), ("领款人签字", "ignore"),
+    # land-contract (确权) exports: the contractor is the household, the 发包方 the village collective
+    ("承包方名称", NAME), ("承包方代表", NAME), ("持卡人", NAME), ("发包方名称", VILLAGE), ("所属村组", VILLAGE),
+    ("所属村委会", VILLAGE), ("村组名称", VILLAGE),
 ])
 def test_labels_map_to_fields(label, field):
     assert classify_label(label, CAT)[0] == field

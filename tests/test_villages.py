@@ -7,7 +7,8 @@ REG = VillageRegistry.bundled()
 
 @pytest.mark.parametrize("written", ["苍坡村", "苍坡村委会", "苍坡村民委员会", "苍坡", " 苍坡村 ", "岩头镇苍坡村",
                                      "永嘉县岩头镇苍坡村", "苍坡村村委会", "岩头镇/苍坡村", "岩头镇-苍坡村", "330324108224",
-                                     "苍坡村（原东岙村）", "潮记村(现苍坡村)", "苍坡村(二组)"])
+                                     "苍坡村（原东岙村）", "潮记村(现苍坡村)", "苍坡村(二组)", "苍坡村股份经济合作社",
+                                     "岩头镇苍坡村第三村民小组经济合作社"])
 def test_written_forms_match_the_official_village(written):
     match = REG.match(written)
     assert match.village is not None and match.village.code == "330324108224"
