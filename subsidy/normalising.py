@@ -24,11 +24,17 @@ def to_halfwidth(text: str) -> str:
     return text.translate(_FULLWIDTH)
 
 
+# control characters no one typed on purpose, which XML (so .xlsx) cannot even hold; line breaks and tabs stay
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
 def cell_text(value: object) -> str:
     """The text a person sees in a cell, trimmed; numbers without a spurious '.0'."""
     if value is None:
         return ""
     if isinstance(value, str):
+        if not value.isprintable():  # rare: line breaks, tabs, or invisible control characters pasted in
+            value = _CONTROL.sub("", value)
         return value.strip()
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"

@@ -82,10 +82,13 @@ def write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]
 _MODIFIED = re.compile(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>")
 
 
-def write_stable_xlsx(path: Path, save: Callable[[Path], object], stamp: str = "2000-01-01T00:00:00Z") -> None:
+def write_stable_xlsx(path: Path, save: Callable[[Path], object], stamp: str = "2000-01-01T00:00:00Z",
+                      splices: dict[str, Path] | None = None) -> None:
     """Save a workbook so that the same content gives the same bytes: openpyxl stamps the save time into
     docProps/core.xml and every zip entry; pin both. Streams entry by entry (a large workbook is not held
-    in memory), then renames into place atomically."""
+    in memory), then renames into place atomically. `splices`: zip entry of a worksheet -> a file of row XML
+    to put at the end of its <sheetData>."""
+    splices = splices or {}
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".xlsx.") as tmp:
         raw = Path(tmp) / "raw.xlsx"
@@ -102,10 +105,28 @@ def write_stable_xlsx(path: Path, save: Callable[[Path], object], stamp: str = "
                                                 src.read(info.filename))
                         dst.writestr(entry, content)
                         continue
+                    if info.filename in splices:
+                        _splice_rows(src.read(info.filename), splices[info.filename], dst, entry)
+                        continue
                     with src.open(info) as reader, dst.open(entry, "w") as writer:
                         shutil.copyfileobj(reader, writer, 1 << 20)
 
         atomic_write(path, fill)
+
+
+def _splice_rows(sheet_xml: bytes, rows: Path, dst: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
+    """The worksheet with the rows of `rows` added at the end of its sheetData, streamed."""
+    if b"<sheetData/>" in sheet_xml:
+        head, tail = sheet_xml.split(b"<sheetData/>", 1)
+        head, tail = head + b"<sheetData>", b"</sheetData>" + tail
+    else:
+        head, tail = sheet_xml.split(b"</sheetData>", 1)
+        tail = b"</sheetData>" + tail
+    big = len(sheet_xml) + rows.stat().st_size > 1 << 30
+    with dst.open(entry, "w", force_zip64=big) as writer, open(rows, "rb") as reader:
+        writer.write(head)
+        shutil.copyfileobj(reader, writer, 1 << 20)
+        writer.write(tail)
 
 
 def internal_dir(outputs: Path) -> Path:

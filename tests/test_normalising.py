@@ -5,7 +5,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from subsidy.normalising import clean_id, clean_name, id_check_char, id_error, money_text, parse_decimal
+from subsidy.normalising import (
+    cell_text,
+    clean_id,
+    clean_name,
+    id_check_char,
+    id_error,
+    money_text,
+    parse_decimal,
+)
 from tests.builders import bad_check, make_id
 
 GOOD = make_id("330324", "19650312", 7)
@@ -103,3 +111,9 @@ def test_loose_years_in_names(text, year):
     from subsidy.normalising import find_loose_year
 
     assert find_loose_year(text) == year
+
+
+def test_control_characters_pasted_into_a_cell_are_dropped_line_breaks_kept():
+    assert cell_text("张\x07三\x00") == "张三"
+    assert cell_text("账户\n已销户\t") == "账户\n已销户"
+    assert clean_name("\x1f王\u3000五") == "王五"

@@ -250,6 +250,12 @@ def test_workbook_sheets_totals_and_formats(inputs, run_on):
     households = wb["户明细"]
     full_ids = [row[4] for row in households.iter_rows(min_row=2, values_only=True)]
     assert all(len(i) == 18 for i in full_ids if i)  # staff see the full ID
+    statuses = {row[9].value: row for row in households.iter_rows(min_row=2)}
+    assert statuses["发放失败"][0].fill.fgColor.rgb.endswith("FCE4D6")  # problem rows highlighted, every cell
+    assert statuses["已发放"][0].fill.fgColor.rgb in (None, "00000000")
+    assert statuses["已发放"][7].number_format == "#,##0.00" and households["F2"].number_format == "#,##0.####"
+    assert households.freeze_panes == "A2" and households.auto_filter.ref == f"A1:N{households.max_row}"
+    assert villages.cell(villages.max_row, 6).font.bold
     problems = wb["问题清单"]
     assert problems.max_row - 1 == len(res.exceptions)
     first = problems[2]
@@ -271,6 +277,20 @@ def test_spreadsheet_injection_is_written_as_text(inputs, run_on):
     raw = (res.outputs / "internal" / "households.csv").read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in raw and "'@SUM(1)" in raw
     assert res.exceptions[0]["detail"].startswith("'" + evil)  # neutralised where it starts a cell
+
+
+def test_workbook_text_that_xml_must_escape_or_cannot_hold(inputs, run_on):
+    rows = [[TITLE], ROSTER_HEAD, [1, "苍坡村", *P[0], 1, 112, 112], [2, "苍坡村", *P[1], 1, 112, 112]]
+    write_xlsx(inputs / "a&b <c>.xlsx", {"R&D": rows})
+    # a CSV can carry a control character (an .xlsx cannot): a bank system's export with a stray BEL
+    write_csv(inputs / "bank.csv", [BANK_HEAD, bank_row(0, status="失败", reason="<户名&账号>\x07不符 "),
+                                    bank_row(1, amount="1E+2")])
+    res = run_on(inputs)
+    wb = openpyxl.load_workbook(res.outputs / "internal" / "reconciliation.xlsx")
+    first, second = wb["户明细"].iter_rows(min_row=2, values_only=True)
+    assert first[11:13] == ("a&b <c>.xlsx", "R&D") and first[10] == "失败:<户名&账号>不符（bank.csv 第2行）"
+    bank = list(wb["银行明细"].iter_rows(min_row=2, values_only=True))
+    assert bank[0][10] == "<户名&账号>不符" and bank[1][6] == 100  # kept, the control character dropped
 
 
 def test_a_second_successful_payment_is_unexpected_and_says_why(inputs, run_on):
