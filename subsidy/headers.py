@@ -74,7 +74,7 @@ CONTAINS: list[tuple[str, str]] = [
 _BRACKETED = re.compile(r"[(\[{<《][^)\]}>》]*[)\]}>》]")
 _TRAILING_UNIT = re.compile(r"(\(?(元/亩|元每亩|万元|元|亩|个|户|人)\)?)$")
 # '单位名称：永嘉县财政局', '代发日期:2023-01-10': a label and its value, as title rows above a header hold them
-_KEY_VALUE = re.compile(r"^[^:：]{1,12}[:：]\s*\S")
+_KEY_VALUE = re.compile(r"^[^:：]{1,12}[:：]\s*(?!(元|亩|元/亩|元每亩|万元|户|人|个|公斤|斤|吨)\)?\s*$)\S")  # not '面积：亩'
 _PREFIX_NUMBER = re.compile(r"^[0-9一二三四五六七八九十]+[、.]")
 
 

@@ -58,3 +58,9 @@ def test_label_value_rows_above_a_header_are_titles_not_header_rows():
     header = find_header(rows, CAT)
     assert (header.first, header.last) == (3, 3)  # one '备注：…' label does not make the header a title row
     assert header.columns.fields[NAME] == 2 and header.columns.fields[AMOUNT] == 4
+
+
+def test_units_after_a_colon_are_still_header_labels():
+    rows = [["序号", "姓名", "身份证号", "面积：亩", "标准：元/亩", "金额：元"], [1, "张三", "x", 1, 2, 2]]
+    header = find_header(rows, CAT)
+    assert header is not None and header.columns.fields[AMOUNT] == 5 and header.columns.fields[AREA] == 3
