@@ -9,6 +9,7 @@ Anything else (other sheets, lookups, text functions) stays empty and is named i
 
 from __future__ import annotations
 
+import operator
 import re
 import zipfile
 from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
@@ -27,6 +28,15 @@ _MAX_RANGE = 100_000  # cells in one range; a whole-column SUM(G:G) is not suppo
 
 class FormulaError(Exception):
     pass
+
+
+def _divide(a: Decimal, b: Decimal) -> Decimal:
+    if b == 0:
+        raise FormulaError("除数为0")
+    return a / b
+
+
+_ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": _divide}
 
 
 def saved_without_results(path: Path) -> bool:
@@ -140,24 +150,18 @@ class _Parser:
         return number
 
     def _expr(self):
-        value = self._term()
-        while self._peek() in (("op", "+"), ("op", "-")):
-            op = self._take()[1]
-            right = self._number(self._term())
-            value = self._number(value) + right if op == "+" else self._number(value) - right
-        return value
+        return self._binary(self._term, "+-")
 
     def _term(self):
-        value = self._power()
-        while self._peek() in (("op", "*"), ("op", "/")):
+        return self._binary(self._power, "*/")
+
+    def _binary(self, operand, ops: str):
+        """operand (op operand)*, left to right, for one precedence level."""
+        value = operand()
+        while (token := self._peek()) is not None and token[0] == "op" and token[1] in ops:
             op = self._take()[1]
-            right = self._number(self._power())
-            if op == "*":
-                value = self._number(value) * right
-            else:
-                if right == 0:
-                    raise FormulaError("除数为0")
-                value = self._number(value) / right
+            right = self._number(operand())
+            value = _ARITHMETIC[op](self._number(value), right)
         return value
 
     def _power(self):  # in Excel a sign binds tighter than ^: =-2^2 is 4
