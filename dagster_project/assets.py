@@ -222,6 +222,7 @@ def problem_report(context: dg.AssetExecutionContext, settings: SubsidySettings,
         "problems_by_kind": _md_table(["问题", "代码", "数量"], [[KINDS[k].title, k, n]
                                                               for k, n in report["problems_by_kind"].items()]),
         "villages_with_problems": _md_table(["村代码", "村", "问题数", "问题"], rows),
+        "hints": dg.MetadataValue.md("\n".join(f"- {h}" for h in report["hints"]) or "（无）"),
         "amount_due": report["amount_due"], "households": report["households"], "villages": report["villages"],
         "staff_workbook": dg.MetadataValue.path(report["outputs"]["workbook"]),
         "exceptions_csv": dg.MetadataValue.path(report["outputs"]["exceptions"]),

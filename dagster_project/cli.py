@@ -131,6 +131,8 @@ def print_report(report: dict, outputs: Path) -> None:
               f"（按村和补贴逐项核对：{mark}）")
     else:
         print("对账：没有银行代发结果，实发和失败金额暂空")
+    for hint in report.get("hints", []):
+        print(f"提示：{hint}")
     print(f"问题：{report['problems']}个")
     for kind, count in report["problems_by_kind"].items():
         print(f"    {kind}（{KINDS[kind].title}）：{count}")
@@ -144,7 +146,7 @@ def print_report(report: dict, outputs: Path) -> None:
     archive = report.get("archive")
     if archive:
         print(f"留存备查：新写入{archive['new_versions']}个版本（其中更正公示{archive['corrections']}个）"
-              + ("；公示内容无变化，未写入新版本" if not archive["new_versions"] else ""))
+              + ("；公示内容无变化，未写入新版本" if not archive["new_versions"] and notices and notices["written"] else ""))
     print(f"结果：分村汇总 {outputs / 'summary.csv'}")
     print(f"      村务公开栏公示 {outputs / 'notices'}（每村一份普通版和一份大字版）")
     print(f"      问题清单（内部，含完整身份证号）{outputs / 'internal' / 'exceptions.csv'}")

@@ -30,7 +30,7 @@ from .reading import discover, load, read_text_file
 from .reconciling import FAILED, PAID, reconcile
 from .rosters import REASONS, Context, Household, RowNote, SheetResult, VillageClaim, parse_file
 from .validating import check_cadres, check_claims, find_duplicates
-from .villages import VillageRegistry
+from .villages import BUNDLED_SOURCE, VillageRegistry
 from .workbook import write_workbook
 from .writing import atomic_write_bytes, internal_dir, write_csv
 
@@ -210,6 +210,8 @@ def choose_year(intake: Intake, year: int | None) -> int:
     votes = Counter(h.year for res in intake.sheets for h in res.households if h.year)
     if not votes:  # rosters that name no year: the year the bank results pay for
         votes = Counter(p.year for res in intake.sheets for p in res.payments if p.year)
+    if not votes:  # no row could be used (no village matched): the year the rosters' titles name
+        votes = Counter(res.year for res in intake.sheets if res.role == "roster" and res.year)
     if votes:
         return max(votes.items(), key=lambda kv: (kv[1], kv[0]))[0]
     return date.today().year
@@ -404,7 +406,18 @@ def run_report(books: Books, summary: list[SummaryRow]) -> dict:
         "problems_by_kind": {k: by_kind[k] for k in KINDS if by_kind[k]},
         "village_source": books.villages.source,
         "reading_notes": [f"{f.file}：{f.note}" for f in books.files if f.sheets and f.note],
+        "hints": _hints(books),
     }
+
+
+def _hints(books: Books) -> list[str]:
+    """What a clerk should do first when the run as a whole went wrong in a recognisable way."""
+    hints = []
+    unknown, used = books.row_counts.get("unknown_village", 0), books.row_counts.get("household", 0)
+    if unknown > used and books.villages.source == BUNDLED_SOURCE:
+        hints.append(f"{unknown}行的村名不在内置的温州市村名册中（用上的只有{used}行）：如果这不是温州市的县，"
+                     "请把本县的村名册 villages.csv 放进 inputs 文件夹（格式见 README）。")
+    return hints
 
 
 def check_runnable(books: Books, inputs: Path, outputs: Path) -> None:

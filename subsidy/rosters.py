@@ -141,6 +141,7 @@ class SheetResult:
     counts: Counter = field(default_factory=Counter)
     nonblank: int = 0  # non-blank rows in the sheet, counted before parsing (for the row-accounting check)
     remarks: list[str] = field(default_factory=list)  # what the clerk should know about how the sheet was read
+    year: int | None = None  # the year its title, sheet, file or folder names
 
     def note(self, row: int, reason: str, text: str = "") -> None:
         self.counts[reason] += 1
@@ -279,6 +280,7 @@ def _finish(item: InputFile, st: _Staged, ctx: Context) -> None:
         _parse_summary(sheet, header, sc, ctx, res)
     else:
         res.role = "cadre" if _CADRE.search(sheet.name + st.title) else "roster"
+        res.year = sc.year
         _parse_roster(sheet, header, sc, ctx, res)
 
 

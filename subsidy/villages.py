@@ -23,6 +23,7 @@ from .normalising import compact
 _VILLAGE_SUFFIXES = (("村民委员会", "v"), ("村委会", "v"), ("村委", "v"), ("居民委员会", "c"), ("居委会", "c"),
                      ("社区", "c"), ("村", "v"))
 _SEPARATORS = re.compile(r"[/\\\-—·・、|]")  # 岩头镇/苍坡村, 岩头镇-苍坡村
+BUNDLED_SOURCE = "内置温州市2023年统计用区划代码"
 _COLLECTIVE_SUFFIXES = ("股份经济合作社", "股份经济联合社", "经济合作社", "经济联合社", "股份合作社", "集体经济组织")
 _NOTE = re.compile(r"\(([^()]*)\)")
 _NOTE_WORD = re.compile(r"^(原|现|今|即|并入|已并入|合并后为?)")
@@ -127,7 +128,7 @@ class VillageRegistry:
     @classmethod
     def bundled(cls) -> VillageRegistry:
         with resources.files("subsidy").joinpath("data/wenzhou_divisions.csv").open(encoding="utf-8") as f:
-            return cls(_read_villages(f), source="内置温州市2023年统计用区划代码")
+            return cls(_read_villages(f), source=BUNDLED_SOURCE)
 
     @classmethod
     def from_csv(cls, path: Path, text: str) -> VillageRegistry:

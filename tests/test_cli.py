@@ -58,3 +58,18 @@ def test_partitioned_inputs_run_each_county_year_and_appear_in_the_run_history(t
         [run] = instance.get_runs()
         assert run.is_success and run.tags["dagster/partition"] == "2022-永嘉县"
         assert run.tags["subsidy/started_by"] == "command line"
+
+
+def test_a_county_outside_the_bundled_roster_gets_a_hint_and_its_year(tmp_path, capsys):
+    from tests.builders import make_id, write_xlsx
+
+    head = ["序号", "村名", "户主姓名", "身份证号码", "补贴金额"]
+    rows = [["某县城关镇2022年耕地地力保护补贴发放清册"], head] + [[i + 1, "潮记村", f"周{i}", make_id("110105", seq=i), 100]
+                                                           for i in range(3)]
+    write_xlsx(tmp_path / "in" / "清册.xlsx", {"清册": rows})
+    code = main(["run", "--inputs", str(tmp_path / "in"), "--outputs", str(tmp_path / "out"), "--quiet"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert "年度：2022" in out  # from the title, though no row could be used
+    assert "提示：3行的村名不在内置的温州市村名册中" in out and "villages.csv" in out
+    assert "公示内容无变化" not in out
