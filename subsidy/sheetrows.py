@@ -89,11 +89,17 @@ class RunningSums:
         self.segment_rows = self.block_rows = self.total_rows = 0
         self.segment_villages: set[str] = set()
         self.block_villages: set[str] = set()
+        # the rows since the village last changed: a 小计 after a village whose previous one had none
+        self.run: dict[int, Decimal] = dict.fromkeys(columns, Decimal(0))
+        self.run_rows = 0
+        self._run_village = ""
+        self._last: dict[int, Decimal] = {}
 
     def parse(self, row: list) -> dict[int, Decimal | None]:
         return {c: parse_decimal(cell(row, c)) for c in self.columns}
 
     def add(self, values: dict[int, Decimal | None], scale: dict[int, Decimal]) -> None:
+        last = {}
         for c, value in values.items():
             if value is not None:
                 if c in scale:
@@ -101,9 +107,13 @@ class RunningSums:
                 self.segment[c] += value
                 self.block[c] += value
                 self.total[c] += value
+                self.run[c] += value
+                last[c] = value
+        self._last = last
         self.segment_rows += 1
         self.block_rows += 1
         self.total_rows += 1
+        self.run_rows += 1
 
     def unlabeled_total(self, values: dict, scale: dict, amount_c: int | None) -> str | None:
         """'total' or 'subtotal' when a row with no name states exactly the sum of the rows above it."""
@@ -118,8 +128,13 @@ class RunningSums:
         return None
 
     def village(self, code: str) -> None:
+        """The village of the row just added."""
         self.segment_villages.add(code)
         self.block_villages.add(code)
+        if code != self._run_village:  # a new village's rows begin with this one
+            self._run_village = code
+            self.run = {c: self._last.get(c, Decimal(0)) for c in self.columns}
+            self.run_rows = 1
 
     def covered_village(self, kind: str) -> str:
         """The village a subtotal (or total) covers, when its rows all belong to one."""
@@ -129,7 +144,12 @@ class RunningSums:
     def check(self, kind: str, row: list, labels: dict[int, str], scale: dict[int, Decimal]) -> list[str]:
         """What a 小计 or 合计 row states that the rows it covers do not add up to (empty when it agrees)."""
         if kind != "total":
-            return self._differences(row, self.segment, self.segment_rows, labels, scale)
+            findings = self._differences(row, self.segment, self.segment_rows, labels, scale)
+            if findings and 0 < self.run_rows < self.segment_rows and len(self.segment_villages) > 1:
+                # the 小计 of the last village, when the village before it had no 小计 of its own
+                if not self._differences(row, self.run, self.run_rows, labels, scale):
+                    return []
+            return findings
         findings = self._differences(row, self.block, self.block_rows, labels, scale)
         if findings and self.block_rows != self.total_rows:
             # a 总计 under several tables each closed by its own 合计 covers them all
@@ -154,6 +174,9 @@ class RunningSums:
         self.segment = dict.fromkeys(self.columns, Decimal(0))
         self.segment_rows = 0
         self.segment_villages = set()
+        self.run = dict.fromkeys(self.columns, Decimal(0))
+        self.run_rows = 0
+        self._run_village = ""
         if kind == "total":
             self.block = dict.fromkeys(self.columns, Decimal(0))
             self.block_rows = 0

@@ -40,6 +40,15 @@ def test_subtotal_and_total_that_do_not_add_up(inputs, run_on):
     assert res.due()[("苍坡村", "耕地地力保护补贴")] == "224.00"
 
 
+def test_a_subtotal_of_the_last_village_when_the_one_before_had_none(inputs, run_on):
+    rows = [[TITLE], HEAD, row(0), row(1), row(2, "周宅村"), row(3, "周宅村"), ["小计", "", "", "", 2, "", 224],
+            row(4, "芙蓉村"), ["小计", "", "", "", 1, "", 100]]
+    write_xlsx(inputs / "r.xlsx", {"清册": rows})
+    res = run_on(inputs)
+    # 周宅村's 小计 covers 周宅村 only; 芙蓉村's is wrong, and still reported
+    assert res.problems() == [("subtotal_mismatch", "r.xlsx", "清册", 9)]
+
+
 def test_tables_stacked_in_one_sheet_each_with_its_total_and_a_grand_total(inputs, run_on):
     head = ["序号", "姓名", "身份证号", "面积", "标准", "金额"]
     rows = [["岩头镇苍坡村2022年度耕地地力保护补贴发放清册"], head, [1, *P[0], 1, 100, 100], [2, *P[1], 1, 100, 100],
