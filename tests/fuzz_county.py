@@ -34,6 +34,28 @@ def person(rng, seq):
     return name, make_id(area, f"19{rng.randint(40, 99)}0{rng.randint(1, 9)}1{rng.randint(0, 9)}", seq)
 
 
+def roster_by_sheet(rng, folder: Path, k: int, seq0: int, people: list) -> tuple[Decimal, int]:
+    """One sheet per village, named after it (sometimes numbered), with no village column."""
+    town, _ = rng.choice(VILLAGES)
+    villages = [v for t, v in VILLAGES if t == town]
+    head = ["序号", rng.choice(NAME_H), rng.choice(ID_H), rng.choice(AMT_H)]
+    sheets, total, count, seq = {}, Decimal(0), 0, seq0
+    for n, v in enumerate(rng.sample(villages, k=rng.randint(1, len(villages))), 1):
+        rows = [[f"{town}{v}2022年耕地地力保护补贴发放表"]] if rng.random() < 0.5 else []
+        rows.append(head)
+        for i in range(rng.randint(1, 5)):
+            seq += 1
+            name, id_ = person(rng, seq)
+            amount = Decimal(rng.randint(500, 90000)) / 100
+            rows.append([i + 1, name, id_, rng.choice([float(amount), f"{amount}元"])])
+            total += amount
+            count += 1
+            people.append((name, id_, amount))
+        sheets[rng.choice([v, f"{n}.{v}", f"{v}委会"])] = rows
+    write_xlsx(folder / f"{town}2022年耕地地力保护补贴{k}.xlsx", sheets)
+    return total, count
+
+
 def roster(rng, folder: Path, k: int, seq0: int, people: list) -> tuple[Decimal, int]:
     """Write one roster file; returns (expected total of used rows, expected household rows). Every household
     written is added to `people` as (name, id, amount)."""
@@ -51,11 +73,16 @@ def roster(rng, folder: Path, k: int, seq0: int, people: list) -> tuple[Decimal,
     if rng.random() < 0.5:
         rows.append([f"填报单位：{town}人民政府", None, None, None, "单位：元"])
     rows.append(head)
+    if rng.random() < 0.3:  # units on a second header row
+        rows.append(["", "", "", ""] + (["（亩）", "（元/亩）"] if with_area else []) + ["（元）", ""])
     total, count, seq = Decimal(0), 0, seq0
     merges = []
     blank_below = rng.random() < 0.3
     merged = not blank_below and rng.random() < 0.4
+    gaps = rng.random() < 0.2
     for v in rng.sample(villages, k=rng.randint(1, len(villages))):
+        if gaps and len(rows) > 3:
+            rows.append([])  # a blank row between villages
         start = len(rows)
         seg = Decimal(0)
         for i in range(rng.randint(1, 6)):
@@ -87,7 +114,9 @@ def roster(rng, folder: Path, k: int, seq0: int, people: list) -> tuple[Decimal,
         rows.append(["制表人：张某", None, "审核人：李某", None, "日期：2022年12月1日"])
     fmt = rng.choice(["xlsx", "xlsx", "xls", "csv"])
     name = f"{town}2022年耕地地力保护补贴{k}"
-    if fmt == "xlsx":
+    if fmt == "xlsx" and not merges and rng.random() < 0.3:  # a table that does not start in A1
+        write_xlsx(folder / f"{name}.xlsx", {"清册": rows}, start=rng.choice(["B2", "C4"]))
+    elif fmt == "xlsx":
         write_xlsx(folder / f"{name}.xlsx", {"清册": rows}, merges={"清册": merges})
     elif fmt == "xls":
         xls_merges = []
@@ -147,7 +176,8 @@ def generate(folder: Path, seed: int) -> tuple[Decimal, int, dict | None]:
     rng = random.Random(seed)
     expected, rows, people = Decimal(0), 0, []
     for k in range(rng.randint(1, 3)):
-        t, c = roster(rng, folder, k, 1000 * k, people)
+        write = roster_by_sheet if rng.random() < 0.2 else roster
+        t, c = write(rng, folder, k, 1000 * k, people)
         expected += t
         rows += c
     return expected, rows, bank(rng, folder, people) if rng.random() < 0.7 else None
