@@ -107,6 +107,17 @@ def clean_id(value: object) -> tuple[str, bool]:
     return text, False
 
 
+def person_shaped(id_text: str, latest_year: int) -> bool:
+    """18 characters that read as a personal ID up to the check character: region, a real birth date."""
+    if len(id_text) != 18 or not _ID_SHAPE.match(id_text) or id_text[0] not in "12345678":
+        return False
+    try:
+        born = date(int(id_text[6:10]), int(id_text[10:12]), int(id_text[12:14]))
+    except ValueError:
+        return False
+    return 1890 <= born.year <= latest_year
+
+
 def id_error(id_text: str, latest_year: int) -> str | None:
     """Why an 18-character ID is invalid (in Chinese), or None when it is valid."""
     if not id_text:

@@ -93,13 +93,14 @@ class RunningSums:
         self.run: dict[int, Decimal] = dict.fromkeys(columns, Decimal(0))
         self.run_rows = 0
         self._run_village = ""
-        self._last: dict[int, Decimal] = {}
+        self._unplaced: dict[int, Decimal] = {}  # rows added since the last one whose village was known
+        self._unplaced_rows = 0
 
     def parse(self, row: list) -> dict[int, Decimal | None]:
         return {c: parse_decimal(cell(row, c)) for c in self.columns}
 
     def add(self, values: dict[int, Decimal | None], scale: dict[int, Decimal]) -> None:
-        last = {}
+        unplaced = self._unplaced
         for c, value in values.items():
             if value is not None:
                 if c in scale:
@@ -108,12 +109,12 @@ class RunningSums:
                 self.block[c] += value
                 self.total[c] += value
                 self.run[c] += value
-                last[c] = value
-        self._last = last
+                unplaced[c] = unplaced.get(c, Decimal(0)) + value
         self.segment_rows += 1
         self.block_rows += 1
         self.total_rows += 1
         self.run_rows += 1
+        self._unplaced_rows += 1
 
     def unlabeled_total(self, values: dict, scale: dict, amount_c: int | None) -> str | None:
         """'total' or 'subtotal' when a row with no name states exactly the sum of the rows above it."""
@@ -131,10 +132,11 @@ class RunningSums:
         """The village of the row just added."""
         self.segment_villages.add(code)
         self.block_villages.add(code)
-        if code != self._run_village:  # a new village's rows begin with this one
+        if code != self._run_village:  # a new village's rows begin with this one (and any unplaced just before)
             self._run_village = code
-            self.run = {c: self._last.get(c, Decimal(0)) for c in self.columns}
-            self.run_rows = 1
+            self.run = {c: self._unplaced.get(c, Decimal(0)) for c in self.columns}
+            self.run_rows = self._unplaced_rows
+        self._unplaced, self._unplaced_rows = {}, 0
 
     def covered_village(self, kind: str) -> str:
         """The village a subtotal (or total) covers, when its rows all belong to one."""
@@ -177,6 +179,7 @@ class RunningSums:
         self.run = dict.fromkeys(self.columns, Decimal(0))
         self.run_rows = 0
         self._run_village = ""
+        self._unplaced, self._unplaced_rows = {}, 0
         if kind == "total":
             self.block = dict.fromkeys(self.columns, Decimal(0))
             self.block_rows = 0

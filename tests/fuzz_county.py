@@ -1,8 +1,10 @@
 """Random roster shapes for a property test: titles or none, 填报单位 rows, synonyms in the header, areas or
 not, villages written out, merged over their rows or only on each group's first row, 小计 for some villages,
 合计 and footers, amounts as numbers or text with 元 and separators, in .xlsx, .xls or CSV (UTF-8, GBK,
-GB18030); and mostly a bank result file in which each household was paid, failed or is missing. Whatever the
-shape, the run must account for every row and add up to what was written and paid.
+GB18030); and mostly a bank result file in which each household was paid, failed or is missing, or else a
+few planted problems (a bad check digit, an ID typed into a number cell, area × rate not the amount, no name,
+a misspelt village). Whatever the shape, the run must account for every row, add up to what was written and
+paid, and report exactly the planted problems at their file, sheet and row.
 
     python -m tests.fuzz_county 200 [seed]     # many counties, prints any that go wrong
 """
@@ -14,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from subsidy.pipeline import assemble, read_inputs, reconcile_books, summarise
-from tests.builders import make_id, write_csv, write_xls, write_xlsx
+from tests.builders import bad_check, make_id, write_csv, write_xls, write_xlsx
 
 VILLAGES = [("岩头镇", "苍坡村"), ("岩头镇", "周宅村"), ("岩头镇", "芙蓉村"), ("桥下镇", "梅岙村"), ("桥下镇", "韩埠村")]
 NAME_H = ["户主姓名", "姓名", "户名", "农户姓名", "补贴对象", "承包方名称"]
@@ -56,9 +58,12 @@ def roster_by_sheet(rng, folder: Path, k: int, seq0: int, people: list) -> tuple
     return total, count
 
 
-def roster(rng, folder: Path, k: int, seq0: int, people: list) -> tuple[Decimal, int]:
+def roster(rng, folder: Path, k: int, seq0: int, people: list, planted: list | None = None) -> tuple[Decimal, int]:
     """Write one roster file; returns (expected total of used rows, expected household rows). Every household
-    written is added to `people` as (name, id, amount)."""
+    written is added to `people` as (name, id, amount). With `planted`, a few rows get a problem the run must
+    find, added to it as (kind, file, sheet, row)."""
+    fmt = rng.choice(["xlsx", "xlsx", "xls", "csv"])
+    marks: list[tuple[str, int]] = []  # (kind, index in rows + 1)
     town, _ = rng.choice(VILLAGES)
     villages = [v for t, v in VILLAGES if t == town]
     title = f"永嘉县{town}2022年度耕地地力保护补贴资金发放清册"
@@ -75,7 +80,7 @@ def roster(rng, folder: Path, k: int, seq0: int, people: list) -> tuple[Decimal,
     rows.append(head)
     if rng.random() < 0.3:  # units on a second header row
         rows.append(["", "", "", ""] + (["（亩）", "（元/亩）"] if with_area else []) + ["（元）", ""])
-    total, count, seq = Decimal(0), 0, seq0
+    total, count, seq, excluded = Decimal(0), 0, seq0, Decimal(0)
     merges = []
     blank_below = rng.random() < 0.3
     merged = not blank_below and rng.random() < 0.4
@@ -94,11 +99,34 @@ def roster(rng, folder: Path, k: int, seq0: int, people: list) -> tuple[Decimal,
             vcell = v if (i == 0 or not (blank_below or merged)) else None
             if rng.random() < 0.1:
                 vcell = rng.choice([f"{v}委会", f"{town}{v}", f"{v}三组"]) if vcell else vcell
-            row = [seq - seq0, vcell, name if rng.random() > 0.05 else f" {name} ", id_]
+            id_cell, shown_name, plant = id_, name if rng.random() > 0.05 else f" {name} ", None
+            if planted is not None and rng.random() < 0.2:
+                plant = rng.choice(["invalid_id", "id_precision_lost", "amount_mismatch", "missing_field",
+                                    "unknown_village"])
+                if plant == "invalid_id":
+                    id_cell = bad_check(id_)
+                elif plant == "id_precision_lost" and not id_.endswith("X"):
+                    id_cell = f"{int(id_):.5E}" if fmt == "csv" else float(int(id_))
+                elif plant == "amount_mismatch" and with_area:
+                    amount += 5
+                    amt_cell = float(amount)
+                elif plant == "missing_field" and not (blank_below or merged):
+                    shown_name = ""
+                elif plant == "unknown_village" and not (blank_below or merged):
+                    vcell = "潮记村"
+                else:
+                    plant = None
+            row = [seq - seq0, vcell, shown_name, id_cell]
             if with_area:
                 row += [float(area), 112]
             row += [amt_cell, ""]
             rows.append(row)
+            if plant:
+                marks.append((plant, len(rows)))
+            if plant == "unknown_village":  # left out of the books (and reported); its money still in the 小计
+                seg += amount
+                excluded += amount
+                continue
             seg += amount
             count += 1
             people.append((name, id_, amount))
@@ -112,10 +140,12 @@ def roster(rng, folder: Path, k: int, seq0: int, people: list) -> tuple[Decimal,
         rows.append(["合计", None, None, None] + ([None, None] if with_area else []) + [float(total)])
     if rng.random() < 0.5:
         rows.append(["制表人：张某", None, "审核人：李某", None, "日期：2022年12月1日"])
-    fmt = rng.choice(["xlsx", "xlsx", "xls", "csv"])
     name = f"{town}2022年耕地地力保护补贴{k}"
+    offset = 0
     if fmt == "xlsx" and not merges and rng.random() < 0.3:  # a table that does not start in A1
-        write_xlsx(folder / f"{name}.xlsx", {"清册": rows}, start=rng.choice(["B2", "C4"]))
+        start = rng.choice(["B2", "C4"])
+        offset = int(start[1:]) - 1
+        write_xlsx(folder / f"{name}.xlsx", {"清册": rows}, start=start)
     elif fmt == "xlsx":
         write_xlsx(folder / f"{name}.xlsx", {"清册": rows}, merges={"清册": merges})
     elif fmt == "xls":
@@ -135,7 +165,10 @@ def roster(rng, folder: Path, k: int, seq0: int, people: list) -> tuple[Decimal,
                         r[1] = last
         write_csv(folder / f"{name}.csv", [[("" if c is None else c) for c in r] for r in rows],
                   encoding=rng.choice(["utf-8-sig", "gbk", "gb18030"]))
-    return total, count
+    if planted is not None:
+        sheet = name if fmt == "csv" else "清册"
+        planted += [(kind, f"{name}.{fmt}", sheet, row + offset) for kind, row in marks]
+    return total - excluded, count
 
 
 BANK_HEADS = [("户名", "姓名", "账户名称"), ("证件号码", "身份证号"), ("账号", "卡号", "一卡通账号"), ("金额", "发放金额", "交易金额"),
@@ -151,7 +184,8 @@ def bank(rng, folder: Path, people: list) -> dict:
     rows = [["永嘉农商银行代发结果"], head] if rng.random() < 0.5 else [head]
     want = {"paid": Decimal(0), "failed": Decimal(0), "payment_failed": 0, "unpaid": 0}
     for n, (name, id_, amount) in enumerate(people):
-        fate = rng.choices(["paid", "failed", "none"], weights=[8, 1, 1])[0]
+        # the first household always has a bank row: a file without any names no subsidy, and covers nothing
+        fate = "paid" if n == 0 else rng.choices(["paid", "failed", "none"], weights=[8, 1, 1])[0]
         if fate == "none":
             want["unpaid"] += 1
             continue
@@ -174,24 +208,32 @@ def generate(folder: Path, seed: int) -> tuple[Decimal, int, dict | None]:
     """A random county's rosters (and, mostly, bank results) in `folder`; returns (total the rosters list,
     household rows, what the bank results must come to or None)."""
     rng = random.Random(seed)
-    expected, rows, people = Decimal(0), 0, []
+    expected, rows, people, planted = Decimal(0), 0, [], []
+    with_bank = rng.random() < 0.6  # planted problems only without bank results, whose matching they would change
     for k in range(rng.randint(1, 3)):
-        write = roster_by_sheet if rng.random() < 0.2 else roster
-        t, c = write(rng, folder, k, 1000 * k, people)
+        if rng.random() < 0.2:
+            t, c = roster_by_sheet(rng, folder, k, 1000 * k, people)
+        else:
+            t, c = roster(rng, folder, k, 1000 * k, people, None if with_bank else planted)
         expected += t
         rows += c
-    return expected, rows, bank(rng, folder, people) if rng.random() < 0.7 else None
+    return expected, rows, bank(rng, folder, people) if with_bank else None, planted
 
 
-def check(folder: Path, expected: Decimal, rows: int, bank_figures: dict | None = None) -> list[str]:
-    """What went wrong reading the county (empty when nothing did)."""
+def check(folder: Path, expected: Decimal, rows: int, bank_figures: dict | None = None,
+          planted: list | None = None) -> list[str]:
+    """What went wrong reading the county (empty when nothing did): every planted problem found at its file,
+    sheet and row, and no other."""
     books = reconcile_books(assemble(read_inputs(folder, latest_year=2022), 2022))
     summary = summarise(books)
     due = sum((r.amount_due for r in summary), Decimal(0))
     read, accounted = sum(r.nonblank for r in books.sheets), sum(books.row_counts.values())
     expected_kinds = {"payment_failed", "unpaid"} if bank_figures else set()
+    planted_set = set(planted or ())
+    found = {(p.kind, p.source_file, p.source_sheet, p.source_row) for p in books.problems}
     wrong = [f"{p.kind} {p.source_file} {p.source_sheet} {p.source_row}: {p.detail}" for p in books.problems
-             if p.kind not in expected_kinds]
+             if p.kind not in expected_kinds and (p.kind, p.source_file, p.source_sheet, p.source_row) not in planted_set]
+    wrong += [f"planted {kind} at {file} {sheet} {row} not found" for kind, file, sheet, row in sorted(planted_set - found)]
     if bank_figures:
         found = {"paid": sum((r.amount_paid or 0 for r in summary), Decimal(0)),
                  "failed": sum((r.amount_failed or 0 for r in summary), Decimal(0)),
@@ -215,9 +257,9 @@ def main(n: int, seed: int) -> None:
     for trial in range(seed, seed + n):
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp) / "in"
-            expected, rows, bank_figures = generate(folder, trial)
+            expected, rows, bank_figures, planted = generate(folder, trial)
             try:
-                wrong = check(folder, expected, rows, bank_figures)
+                wrong = check(folder, expected, rows, bank_figures, planted)
             except Exception:  # noqa: BLE001 - a fuzzer reports every crash and goes on
                 wrong = [traceback.format_exc()]
             if wrong:

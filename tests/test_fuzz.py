@@ -9,6 +9,6 @@ from tests.fuzz_county import check, generate
 
 @pytest.mark.parametrize("seed", range(12))
 def test_random_county_shapes_read_exactly(tmp_path, seed):
-    expected, rows, bank_figures = generate(tmp_path / "in", seed)
+    expected, rows, bank_figures, planted = generate(tmp_path / "in", seed)
     assert rows > 0
-    assert check(tmp_path / "in", expected, rows, bank_figures) == []
+    assert check(tmp_path / "in", expected, rows, bank_figures, planted) == []

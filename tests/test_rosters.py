@@ -49,6 +49,13 @@ def test_a_subtotal_of_the_last_village_when_the_one_before_had_none(inputs, run
     assert res.problems() == [("subtotal_mismatch", "r.xlsx", "清册", 9)]
 
 
+def test_a_misspelt_village_on_the_first_row_of_a_group_stays_in_that_group_s_subtotal(inputs, run_on):
+    rows = [[TITLE], HEAD, row(0), row(1), row(2, "周宅杓"), row(3, "周宅村"), ["小计", "", "", "", 2, "", 224]]
+    write_xlsx(inputs / "r.xlsx", {"清册": rows})
+    res = run_on(inputs)
+    assert res.problems() == [("unknown_village", "r.xlsx", "清册", 5)]  # and no subtotal_mismatch
+
+
 def test_tables_stacked_in_one_sheet_each_with_its_total_and_a_grand_total(inputs, run_on):
     head = ["序号", "姓名", "身份证号", "面积", "标准", "金额"]
     rows = [["岩头镇苍坡村2022年度耕地地力保护补贴发放清册"], head, [1, *P[0], 1, 100, 100], [2, *P[1], 1, 100, 100],
@@ -391,3 +398,14 @@ def test_a_hidden_sheet_is_read_and_said_to_be_hidden(inputs, run_on):
     res = run_on(inputs)
     assert res.due() == {("苍坡村", "耕地地力保护补贴"): "224.00"}  # nothing skipped silently
     assert res.files[0]["note"] == "工作表“旧表”在Excel中是隐藏的，已照常读取"
+
+
+def test_a_cooperative_s_credit_code_is_accepted_but_a_personal_id_with_a_wrong_check_digit_is_not(inputs, run_on):
+    # 330324196503120071 has the wrong check character for a personal ID (3), though it happens to pass the
+    # credit-code check, as about one wrong ID in 31 does
+    rows = [[TITLE], HEAD, [1, "苍坡合作社", "93330324MA2HXY7Q3L", "苍坡村", 1, 112, 112],
+            [2, "张三", "330324196503120071", "苍坡村", 1, 112, 112]]
+    write_xlsx(inputs / "r.xlsx", {"清册": rows})
+    res = run_on(inputs)
+    assert res.problems() == [("invalid_id", "r.xlsx", "清册", 4)]
+    assert "校验码应为3" in res.exceptions[0]["detail"]
