@@ -95,12 +95,15 @@ class RunningSums:
         self._run_village = ""
         self._unplaced: dict[int, Decimal] = {}  # rows added since the last one whose village was known
         self._unplaced_rows = 0
+        self._last: dict[int, Decimal] = {}  # the row just added
+        self._lead: dict[int, Decimal] = {}  # rows of no known village just before the village's first row
+        self._lead_rows = 0
 
     def parse(self, row: list) -> dict[int, Decimal | None]:
         return {c: parse_decimal(cell(row, c)) for c in self.columns}
 
     def add(self, values: dict[int, Decimal | None], scale: dict[int, Decimal]) -> None:
-        unplaced = self._unplaced
+        unplaced, last = self._unplaced, {}
         for c, value in values.items():
             if value is not None:
                 if c in scale:
@@ -110,6 +113,8 @@ class RunningSums:
                 self.total[c] += value
                 self.run[c] += value
                 unplaced[c] = unplaced.get(c, Decimal(0)) + value
+                last[c] = value
+        self._last = last
         self.segment_rows += 1
         self.block_rows += 1
         self.total_rows += 1
@@ -132,10 +137,12 @@ class RunningSums:
         """The village of the row just added."""
         self.segment_villages.add(code)
         self.block_villages.add(code)
-        if code != self._run_village:  # a new village's rows begin with this one (and any unplaced just before)
+        if code != self._run_village:  # a new village's rows begin with this one, or with the unplaced before it
             self._run_village = code
             self.run = {c: self._unplaced.get(c, Decimal(0)) for c in self.columns}
             self.run_rows = self._unplaced_rows
+            self._lead = {c: v - self._last.get(c, Decimal(0)) for c, v in self._unplaced.items()}
+            self._lead_rows = self._unplaced_rows - 1
         self._unplaced, self._unplaced_rows = {}, 0
 
     def covered_village(self, kind: str) -> str:
@@ -147,9 +154,14 @@ class RunningSums:
         """What a 小计 or 合计 row states that the rows it covers do not add up to (empty when it agrees)."""
         if kind != "total":
             findings = self._differences(row, self.segment, self.segment_rows, labels, scale)
-            if findings and 0 < self.run_rows < self.segment_rows and len(self.segment_villages) > 1:
-                # the 小计 of the last village, when the village before it had no 小计 of its own
-                if not self._differences(row, self.run, self.run_rows, labels, scale):
+            if findings and 0 < self.run_rows <= self.segment_rows:
+                # the 小计 of the last village, when the village before it had no 小计 of its own (rows of no
+                # known village just before its first row may belong to either)
+                runs = [(self.run, self.run_rows)] if self.run_rows < self.segment_rows else []
+                if self._lead_rows:
+                    runs.append(({c: v - self._lead.get(c, Decimal(0)) for c, v in self.run.items()},
+                                 self.run_rows - self._lead_rows))
+                if any(not self._differences(row, sums, n, labels, scale) for sums, n in runs):
                     return []
             return findings
         findings = self._differences(row, self.block, self.block_rows, labels, scale)
@@ -180,6 +192,7 @@ class RunningSums:
         self.run_rows = 0
         self._run_village = ""
         self._unplaced, self._unplaced_rows = {}, 0
+        self._lead, self._lead_rows = {}, 0
         if kind == "total":
             self.block = dict.fromkeys(self.columns, Decimal(0))
             self.block_rows = 0
