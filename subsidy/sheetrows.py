@@ -154,15 +154,8 @@ class RunningSums:
         """What a 小计 or 合计 row states that the rows it covers do not add up to (empty when it agrees)."""
         if kind != "total":
             findings = self._differences(row, self.segment, self.segment_rows, labels, scale)
-            if findings and 0 < self.run_rows <= self.segment_rows:
-                # the 小计 of the last village, when the village before it had no 小计 of its own (rows of no
-                # known village just before its first row may belong to either)
-                runs = [(self.run, self.run_rows)] if self.run_rows < self.segment_rows else []
-                if self._lead_rows:
-                    runs.append(({c: v - self._lead.get(c, Decimal(0)) for c, v in self.run.items()},
-                                 self.run_rows - self._lead_rows))
-                if any(not self._differences(row, sums, n, labels, scale) for sums, n in runs):
-                    return []
+            if findings and any(not self._differences(row, sums, n, labels, scale) for sums, n in self._last_groups()):
+                return []
             return findings
         findings = self._differences(row, self.block, self.block_rows, labels, scale)
         if findings and self.block_rows != self.total_rows:
@@ -170,6 +163,17 @@ class RunningSums:
             if not self._differences(row, self.total, self.total_rows, labels, scale):
                 return []
         return findings
+
+    def _last_groups(self):
+        """Where a 小计 may begin other than after the previous 小计, when the village before it had none: at
+        its village's first row, or after the rows of no known village just before that row, or (a group whose
+        rows all name an unknown village) after the last row whose village was known."""
+        if 0 < self.run_rows < self.segment_rows:
+            yield self.run, self.run_rows
+        if self._lead_rows:
+            yield {c: v - self._lead.get(c, Decimal(0)) for c, v in self.run.items()}, self.run_rows - self._lead_rows
+        if 0 < self._unplaced_rows < self.segment_rows:
+            yield {c: self._unplaced.get(c, Decimal(0)) for c in self.columns}, self._unplaced_rows
 
     def _differences(self, row, sums, covered, labels, scale) -> list[str]:
         findings = []

@@ -63,6 +63,13 @@ def test_a_misspelt_village_before_a_group_may_be_outside_its_subtotal(inputs, r
     assert res.problems() == [("unknown_village", "r.xlsx", "清册", 3)]  # the 小计 is 苍坡村's two rows
 
 
+def test_a_group_of_only_a_misspelt_village_has_its_own_subtotal(inputs, run_on):
+    rows = [[TITLE], HEAD, row(0), row(1), [], row(2, "周宅杓"), ["小计", "", "", "", 1, "", 112]]
+    write_xlsx(inputs / "r.xlsx", {"清册": rows})
+    res = run_on(inputs)
+    assert res.problems() == [("unknown_village", "r.xlsx", "清册", 6)]
+
+
 def test_tables_stacked_in_one_sheet_each_with_its_total_and_a_grand_total(inputs, run_on):
     head = ["序号", "姓名", "身份证号", "面积", "标准", "金额"]
     rows = [["岩头镇苍坡村2022年度耕地地力保护补贴发放清册"], head, [1, *P[0], 1, 100, 100], [2, *P[1], 1, 100, 100],
