@@ -93,9 +93,9 @@ class RunningSums:
         self.run: dict[int, Decimal] = dict.fromkeys(columns, Decimal(0))
         self.run_rows = 0
         self._run_village = ""
-        self._unplaced: dict[int, Decimal] = {}  # rows added since the last one whose village was known
-        self._unplaced_rows = 0
-        self._last: dict[int, Decimal] = {}  # the row just added
+        self._known = dict(self.total)  # the totals at the last row whose village was known
+        self._known_rows = 0
+        self._last: tuple[dict, dict] = ({}, {})  # the row just added, and its scale
         self._lead: dict[int, Decimal] = {}  # rows of no known village just before the village's first row
         self._lead_rows = 0
 
@@ -103,7 +103,6 @@ class RunningSums:
         return {c: parse_decimal(cell(row, c)) for c in self.columns}
 
     def add(self, values: dict[int, Decimal | None], scale: dict[int, Decimal]) -> None:
-        unplaced, last = self._unplaced, {}
         for c, value in values.items():
             if value is not None:
                 if c in scale:
@@ -112,14 +111,15 @@ class RunningSums:
                 self.block[c] += value
                 self.total[c] += value
                 self.run[c] += value
-                unplaced[c] = unplaced.get(c, Decimal(0)) + value
-                last[c] = value
-        self._last = last
+        self._last = (values, scale)
         self.segment_rows += 1
         self.block_rows += 1
         self.total_rows += 1
         self.run_rows += 1
-        self._unplaced_rows += 1
+
+    def _unplaced(self) -> tuple[dict[int, Decimal], int]:
+        """The rows added since the last one whose village was known (sums, count)."""
+        return {c: self.total[c] - self._known[c] for c in self.columns}, self.total_rows - self._known_rows
 
     def unlabeled_total(self, values: dict, scale: dict, amount_c: int | None) -> str | None:
         """'total' or 'subtotal' when a row with no name states exactly the sum of the rows above it."""
@@ -139,11 +139,11 @@ class RunningSums:
         self.block_villages.add(code)
         if code != self._run_village:  # a new village's rows begin with this one, or with the unplaced before it
             self._run_village = code
-            self.run = {c: self._unplaced.get(c, Decimal(0)) for c in self.columns}
-            self.run_rows = self._unplaced_rows
-            self._lead = {c: v - self._last.get(c, Decimal(0)) for c, v in self._unplaced.items()}
-            self._lead_rows = self._unplaced_rows - 1
-        self._unplaced, self._unplaced_rows = {}, 0
+            self.run, self.run_rows = self._unplaced()
+            values, scale = self._last
+            self._lead = {c: v - (values.get(c) or 0) * scale.get(c, 1) for c, v in self.run.items()}
+            self._lead_rows = self.run_rows - 1
+        self._known, self._known_rows = self.total.copy(), self.total_rows
 
     def covered_village(self, kind: str) -> str:
         """The village a subtotal (or total) covers, when its rows all belong to one."""
@@ -172,8 +172,9 @@ class RunningSums:
             yield self.run, self.run_rows
         if self._lead_rows:
             yield {c: v - self._lead.get(c, Decimal(0)) for c, v in self.run.items()}, self.run_rows - self._lead_rows
-        if 0 < self._unplaced_rows < self.segment_rows:
-            yield {c: self._unplaced.get(c, Decimal(0)) for c in self.columns}, self._unplaced_rows
+        unplaced, rows = self._unplaced()
+        if 0 < rows < self.segment_rows:
+            yield unplaced, rows
 
     def _differences(self, row, sums, covered, labels, scale) -> list[str]:
         findings = []
@@ -195,7 +196,7 @@ class RunningSums:
         self.run = dict.fromkeys(self.columns, Decimal(0))
         self.run_rows = 0
         self._run_village = ""
-        self._unplaced, self._unplaced_rows = {}, 0
+        self._known, self._known_rows = self.total.copy(), self.total_rows
         self._lead, self._lead_rows = {}, 0
         if kind == "total":
             self.block = dict.fromkeys(self.columns, Decimal(0))
