@@ -178,8 +178,9 @@ FAILED_STATUS = ("失败", "退回", "交易失败")
 
 
 def bank(rng, folder: Path, people: list) -> dict:
-    """A bank result file for the county's rosters: each household paid, failed, or missing. Returns the
-    figures the run must find: paid, failed, and how many payment_failed and unpaid problems."""
+    """A bank result file for the county's rosters: each household paid, failed, or missing; without an ID
+    column now and then (matched by name and amount). Returns the figures the run must find: paid, failed,
+    and how many payment_failed and unpaid problems."""
     head = [rng.choice(h) for h in BANK_HEADS]
     rows = [["永嘉农商银行代发结果"], head] if rng.random() < 0.5 else [head]
     want = {"paid": Decimal(0), "failed": Decimal(0), "payment_failed": 0, "unpaid": 0}
@@ -194,6 +195,9 @@ def bank(rng, folder: Path, people: list) -> dict:
                      "2022年耕地地力保护补贴", status, "" if fate == "paid" else "账户已销户"])
         want[fate] += amount
         want["payment_failed"] += fate == "failed"
+    names = [name for name, _, _ in people]
+    if len(set(names)) == len(names) and rng.random() < 0.4:  # no ID column: matched by name and amount
+        rows = [r[:1] + r[2:] if len(r) > 1 else r for r in rows]
     fmt = rng.choice(["xlsx", "xls", "csv"])
     if fmt == "xlsx":
         write_xlsx(folder / "银行" / "代发结果.xlsx", {"结果": rows})
