@@ -58,6 +58,38 @@ def roster_by_sheet(rng, folder: Path, k: int, seq0: int, people: list) -> tuple
     return total, count
 
 
+def roster_wide(rng, folder: Path, k: int, seq0: int) -> tuple[Decimal, int]:
+    """One amount column per subsidy (and a row total), sometimes under subsidy names merged over 面积/金额."""
+    town, _ = rng.choice(VILLAGES)
+    villages = [v for t, v in VILLAGES if t == town]
+    two_rows = rng.random() < 0.5  # the subsidy names merged over 面积/金额 sub-columns
+    if two_rows:
+        rows = [[f"{town}2022年惠农补贴发放清册"],
+                ["序号", "村名", "户主姓名", "身份证号码", "耕地地力保护补贴", "耕地地力保护补贴", "稻谷补贴", "稻谷补贴", "合计"],
+                ["", "", "", "", "面积", "金额", "面积", "金额", ""]]
+        merges = ["A2:A3", "B2:B3", "C2:C3", "D2:D3", "E2:F2", "G2:H2", "I2:I3"]
+    else:
+        rows = [[f"{town}2022年惠农补贴发放清册"], ["序号", "村名", "户主姓名", "身份证号码", "耕地地力保护补贴（元）", "稻谷补贴（元）", "合计（元）"]]
+        merges = []
+    total, count, seq = Decimal(0), 0, seq0
+    for v in villages:
+        for _ in range(rng.randint(1, 4)):
+            seq += 1
+            name, id_ = person(rng, seq)
+            a = Decimal(rng.randint(1, 50)) * 112 / 10
+            b = Decimal(rng.choice([0, 0, rng.randint(1, 30) * 80])) / 10
+            amounts = [float(a), float(b) if b else None]
+            if two_rows:
+                rows.append([seq - seq0, v, name, id_, float(a / 112), amounts[0], float(b / 80) if b else None, amounts[1],
+                             float(a + b)])
+            else:
+                rows.append([seq - seq0, v, name, id_, amounts[0], amounts[1], float(a + b)])
+            total += a + b
+            count += 1
+    write_xlsx(folder / f"{town}2022年惠农补贴{k}.xlsx", {"清册": rows}, merges={"清册": merges})
+    return total, count
+
+
 def roster(rng, folder: Path, k: int, seq0: int, people: list, planted: list | None = None) -> tuple[Decimal, int]:
     """Write one roster file; returns (expected total of used rows, expected household rows). Every household
     written is added to `people` as (name, id, amount). With `planted`, a few rows get a problem the run must
@@ -215,7 +247,9 @@ def generate(folder: Path, seed: int) -> tuple[Decimal, int, dict | None]:
     expected, rows, people, planted = Decimal(0), 0, [], []
     with_bank = rng.random() < 0.6  # planted problems only without bank results, whose matching they would change
     for k in range(rng.randint(1, 3)):
-        if rng.random() < 0.2:
+        if not with_bank and rng.random() < 0.15:
+            t, c = roster_wide(rng, folder, k, 1000 * k)
+        elif rng.random() < 0.2:
             t, c = roster_by_sheet(rng, folder, k, 1000 * k, people)
         else:
             t, c = roster(rng, folder, k, 1000 * k, people, None if with_bank else planted)
