@@ -113,6 +113,7 @@ def roster(rng, folder: Path, k: int, seq0: int, people: list, planted: list | N
     if rng.random() < 0.3:  # units on a second header row
         rows.append(["", "", "", ""] + (["（亩）", "（元/亩）"] if with_area else []) + ["（元）", ""])
     total, count, seq, excluded = Decimal(0), 0, seq0, Decimal(0)
+    by_village: dict[str, tuple[int, Decimal]] = {}  # what a 分村汇总表 beside the roster must say
     merges = []
     blank_below = rng.random() < 0.3
     merged = not blank_below and rng.random() < 0.4
@@ -162,6 +163,7 @@ def roster(rng, folder: Path, k: int, seq0: int, people: list, planted: list | N
             seg += amount
             count += 1
             people.append((name, id_, amount))
+            by_village[v] = (by_village.get(v, (0, Decimal(0)))[0] + 1, by_village.get(v, (0, Decimal(0)))[1] + amount)
         if merged and len(rows) - start > 1:
             merges.append(f"B{start + 1}:B{len(rows)}")
         total += seg
@@ -174,18 +176,24 @@ def roster(rng, folder: Path, k: int, seq0: int, people: list, planted: list | N
         rows.append(["制表人：张某", None, "审核人：李某", None, "日期：2022年12月1日"])
     name = f"{town}2022年耕地地力保护补贴{k}"
     offset = 0
+    sheets = {"清册": rows}
+    if rng.random() < 0.3:  # a 分村汇总表 beside the roster, which must agree with it
+        summary = [[f"{town}2022年耕地地力保护补贴分村汇总表"], ["村名", "户数", "补贴金额（元）"]]
+        summary += [[v, n, float(a)] for v, (n, a) in by_village.items()]
+        summary.append(["合计", sum(n for n, _ in by_village.values()), float(sum(a for _, a in by_village.values()))])
+        sheets["汇总"] = summary
     if fmt == "xlsx" and not merges and rng.random() < 0.3:  # a table that does not start in A1
         start = rng.choice(["B2", "C4"])
         offset = int(start[1:]) - 1
-        write_xlsx(folder / f"{name}.xlsx", {"清册": rows}, start=start)
+        write_xlsx(folder / f"{name}.xlsx", sheets, start=start)
     elif fmt == "xlsx":
-        write_xlsx(folder / f"{name}.xlsx", {"清册": rows}, merges={"清册": merges})
+        write_xlsx(folder / f"{name}.xlsx", sheets, merges={"清册": merges})
     elif fmt == "xls":
         xls_merges = []
         for m in merges:
             a, b = m.split(":")
             xls_merges.append((int(a[1:]) - 1, int(b[1:]) - 1, 1, 1))
-        write_xls(folder / f"{name}.xls", {"清册": rows}, merges={"清册": xls_merges})
+        write_xls(folder / f"{name}.xls", sheets, merges={"清册": xls_merges})
     else:
         if merged:  # CSV has no merged cells: write every village
             last = None
