@@ -19,7 +19,7 @@ from .normalising import (
     to_fen,
     unwrap_text_formula,
 )
-from .sheetrows import RunningSums, cell, data_rows, label_in, row_preview, scan_labels
+from .sheetrows import RunningSums, cell, data_rows, row_label, row_preview, settle_label_row
 
 OK_WORDS = ("成功", "已入账", "入账", "已发放", "已代发", "正常", "完成", "已完成", "已支付", "支付成功", "到账", "已到账")
 FAILED_WORDS = ("失败", "退回", "已退回", "冲正", "已冲正", "退票", "未入账", "拒绝", "异常", "不成功", "未成功", "错误",
@@ -108,18 +108,8 @@ def parse_bank_sheet(sheet, header: H.Header, sc, ctx, res) -> None:
     sums = RunningSums([f[H.AMOUNT]])
     label_cells = sorted({c for c in (f.get(H.SEQ), f.get(H.NAME), 0, 1) if c is not None})
     for row, rn in data_rows(sheet, header):
-        kind = label_in(row, label_cells)
-        name = clean_name(cell(row, f.get(H.NAME)))
-        if kind is None and (not name or ":" in name):  # '打印时间：…' is not a name
-            kind = scan_labels(row)
-        if kind in ("subtotal", "total"):
-            res.note(rn, kind, row_preview(row))
-            for finding in sums.check(kind, row, cols.labels, {}):
-                res.problem("subtotal_mismatch", rn, f"银行代发结果合计行：{finding}。")
-            sums.close(kind)
-            continue
-        if kind == "footer":
-            res.note(rn, "footer", row_preview(row))
+        kind = row_label(row, label_cells, clean_name(cell(row, f.get(H.NAME))))
+        if settle_label_row(kind, row, rn, sums, cols.labels, {}, res, lambda _, f: f"银行代发结果合计行：{f}。"):
             continue
         payment = parse_payment_row(row, rn, cols, res.file, res.sheet, sc.subsidy, sc.year, ctx.catalogue,
                                     ctx.latest_year)

@@ -38,10 +38,11 @@ from .sheetrows import (
     data_rows,
     differs,
     fmt,
+    is_name,
     is_numbering_row,
-    label_in,
+    row_label,
     row_preview,
-    scan_labels,
+    settle_label_row,
     single_text,
 )
 from .villages import Match, VillageRegistry, split_suffix
@@ -74,7 +75,6 @@ _SHEET_NUMBERING = re.compile(r"^(?:\(?[0-9一二三四五六七八九十]+[)、
 # a bank file that lists only the payments that went through, named so in its title, sheet or file name
 _SUCCESS_LIST = re.compile(r"(代发|入账|支付|转账|到账)成功|成功(清单|明细|名单|记录|数据)")
 _BANK_WORDS = re.compile(r"代发|银行|一卡通|农商|信用社|信用联社|入账|到账")
-_HAS_LETTER = re.compile(r"[^\d\s.\-,，:：/]")
 
 
 class Household:
@@ -345,20 +345,9 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
         ) >= 2:
             res.note(rn, "header", row_preview(row))  # the header repeated on every printed page
             continue
-        kind = label_in(row, label_cells)
         name = clean_name(cell(row, name_c)) if name_c is not None else ""
-        if kind is None and (not name or not _HAS_LETTER.search(name) or ":" in name):
-            kind = scan_labels(row)
-        if kind in ("subtotal", "total"):
-            res.note(rn, kind, row_preview(row))
-            village = sums.covered_village(kind)
-            for finding in sums.check(kind, row, cols.labels, scale):
-                label = "合计" if kind == "total" else "小计"
-                res.problem("subtotal_mismatch", rn, f"{label}行：{finding}。请核对明细或{label}。", village)
-            sums.close(kind)
-            continue
-        if kind == "footer":
-            res.note(rn, "footer", row_preview(row))
+        kind = row_label(row, label_cells, name)
+        if settle_label_row(kind, row, rn, sums, cols.labels, scale, res, _roster_total_problem):
             continue
         single = single_text(row)
         if single is not None and not is_numbering_row(row):
@@ -385,7 +374,7 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
             continue
         id_value = cell(row, id_c)
         id_text, from_number = clean_id(id_value) if id_c is not None else ("", False)
-        has_name = bool(name) and bool(_HAS_LETTER.search(name))
+        has_name = is_name(name)
         parsed = sums.parse(row)
         if wide:
             amounts = {}
@@ -522,6 +511,11 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
                     f"第{first}行起均未计入：请填写村名或把村名写进表名。")
 
 
+def _roster_total_problem(kind: str, finding: str) -> str:
+    label = "合计" if kind == "total" else "小计"
+    return f"{label}行：{finding}。请核对明细或{label}。"
+
+
 def _village_written_once_per_group(sheet: Sheet, header: H.Header, village_c: int | None, name_c: int | None,
                                     label_cells: list[int]) -> dict[int, str]:
     """Row number -> village for household rows whose village cell was left blank under the first row of their
@@ -539,7 +533,7 @@ def _village_written_once_per_group(sheet: Sheet, header: H.Header, village_c: i
             continue
         value = cell_text(raw)
         name = clean_name(raw_name) if name_c is not None else ""
-        kind = label_in(row, label_cells) or (scan_labels(row) if not name else None)
+        kind = row_label(row, label_cells, name)
         if kind in ("subtotal", "total"):
             if pending and cell_text(carry):
                 filled.update(dict.fromkeys(pending, cell_text(carry)))
@@ -587,15 +581,8 @@ def _parse_summary(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Conte
     sums = RunningSums(_checked_columns(cols) + ([households_c] if households_c is not None else []))
     label_cells = sorted({c for c in (f.get(H.SEQ), village_c, 0, 1) if c is not None})
     for row, rn in data_rows(sheet, header):
-        kind = label_in(row, label_cells) or scan_labels(row)
-        if kind in ("subtotal", "total"):
-            res.note(rn, kind, row_preview(row))
-            for finding in sums.check(kind, row, cols.labels, scale):
-                res.problem("subtotal_mismatch", rn, f"汇总表合计行：{finding}。")
-            sums.close(kind)
-            continue
-        if kind == "footer":
-            res.note(rn, "footer", row_preview(row))
+        kind = row_label(row, label_cells, "")
+        if settle_label_row(kind, row, rn, sums, cols.labels, scale, res, lambda _, f: f"汇总表合计行：{f}。"):
             continue
         raw_village = cell_text(cell(row, village_c))
         if not raw_village:

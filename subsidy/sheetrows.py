@@ -6,6 +6,7 @@ Shared by the roster, summary and bank-result parsers.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
 
 from . import headers as H
@@ -234,6 +235,40 @@ def scan_labels(row: list) -> str | None:
             if kind:
                 return kind
     return None
+
+
+_HAS_LETTER = re.compile(r"[^\d\s.\-,，:：/]")
+
+
+def is_name(text: str) -> bool:
+    """A name cell that names someone: not empty, not only digits and punctuation."""
+    return bool(text) and _HAS_LETTER.search(text) is not None
+
+
+def row_label(row: list, label_cells: list[int], name: str) -> str | None:
+    """subtotal/total/footer for a row: a label in the usual cells, else anywhere in a row that names no one
+    (no name, only digits, or a 'label：…' text such as 打印时间：…)."""
+    kind = label_in(row, label_cells)
+    if kind is None and (not is_name(name) or ":" in name):
+        kind = scan_labels(row)
+    return kind
+
+
+def settle_label_row(kind: str | None, row: list, rn: int, sums: RunningSums, labels: dict[int, str],
+                     scale: dict[int, Decimal], res, describe: Callable[[str, str], str]) -> bool:
+    """Note a 小计/合计 row, checking what it states (a subtotal_mismatch per figure off, worded by
+    `describe(kind, finding)`), or a footer row. True when the row was one of them."""
+    if kind in ("subtotal", "total"):
+        res.note(rn, kind, row_preview(row))
+        village = sums.covered_village(kind)
+        for finding in sums.check(kind, row, labels, scale):
+            res.problem("subtotal_mismatch", rn, describe(kind, finding), village)
+        sums.close(kind)
+        return True
+    if kind == "footer":
+        res.note(rn, "footer", row_preview(row))
+        return True
+    return False
 
 
 def single_text(row: list) -> str | None:
