@@ -15,6 +15,9 @@ import zipfile
 from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
 from pathlib import Path
 
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
 from .normalising import parse_decimal
 from .reading import InputFile
 
@@ -255,9 +258,7 @@ class _Parser:
 
 
 def _formulas_by_sheet(path: Path) -> dict[str, dict[tuple[int, int], str]]:
-    import openpyxl  # only for the rare file that needs it
-
-    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    book = load_workbook(path, read_only=True, data_only=False)
     try:
         found: dict[str, dict[tuple[int, int], str]] = {}
         for ws in book.worksheets:
@@ -315,9 +316,4 @@ def fill_missing_results(item: InputFile) -> dict[str, str]:
 
 
 def _address(r: int, c: int) -> str:
-    letters = ""
-    c += 1
-    while c:
-        c, rest = divmod(c - 1, 26)
-        letters = chr(65 + rest) + letters
-    return f"{letters}{r + 1}"
+    return f"{get_column_letter(c + 1)}{r + 1}"
