@@ -37,23 +37,43 @@ def _asset(**kwargs):
     return dg.asset(partitions_def=county_year, group_name=GROUP, owners=OWNERS, **kwargs)
 
 
+STAGES = {"input_files": "读取文件", "household_records": "核对清册", "reconciliation": "银行对账",
+          "village_summary": "分村汇总", "village_notices": "生成公示", "problem_report": "问题清单和对账工作簿",
+          "village_archive": "留存备查"}
+
+
+def _failure(fn, args, kwargs, exc: Exception) -> dg.Failure:
+    """The clerk's one-line reason: a PipelineError says it itself; anything else names the stage and the
+    county-year, and the full traceback goes to internal/error.log (never to the clerk's screen)."""
+    if isinstance(exc, pipeline.PipelineError):
+        return dg.Failure(description=str(exc))
+    context, settings = args[0] if args else kwargs["context"], kwargs["settings"]
+    key = context.partition_key
+    log = pipeline.record_failure(settings.locate(key).outputs, exc)
+    return dg.Failure(description=pipeline.failure_message(STAGES.get(fn.__name__, fn.__name__), key, log))
+
+
 def _fail_clearly(fn):
-    """A PipelineError becomes a Failure whose description is the clerk's one-line reason."""
+    """Every failure of a stage becomes a Failure whose description is the clerk's one-line reason."""
     if inspect.isgeneratorfunction(fn):
         @functools.wraps(fn)
         def generator(*args, **kwargs):
             try:
                 yield from fn(*args, **kwargs)
-            except pipeline.PipelineError as exc:
-                raise dg.Failure(description=str(exc)) from exc
+            except dg.Failure:
+                raise
+            except Exception as exc:
+                raise _failure(fn, args, kwargs, exc) from None
         return generator
 
     @functools.wraps(fn)
     def wrapped(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except pipeline.PipelineError as exc:
-            raise dg.Failure(description=str(exc)) from exc
+        except dg.Failure:
+            raise
+        except Exception as exc:
+            raise _failure(fn, args, kwargs, exc) from None
     return wrapped
 
 
@@ -119,7 +139,7 @@ def household_records(context: dg.AssetExecutionContext, settings: SubsidySettin
                                    description="每个村每项补贴：应发 = 实发 + 失败 + 未发 + 差额。")],
 )
 @_fail_clearly
-def reconciliation(context: dg.AssetExecutionContext, household_records):
+def reconciliation(context: dg.AssetExecutionContext, settings: SubsidySettings, household_records):
     books = pipeline.reconcile_books(household_records)
     summary = pipeline.summarise(books)
     report = pipeline.run_report(books, summary)["reconciliation"]

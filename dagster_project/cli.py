@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -195,6 +196,13 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `subsidy run ... | head`
         sys.stderr.close()
         return 0
+    except Exception as exc:  # never a traceback on a clerk's screen: one line, the details in a log file
+        from subsidy.pipeline import failure_message, record_failure
+
+        folder = Path(getattr(args, "outputs", None) or getattr(args, "archive", None) or tempfile.mkdtemp())
+        log = record_failure(folder, exc)
+        print(f"subsidy: 无法运行：{failure_message(args.command, '全部', log)}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from . import __version__
 from .locking import output_lock
 from .normalising import parse_decimal
 from .notices import Notice
+from .safepaths import component, inside, village_stem
 from .writing import atomic_write_bytes
 
 REGISTER_COLUMNS = ("village_code", "village_name", "town", "county", "year", "kind", "version", "publish_date",
@@ -53,7 +54,14 @@ def file_sha256(path: Path) -> str:
 
 
 def village_dir(root: Path, notice: Notice, kind: str) -> Path:
-    return root / (notice.county or "未知县") / str(notice.year) / notice.village_code / kind
+    """archive/<county>/<year>/<code>/<kind>/: every part made safe, and checked to lie inside the archive."""
+    parts = (component(notice.county, fallback="未知县"), str(int(notice.year)),
+             component(notice.village_code, fallback="无代码"), component(kind))
+    return inside(root, root.joinpath(*parts))
+
+
+def zip_name(code: str, village: str, version: int) -> str:
+    return f"{village_stem(code, village)}_v{int(version)}.zip"
 
 
 def notice_rows(notice: Notice) -> list[tuple]:
@@ -196,7 +204,6 @@ def _write_version(item, latest: Version | None, digest: str, settings, summary,
     notice = item.notice
     number = (latest.number if latest else 0) + 1
     final = village_dir(root, notice, settings.kind) / f"v{number}"
-    stem = f"{notice.village_code}_{notice.village_name}"
     files = {
         item.path.name: item.path.read_bytes(),
         item.large_path.name: item.large_path.read_bytes(),
@@ -222,7 +229,7 @@ def _write_version(item, latest: Version | None, digest: str, settings, summary,
         "outputs": {name: sha256(data) for name, data in sorted(files.items())},
     }
     files["manifest.json"] = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
-    files[f"{stem}_v{number}.zip"] = _zip(files)
+    files[zip_name(notice.village_code, notice.village_name, number)] = _zip(files)
     staging = root / ".staging" / uuid.uuid4().hex
     staging.mkdir(parents=True)
     for name, data in files.items():
@@ -294,7 +301,7 @@ def verify(root: Path) -> list[str]:
         rel = folder.relative_to(root).as_posix()
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         outputs = manifest.get("outputs", {})
-        zip_name = f"{manifest['village_code']}_{manifest['village_name']}_v{manifest['version']}.zip"
+        zipped = zip_name(manifest["village_code"], manifest["village_name"], manifest["version"])
         for name, digest in sorted(outputs.items()):
             path = folder / name
             if not path.exists():
@@ -302,21 +309,21 @@ def verify(root: Path) -> list[str]:
             elif file_sha256(path) != digest:
                 findings.append(f"{rel}/{name}：内容被改动（SHA-256 与清单不符）")
         present = {p.name for p in folder.iterdir()}
-        for extra in sorted(present - set(outputs) - {"manifest.json", zip_name}):
+        for extra in sorted(present - set(outputs) - {"manifest.json", zipped}):
             findings.append(f"{rel}/{extra}：清单中没有这个文件（多出的文件）")
-        if zip_name not in present:
-            findings.append(f"{rel}/{zip_name}：文件缺失")
+        if zipped not in present:
+            findings.append(f"{rel}/{zipped}：文件缺失")
         else:
-            with zipfile.ZipFile(folder / zip_name) as z:
+            with zipfile.ZipFile(folder / zipped) as z:
                 for name in sorted(set(outputs) | {"manifest.json"}):
                     try:
                         data = z.read(name)
                     except KeyError:
-                        findings.append(f"{rel}/{zip_name}：压缩包中缺少 {name}")
+                        findings.append(f"{rel}/{zipped}：压缩包中缺少 {name}")
                         continue
                     expected = outputs.get(name) or file_sha256(folder / "manifest.json")
                     if sha256(data) != expected:
-                        findings.append(f"{rel}/{zip_name}：压缩包中的 {name} 与清单不符")
+                        findings.append(f"{rel}/{zipped}：压缩包中的 {name} 与清单不符")
         row = by_folder.get(rel)
         if row is None:
             findings.append(f"{rel}：登记簿 register.csv 中没有这个版本")

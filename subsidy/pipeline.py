@@ -9,6 +9,7 @@ write_outputs-> summary.csv (public) and internal/ (staff only)
 from __future__ import annotations
 
 import json
+import traceback
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,6 +41,20 @@ Progress = Callable[[str], None]
 
 class PipelineError(Exception):
     """The run cannot go on at all (the CLI prints the message and exits non-zero)."""
+
+
+def record_failure(outputs: Path, exc: BaseException) -> Path:
+    """An unexpected failure's full traceback, for whoever looks into it: internal/error.log (staff only, since
+    a traceback may quote a cell)."""
+    path = internal_dir(outputs) / "error.log"
+    text = "".join(traceback.format_exception(exc))
+    atomic_write_bytes(path, text.encode("utf-8"))
+    return path
+
+
+def failure_message(stage: str, county_year: str, log: Path) -> str:
+    """One line in Chinese for a failure the tool did not expect: which stage, which county-year, where the log is."""
+    return f"“{stage}”这一步意外出错（{county_year}），本次运行未完成；完整记录见 {log.resolve()}，请把它发给维护人员。"
 
 
 @dataclass

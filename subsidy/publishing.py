@@ -20,6 +20,7 @@ from .archiving import mark_corrections
 from .locking import forget_inherited
 from .notices import Notice, build_notices, money
 from .rendering import render
+from .safepaths import component, inside, village_stem
 from .writing import atomic_write_bytes, write_csv
 
 LARGE_SUFFIX = "_大字版"
@@ -36,9 +37,11 @@ class Published:
 
 
 def notice_paths(folder: Path, notice: Notice) -> tuple[Path, Path]:
-    town = notice.town or "未知乡镇"
-    stem = f"{notice.village_code}_{notice.village_name}"
-    return folder / town / f"{stem}.pdf", folder / town / f"{stem}{LARGE_SUFFIX}.pdf"
+    """notices/<town>/<code>_<village>.pdf and its large-print twin, named by the one safe-name rule."""
+    town = component(notice.town, fallback="未知乡镇")
+    stem = village_stem(notice.village_code, notice.village_name)
+    return (inside(folder, folder / town / f"{stem}.pdf"),
+            inside(folder, folder / town / f"{stem}{LARGE_SUFFIX}.pdf"))
 
 
 def _worker_start() -> None:
