@@ -15,7 +15,12 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/subsidy run --inputs inputs --outputs outputs
 	@echo
-	@echo "结果在 outputs/2022/永嘉县/：分村汇总 summary.csv，公示 notices/，工作人员用（含完整身份证号）internal/"
+	@echo "== 正式公示：样例的 decisions.csv 已核实了部分问题，这些村可公示；其余村暂缓并说明原因（退出状态3，不算失败）=="
+	$(BIN)/subsidy publish --inputs inputs --outputs outputs --date 2022-12-01 --by 样例公示人 --quiet; \
+	  code=$$?; test $$code -eq 0 -o $$code -eq 3
+	@echo
+	@echo "结果在 outputs/2022/永嘉县/：分村汇总 summary.csv，公示 notices/（已公示的村是正式公示，其余是草稿），"
+	@echo "工作人员用（含完整身份证号）internal/（先看 reconciliation.xlsx 的“公示准备”），档案 outputs/archive/"
 
 test: $(STAMP)
 	$(BIN)/pytest

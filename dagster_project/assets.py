@@ -1,6 +1,7 @@
 """The county pipeline as Dagster assets, one per stage of the `subsidy` library, partitioned by county-year.
 
 input_files -> household_records -> reconciliation -> village_summary -> village_notices -> problem_report
+                                                                                  -> publication (publish_job only)
 
 Each asset only calls the library. Metadata never holds a full ID or account number (open-source Dagster has
 no login): counts, totals, village names and paths only.
@@ -10,6 +11,7 @@ import functools
 import inspect
 from collections import Counter
 from decimal import Decimal
+from pathlib import Path
 
 import dagster as dg
 
@@ -30,6 +32,9 @@ BALANCED = "due_equals_paid_failed_unpaid_differences"
 SUMMARY_TOTALS = "summary_totals_equal_roster_totals"
 NO_FULL_IDS = "no_full_id_in_public_outputs"
 EVERY_VILLAGE_HAS_NOTICE = "every_village_has_a_notice"
+NO_OPEN_PROBLEMS = "no_open_blocking_problems"
+ARCHIVE_PUBLISHED = "every_archived_version_was_published"
+PUBLISH_JOB = "publish_job"
 
 
 def _asset(**kwargs):
@@ -39,7 +44,7 @@ def _asset(**kwargs):
 
 STAGES = {"input_files": "读取文件", "household_records": "核对清册", "reconciliation": "银行对账",
           "village_summary": "分村汇总", "village_notices": "生成公示", "problem_report": "问题清单和对账工作簿",
-          "village_archive": "留存备查"}
+          "publication": "正式公示"}
 
 
 def _failure(fn, args, kwargs, exc: Exception) -> dg.Failure:
@@ -176,39 +181,60 @@ def village_summary(context: dg.AssetExecutionContext, settings: SubsidySettings
         "summary_due": money(due), "roster_total": money(roster)})
 
 
-def _public_texts(where, published):
+def _public_texts(where, shown):
     for name in ("summary.csv", "notices/index.csv"):
         path = where.outputs / name
         if path.exists():
             yield name, path.read_text(encoding="utf-8-sig")
-    for item in published:
+    for item in shown:
         if item.path is not None:
             for text, _ in item.notice.texts():
                 yield str(item.path.relative_to(where.outputs)), text
 
 
+def _held_table(stage) -> dg.MetadataValue:
+    ready = stage.readiness
+    return _md_table(["村代码", "村", "原因"], [[c, v.village_name, "；".join(ready.reasons(c))]
+                                              for c, v in ready.villages.items() if not ready.ready(c)])
+
+
+def _open_table(stage) -> dg.MetadataValue:
+    return _md_table(["问题", "数量"], [[KINDS[k].title, n] for k, n in stage.readiness.open_problems.most_common()])
+
+
 @_asset(
     kinds={"python", "pdf"},
-    description="每村一份村务公开栏公示（A4/A3）和一份大字版 PDF，身份证号脱敏；发现完整证件号或无法显示的字时暂扣该村公示。",
+    description="每村一份村务公开栏公示（A4/A3）和一份大字版 PDF，身份证号脱敏。未正式公示的是草稿（每页标“草稿（未公示）”，不写日期）；"
+                "已公示且内容未变的村放已公示的版本。发现完整证件号或无法显示的字时暂扣该村公示；按问题和 decisions.csv 判断每村能否公示。",
     check_specs=[
         dg.AssetCheckSpec(NO_FULL_IDS, asset="village_notices", blocking=True,
                           description="可公开的结果（汇总表、公示、公示清单）中没有完整的身份证号或银行账号；不通过则后续步骤不运行。"),
         dg.AssetCheckSpec(EVERY_VILLAGE_HAS_NOTICE, asset="village_notices",
                           description="每个有发放的村都生成了公示；列出被暂扣的村。"),
+        dg.AssetCheckSpec(NO_OPEN_PROBLEMS, asset="village_notices",
+                          description="没有未处理（未改正、未核实）的阻止公示的问题；列出各类未处理问题和暂缓公示的村。"),
+        dg.AssetCheckSpec(ARCHIVE_PUBLISHED, asset="village_notices",
+                          description="档案中本县本年度的每个版本都有公示记录（谁在哪天公示）。"),
     ],
 )
 @_fail_clearly
 def village_notices(context: dg.AssetExecutionContext, settings: SubsidySettings, reconciliation, village_summary):
     where = settings.locate(context.partition_key)
-    published, notice_settings = pipeline.publish(reconciliation, where.inputs, where.outputs, reporter(context),
-                                                  where.shared_dirs, where.archive, settings.notice_overrides)
-    withheld = [p.notice for p in published if p.path is None]
-    leaks = [name for name, text in _public_texts(where, published) if find_unmasked(text)]
-    yield dg.Output((published, notice_settings), metadata={
-        "kind": notice_settings.kind_title, "publish_date": notice_settings.publish_date.isoformat(),
-        "notices": len(published) - len(withheld), "withheld": len(withheld),
-        "pages": sum(p.pages for p in published), "large_print_pages": sum(p.large_pages for p in published),
-        "notices_folder": dg.MetadataValue.path(str(where.outputs / "notices")),
+    stage = pipeline.prepare_notices(reconciliation, where.inputs, where.shared_dirs, settings.notice_overrides)
+    stage = pipeline.write_notices(stage, where.outputs, where.archive, reporter(context))
+    shown = stage.shown
+    withheld = [p.notice for p in shown if p.path is None]
+    leaks = [name for name, text in _public_texts(where, shown) if find_unmasked(text)]
+    ready = stage.readiness
+    held = ready.held()
+    unrecorded = pipeline.unpublished_versions(where.archive, reconciliation.year, [n.county for n in stage.notices])
+    yield dg.Output(stage, metadata={
+        "暂缓公示的村": len(held), "可公示的村": len(ready.villages) - len(held),
+        "未处理的问题": sum(ready.open_problems.values()),
+        "kind": stage.settings.kind_title, "drafts": sum(1 for p in shown if p.state == "草稿"),
+        "published": sum(1 for p in shown if p.state == "已公示"), "withheld": len(withheld),
+        "pages": sum(p.pages for p in shown), "large_print_pages": sum(p.large_pages for p in shown),
+        "notices_folder": dg.MetadataValue.path(str((where.outputs / "notices").resolve())),
     })
     yield dg.AssetCheckResult(check_name=NO_FULL_IDS, passed=not leaks, severity=dg.AssetCheckSeverity.ERROR,
                               metadata={"files_with_full_numbers": ", ".join(sorted(set(leaks))) or "无"})
@@ -217,19 +243,24 @@ def village_notices(context: dg.AssetExecutionContext, settings: SubsidySettings
         metadata={"withheld": _md_table(["村代码", "村", "原因"], [
             [n.village_code, n.village_name, "、".join(sorted({KINDS[p.kind].title for p in n.problems}))]
             for n in withheld])})
+    yield dg.AssetCheckResult(check_name=NO_OPEN_PROBLEMS, passed=not held and not ready.open_problems,
+                              severity=dg.AssetCheckSeverity.WARN,
+                              metadata={"未处理的问题": _open_table(stage), "暂缓公示的村": _held_table(stage)})
+    yield dg.AssetCheckResult(check_name=ARCHIVE_PUBLISHED, passed=not unrecorded, severity=dg.AssetCheckSeverity.ERROR,
+                              metadata={"没有公示记录的版本": _md_table(["版本"], [[v] for v in unrecorded])})
 
 
 @_asset(
     kinds={"python", "excel"},
-    description="给财政所工作人员的结果（internal/，含完整身份证号，不可公开）：问题清单、对账工作簿、户明细、文件清单。",
+    description="给财政所工作人员的结果（internal/，含完整身份证号，不可公开）：公示准备、问题清单、对账工作簿、户明细、文件清单。",
 )
 @_fail_clearly
 def problem_report(context: dg.AssetExecutionContext, settings: SubsidySettings, reconciliation, village_summary,
                    village_notices):
     where = settings.locate(context.partition_key)
-    published, notice_settings = village_notices
-    report = pipeline.finish(reconciliation, village_summary, published, notice_settings, where.inputs, where.outputs)
-    locking.release(where.outputs)
+    report = pipeline.finish(reconciliation, village_summary, village_notices, where.inputs, where.outputs)
+    if not _publishing(context):
+        locking.release(where.outputs)
     per_village: dict[str, Counter] = {}
     names = {h.village_code: h.village_name for h in reconciliation.households}
     for p in reconciliation.problems:
@@ -237,35 +268,61 @@ def problem_report(context: dg.AssetExecutionContext, settings: SubsidySettings,
             per_village.setdefault(p.village_code, Counter())[p.kind] += 1
     rows = [[code, names.get(code, ""), sum(c.values()), "、".join(f"{KINDS[k].title}{n}" for k, n in sorted(c.items()))]
             for code, c in sorted(per_village.items())]
+    readiness = report["readiness"]
     return dg.Output(report, metadata={
+        "暂缓公示的村": _held_table(village_notices), "未处理的问题": _open_table(village_notices),
+        "决定文件中未起作用的行": dg.MetadataValue.md("\n".join(f"- {n}" for n in readiness["decision_notes"]) or "（无）"),
         "problems": report["problems"],
         "problems_by_kind": _md_table(["问题", "代码", "数量"], [[KINDS[k].title, k, n]
                                                               for k, n in report["problems_by_kind"].items()]),
         "villages_with_problems": _md_table(["村代码", "村", "问题数", "问题"], rows),
         "hints": dg.MetadataValue.md("\n".join(f"- {h}" for h in report["hints"]) or "（无）"),
         "amount_due": report["amount_due"], "households": report["households"], "villages": report["villages"],
-        "staff_workbook": dg.MetadataValue.path(report["outputs"]["workbook"]),
-        "exceptions_csv": dg.MetadataValue.path(report["outputs"]["exceptions"]),
-        "notices_folder": dg.MetadataValue.path(report["outputs"]["notices"]),
+        "staff_workbook": dg.MetadataValue.path(str(Path(report["outputs"]["workbook"]).resolve())),
+        "exceptions_csv": dg.MetadataValue.path(str(Path(report["outputs"]["exceptions"]).resolve())),
+        "notices_folder": dg.MetadataValue.path(str(Path(report["outputs"]["notices"]).resolve())),
     })
+
+
+def _publishing(context) -> bool:
+    """This run also publishes (the publication step comes after the staff files and keeps the lock)."""
+    selection = context.run.asset_selection or set()
+    return dg.AssetKey("publication") in selection or context.job_name == PUBLISH_JOB
+
+
+class PublishConfig(dg.Config):
+    """正式公示：日期、公示人，以及要公示的村（村代码；不填则为本县本年度全部可公示的村）。"""
+
+    date: str  # 公示日期，如 2022-12-01：公示期的第一天，落款日期
+    by: str  # 公示人（谁决定公示），记入档案
+    villages: list[str] = []  # 村代码；空：全部可公示的村
 
 
 @_asset(
-    kinds={"python", "pdf"},
-    description="留存各村备查：公示内容有变化的村写入新版本（第二版起为更正公示），旧版本永不改动；登记簿 register.csv 只增不改。",
+    kinds={"python", "pdf"}, deps=["problem_report"],
+    description="正式公示（只由人工启动的 publish_job 运行，传感器从不运行它）：对可公示的村写正式公示（不带草稿标记，"
+                "落款有日期，公示期从公示日期起算）和留存备查的新版本；暂缓的村不公示并说明原因。",
 )
 @_fail_clearly
-def village_archive(context: dg.AssetExecutionContext, settings: SubsidySettings, village_summary, village_notices):
+def publication(context: dg.AssetExecutionContext, config: PublishConfig, settings: SubsidySettings, reconciliation,
+                village_summary, village_notices):
     where = settings.locate(context.partition_key)
-    published, notice_settings = village_notices
-    result = pipeline.archive(published, notice_settings, village_summary, where.inputs, where.archive,
-                              where.shared_dirs)
+    request = pipeline.publish_request(config.date, config.by, config.villages)
+    try:
+        result = pipeline.publish(reconciliation, village_summary, village_notices, request, where.inputs,
+                                  where.outputs, where.archive, where.shared_dirs, reporter(context))
+    finally:
+        locking.release(where.outputs)
+    outcomes = result["outcomes"]
     return dg.Output(result, metadata={
-        "new_versions": result["new_versions"], "corrections": result["corrections"],
-        "versions_written": _md_table(["村与版本"], [[v] for v in result["versions"]]),
-        "register": dg.MetadataValue.path(result["register"]),
+        "公示结果": _md_table(["村代码", "村", "结果", "版本", "原因"], [
+            [o.village_code, o.village_name, o.result + ("（更正公示）" if o.correction else ""), o.version or "",
+             "；".join(o.reasons)] for o in outcomes]),
+        "published": result["published"], "unchanged": result["unchanged"], "refused": result["refused"],
+        "publish_date": result["date"], "published_by": result["by"],
+        "register": dg.MetadataValue.path(str(Path(result["register"]).resolve())),
     })
 
 
-ASSETS = [input_files, household_records, reconciliation, village_summary, village_notices, problem_report,
-          village_archive]
+ASSETS = [input_files, household_records, reconciliation, village_summary, village_notices, problem_report]
+ALL_ASSETS = [*ASSETS, publication]

@@ -8,6 +8,11 @@ county-year whose results go straight into --outputs. With DAGSTER_HOME set, the
 history. Exit status: 0 when outputs were written (data problems are reported, not fatal), 1 when a run cannot
 go on at all (one line on stderr says why), 2 for a usage error.
 
+    subsidy publish --inputs inputs --outputs outputs --date 2022-12-01 --by 王会计 [--village CODE]...
+
+Publishes the villages that are ready (exit 0; 3 when some were refused, with the reasons; 1 when it cannot run).
+Runs never write the archive: their notices are drafts.
+
     subsidy verify --archive outputs/archive
 
 Recomputes every hash of every archived version and checks the register; exits non-zero on any finding.
@@ -41,11 +46,12 @@ class RunFailed(Exception):
     """A county-year could not be run; the message is the clerk's one-line reason."""
 
 
-def materialize_partition(key: str, settings, progress=None) -> dict:
-    """Materialize the whole asset graph for one partition in this process; returns the run report."""
+def materialize_partition(key: str, settings, progress=None, request: dict | None = None) -> dict:
+    """Materialize the asset graph for one partition in this process (with `request`, the publication too:
+    {"date": …, "by": …, "villages": […]}); returns the run report."""
     import dagster as dg
 
-    from .assets import ASSETS
+    from .assets import ALL_ASSETS, ASSETS
     from .partitions import county_year
     from .progress import set_printer
     from .sensors import CONCURRENCY_TAG
@@ -54,50 +60,63 @@ def materialize_partition(key: str, settings, progress=None) -> dict:
     if not instance.has_dynamic_partition(county_year.name, key):
         instance.add_dynamic_partitions(county_year.name, [key])
     set_printer(progress)
+    run_config: dict = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+    if request is not None:
+        run_config["ops"] = {"publication": {"config": request}}
     try:
         result = dg.materialize(
-            ASSETS, partition_key=key, instance=instance, raise_on_error=False,
+            ALL_ASSETS if request is not None else ASSETS, partition_key=key, instance=instance, raise_on_error=False,
             resources={"settings": settings, "io_manager": dg.mem_io_manager},
-            tags={CONCURRENCY_TAG: key, "subsidy/started_by": "command line"},
-            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+            tags={CONCURRENCY_TAG: key, "subsidy/started_by": "command line"}, run_config=run_config,
         )
     finally:
         set_printer(None)
         locking.release(settings.locate(key).outputs)
     if not result.success:
-        for event in result.all_events:
-            if event.is_step_failure:
-                data = event.step_failure_data
-                if data.user_failure_data and data.user_failure_data.description:
-                    raise RunFailed(data.user_failure_data.description)
-                raise RunFailed(data.error.message.strip().splitlines()[-1] if data.error else "运行失败")
-        failed_checks = [e.asset_check_evaluation_data.check_name for e in result.all_events
-                         if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed]
-        raise RunFailed(f"运行未完成（未通过的检查：{'、'.join(failed_checks) or '未知'}）")
+        _raise_failure(result)
     report = result.output_for_node("problem_report")
-    report["archive"] = result.output_for_node("village_archive")
+    if request is not None:
+        report["publication"] = result.output_for_node("publication")
     return report
 
 
-def cmd_run(args: argparse.Namespace) -> int:
+def _raise_failure(result) -> None:
+    for event in result.all_events:
+        if event.is_step_failure:
+            data = event.step_failure_data
+            if data.user_failure_data and data.user_failure_data.description:
+                raise RunFailed(data.user_failure_data.description)
+            raise RunFailed(data.error.message.strip().splitlines()[-1] if data.error else "运行失败")
+    failed_checks = [e.asset_check_evaluation_data.check_name for e in result.all_events
+                     if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed]
+    raise RunFailed(f"运行未完成（未通过的检查：{'、'.join(failed_checks) or '未知'}）")
+
+
+def _jobs(args: argparse.Namespace) -> list[tuple] | None:
+    """(partition key, settings, outputs folder) per county-year to run; None after printing why there is none."""
     from .resources import SubsidySettings
 
     inputs, outputs = Path(args.inputs), Path(args.outputs)
-    progress = None if args.quiet else _progress_printer(sys.stderr)
     if not inputs.is_dir():
         print(f"subsidy: 无法运行：输入文件夹不存在：{inputs}", file=sys.stderr)
-        return 1
+        return None
     parts = [p for p in partitions(inputs) if not args.year or p.year == args.year]
     if parts:
-        jobs = [(p.key, SubsidySettings(inputs_dir=str(inputs), outputs_dir=str(outputs)), p.outputs(outputs))
+        return [(p.key, SubsidySettings(inputs_dir=str(inputs), outputs_dir=str(outputs)), p.outputs(outputs))
                 for p in parts]
-    elif partitions(inputs):
+    if partitions(inputs):
         print(f"subsidy: 无法运行：{inputs} 中没有 {args.year} 年度的文件夹", file=sys.stderr)
+        return None
+    key = f"{args.year or 'auto'}-{inputs.resolve().name}"
+    return [(key, SubsidySettings(inputs_dir=str(inputs), outputs_dir=str(outputs), flat=True, year=args.year),
+             outputs)]
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    jobs = _jobs(args)
+    if jobs is None:
         return 1
-    else:
-        key = f"{args.year or 'auto'}-{inputs.resolve().name}"
-        jobs = [(key, SubsidySettings(inputs_dir=str(inputs), outputs_dir=str(outputs), flat=True, year=args.year),
-                 outputs)]
+    progress = None if args.quiet else _progress_printer(sys.stderr)
     failures = 0
     for key, settings, out in jobs:
         if len(jobs) > 1:
@@ -110,6 +129,46 @@ def cmd_run(args: argparse.Namespace) -> int:
             continue
         print_report(report, out)
     return 1 if failures == len(jobs) else 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from subsidy.pipeline import PipelineError, publish_request
+
+    try:
+        publish_request(args.date, args.by, args.village or [])
+    except PipelineError as exc:
+        print(f"subsidy: 无法公示：{exc}", file=sys.stderr)
+        return 1
+    jobs = _jobs(args)
+    if jobs is None:
+        return 1
+    progress = None if args.quiet else _progress_printer(sys.stderr)
+    request = {"date": args.date, "by": args.by, "villages": list(args.village or [])}
+    refused = failures = 0
+    for key, settings, _out in jobs:
+        if len(jobs) > 1:
+            print(f"== {Partition.from_key(key).year}年度 {Partition.from_key(key).county} ==")
+        try:
+            report = materialize_partition(key, settings, progress, request)
+        except RunFailed as exc:
+            print(f"subsidy: 无法公示：{exc}", file=sys.stderr)
+            failures += 1
+            continue
+        refused += print_publication(report["publication"])
+    if failures == len(jobs):
+        return 1
+    return 3 if refused or failures else 0
+
+
+def print_publication(result: dict) -> int:
+    """The publication per village; returns how many villages were refused."""
+    print(f"正式公示：{result['date']}，公示人 {result['by']}：新公示{result['published']}个村，"
+          f"此前已公示且无变化{result['unchanged']}个村，未公示{result['refused']}个村")
+    for o in result["outcomes"]:
+        what = o.result + ("（更正公示）" if o.correction else "") + (f" 第{o.version}版" if o.version else "")
+        print(f"    {o.village_code} {o.town}{o.village_name}：{what}" + (f"：{'；'.join(o.reasons)}" if o.reasons else ""))
+    print(f"档案：{result['archive']}（登记簿 {result['register']}）")
+    return result["refused"]
 
 
 def print_report(report: dict, outputs: Path) -> None:
@@ -137,23 +196,32 @@ def print_report(report: dict, outputs: Path) -> None:
     print(f"问题：{report['problems']}个")
     for kind, count in report["problems_by_kind"].items():
         print(f"    {kind}（{KINDS[kind].title}）：{count}")
-    notices = report.get("notices")
-    if notices:
-        when = notices["publish_date"] + ("" if notices["publish_date_set"] else "（notice.toml 未设置 publish_date，使用今天）")
-        print(f"公示：{notices['kind']}，公示日期 {when}；已生成{notices['written']}个村"
-              f"（{notices['pages']}页，大字版{notices['large_pages']}页）")
-        if notices["withheld"]:
-            print(f"    已暂扣{len(notices['withheld'])}个村（见问题清单）：{'、'.join(notices['withheld'][:10])}")
-    archive = report.get("archive")
-    if archive:
-        print(f"留存备查：新写入{archive['new_versions']}个版本（其中更正公示{archive['corrections']}个）"
-              + ("；公示内容无变化，未写入新版本" if not archive["new_versions"] and notices and notices["written"] else ""))
+    notices = report["notices"]
+    for note in notices["settings_notes"]:
+        print(f"提示：{note}")
+    print(f"公示：{notices['kind']}：草稿{notices['drafts']}个村，已公示（内容无变化）{notices['published']}个村"
+          f"（{notices['pages']}页，大字版{notices['large_pages']}页）")
+    if notices["withheld"]:
+        print(f"    已暂扣{len(notices['withheld'])}个村（见问题清单）：{'、'.join(notices['withheld'][:10])}")
+    print_readiness(report["readiness"])
     print(f"结果：分村汇总 {outputs / 'summary.csv'}")
-    print(f"      村务公开栏公示 {outputs / 'notices'}（每村一份普通版和一份大字版）")
+    print(f"      村务公开栏公示 {outputs / 'notices'}（每村一份普通版和一份大字版；未公示的是草稿）")
+    print(f"      公示准备（内部）{outputs / 'internal' / 'readiness.csv'}")
     print(f"      问题清单（内部，含完整身份证号）{outputs / 'internal' / 'exceptions.csv'}")
     print(f"      对账工作簿（内部）{outputs / 'internal' / 'reconciliation.xlsx'}")
-    if archive:
-        print(f"      档案 {archive['folder']}（登记簿 register.csv）")
+
+
+def print_readiness(readiness: dict) -> None:
+    ready, held = readiness["ready"], readiness["held"]
+    print(f"公示准备：可公示{len(ready)}个村，暂缓{len(held)}个村（已记录的决定{readiness['decisions']}条）")
+    for line in held[:20]:
+        print(f"    暂缓 {line}")
+    if len(held) > 20:
+        print(f"    ……另有{len(held) - 20}个村，见 internal/readiness.csv")
+    for note in readiness["decision_notes"][:20]:
+        print(f"    决定未起作用：{note}")
+    if ready:
+        print("    可公示的村请用 subsidy publish --date 公示日期 --by 公示人 正式公示（见 README）")
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -181,6 +249,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, help="补贴年度；不写则从文件夹、标题或文件名中识别")
     p.add_argument("--quiet", action="store_true", help="不显示逐个文件的进度")
     p.set_defaults(func=cmd_run)
+    pub = sub.add_parser(
+        "publish", help="正式公示：对可公示的村写正式公示和留存备查的版本",
+        description="重新读取输入文件，对要求的村（默认本县本年度全部村）中可公示的村写正式公示（去掉草稿标记，落款写公示日期，"
+                    "公示期从该日起算）和档案版本；暂缓的村不公示并说明原因。退出状态：0 全部已公示（或此前已公示且无变化），"
+                    "3 有村未公示（其余已公示），1 无法运行。例：subsidy publish --inputs inputs --outputs outputs "
+                    "--date 2022-12-01 --by 王会计 --village 330324108224")
+    pub.add_argument("--inputs", required=True, help="放清册的文件夹（同 run）")
+    pub.add_argument("--outputs", required=True, help="结果文件夹（同 run）")
+    pub.add_argument("--year", type=int, help="补贴年度（同 run）")
+    pub.add_argument("--date", required=True, help="公示日期，如 2022-12-01（公示期第一天，落款日期）")
+    pub.add_argument("--by", required=True, help="公示人姓名（记入档案）")
+    pub.add_argument("--village", action="append", metavar="CODE", help="只公示这个村（12位村代码；可重复）")
+    pub.add_argument("--quiet", action="store_true", help="不显示逐个文件的进度")
+    pub.set_defaults(func=cmd_publish)
     v = sub.add_parser("verify", help="核对留存备查的档案：每个文件的哈希、登记簿和清单",
                        description="重新计算档案中每个版本每个文件的 SHA-256，核对登记簿 register.csv 与各版本清单；"
                                    "有任何文件被改动、缺失或多出时以非零状态退出。例：subsidy verify --archive outputs/archive")

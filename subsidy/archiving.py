@@ -37,7 +37,8 @@ from .safepaths import component, inside, village_stem
 from .writing import atomic_write_bytes
 
 REGISTER_COLUMNS = ("village_code", "village_name", "town", "county", "year", "kind", "version", "publish_date",
-                    "publicity_end", "notice_sha256", "correction", "corrects_version", "folder")
+                    "publicity_end", "notice_sha256", "correction", "corrects_version", "published_by", "decisions",
+                    "folder")
 ROW_COLUMNS = ("subsidy", "seq", "name", "id_number", "area", "rate", "amount", "status", "remark")
 
 
@@ -130,27 +131,32 @@ def changes(old_rows: list[dict], new_rows: list[dict]) -> list[str]:
     return lines or ["公示内容的其他项目有调整（如补贴说明、落款或监督电话）"]
 
 
-def mark_corrections(notices: list[Notice], settings, root: Path) -> dict[str, tuple[Version | None, str]]:
-    """Decide, before drawing, which notices are new versions; mark corrections (更正公示) on them.
-    Returns village code -> (the latest version or None, this notice's content hash) for the notices that
-    need a new version; villages whose content is unchanged are left out."""
-    plan = {}
-    for notice in notices:
-        if notice.withheld:
-            continue
-        digest = content_sha(notice, settings)
-        history = versions(village_dir(root, notice, settings.kind))
-        latest = history[-1] if history else None
-        if latest and latest.manifest.get("content_sha256") == digest:
-            continue
-        if latest:
-            old_rows = _read_rows(latest)
-            new_rows = [dict(zip(ROW_COLUMNS, r, strict=True)) for r in notice_rows(notice)]
-            previous_title = latest.manifest.get("title", notice.title)
-            notice.correct(latest.number, latest.manifest.get("publish_date", ""), previous_title,
-                           changes(old_rows, new_rows))
-        plan[notice.village_code] = (latest, digest)
-    return plan
+def latest_version(root: Path, notice: Notice, kind: str) -> Version | None:
+    """The village's last published version of this kind of notice, or None."""
+    history = versions(village_dir(root, notice, kind))
+    return history[-1] if history else None
+
+
+def is_current(version: Version | None, notice: Notice, settings) -> bool:
+    """The notice says exactly what that published version says (dates aside)."""
+    return version is not None and version.manifest.get("content_sha256") == content_sha(notice, settings)
+
+
+def correct_against(notice: Notice, latest: Version) -> None:
+    """Make `notice` a 更正公示 of the published version `latest`, listing what changed."""
+    old_rows = _read_rows(latest)
+    new_rows = [dict(zip(ROW_COLUMNS, r, strict=True)) for r in notice_rows(notice)]
+    previous_title = latest.manifest.get("title", notice.title)
+    notice.correct(latest.number, latest.manifest.get("publish_date", ""), previous_title, changes(old_rows, new_rows))
+
+
+@dataclass(frozen=True, kw_only=True)
+class PublicationRecord:
+    """Who published, on which date, with which of the clerk's decisions in force (per village)."""
+
+    by: str
+    date: str
+    decisions: dict[str, list[dict]]  # village code -> the decisions in force on its problems
 
 
 def input_listing(inputs: Path, shared: tuple[Path, ...] = ()) -> list[dict]:
@@ -183,25 +189,21 @@ def _zip(files: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def archive_versions(published, plan, settings, summary, inputs_listing: list[dict], root: Path) -> list[dict]:
-    """Write a new version for every planned village; returns their register rows."""
-    if not plan:
+def archive_publication(items, settings, summary, inputs_listing: list[dict], root: Path,
+                        record: PublicationRecord) -> list[dict]:
+    """Write the new version of every published village (`items`: notices.Published with their dated PDFs, and
+    the version they correct, if any); returns their register rows."""
+    if not items:
         return []
     with output_lock(root):
         recover(root)
-        rows = []
-        for item in published:
-            notice = item.notice
-            if notice.village_code not in plan or item.path is None:
-                continue
-            latest, digest = plan[notice.village_code]
-            rows.append(_write_version(item, latest, digest, settings, summary, inputs_listing, root))
+        rows = [_write_version(item, settings, summary, inputs_listing, root, record) for item in items]
         _append_register(root, rows)
         return rows
 
 
-def _write_version(item, latest: Version | None, digest: str, settings, summary, inputs_listing, root: Path) -> dict:
-    notice = item.notice
+def _write_version(item, settings, summary, inputs_listing, root: Path, record: PublicationRecord) -> dict:
+    notice, latest = item.notice, item.corrects
     number = (latest.number if latest else 0) + 1
     final = village_dir(root, notice, settings.kind) / f"v{number}"
     files = {
@@ -215,17 +217,19 @@ def _write_version(item, latest: Version | None, digest: str, settings, summary,
                                     "" if r.amount_failed is None else f"{r.amount_failed:.2f}")
                                    for r in summary if r.village_code == notice.village_code]),
     }
-    start = settings.publish_date
+    start = notice.publish_date
     end = start + timedelta(days=settings.publicity_days - 1)
     manifest = {
         "village_code": notice.village_code, "village_name": notice.village_name, "town": notice.town,
         "county": notice.county, "year": notice.year, "kind": settings.kind, "kind_title": settings.kind_title,
         "version": number, "title": notice.title, "publish_date": start.isoformat(), "publicity_end": end.isoformat(),
         "correction_of": latest.number if latest else None, "changes": notice.correction_lines if latest else [],
-        "content_sha256": digest, "tool_version": __version__,
+        "content_sha256": content_sha(notice, settings), "tool_version": __version__,
         "settings": settings.content_key() | {"publish_date": start.isoformat(), "source": settings.source},
-        "notice": item.path.name, "large_print": item.large_path.name,
-        "inputs": inputs_listing,
+        "published_by": record.by, "published_on": record.date,
+        "decisions": record.decisions.get(notice.village_code, []),
+        "notice": item.path.name, "large_print": item.large_path.name, "pages": item.pages,
+        "large_pages": item.large_pages, "inputs": inputs_listing,
         "outputs": {name: sha256(data) for name, data in sorted(files.items())},
     }
     files["manifest.json"] = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
@@ -249,7 +253,9 @@ def _register_row(manifest: dict, folder: Path, root: Path) -> dict:
         "publish_date": manifest["publish_date"], "publicity_end": manifest["publicity_end"],
         "notice_sha256": manifest["outputs"][manifest["notice"]],
         "correction": "是" if manifest["correction_of"] else "否",
-        "corrects_version": manifest["correction_of"] or "", "folder": folder.relative_to(root).as_posix(),
+        "corrects_version": manifest["correction_of"] or "", "published_by": manifest.get("published_by", ""),
+        "decisions": " ".join(d["problem_id"] for d in manifest.get("decisions", [])),
+        "folder": folder.relative_to(root).as_posix(),
     }
 
 
@@ -265,7 +271,7 @@ def _append_register(root: Path, rows: list[dict]) -> None:
     if not rows:
         return
     existing = read_register(root)
-    data = _csv_bytes(REGISTER_COLUMNS, [[r[c] for c in REGISTER_COLUMNS] for r in existing + rows])
+    data = _csv_bytes(REGISTER_COLUMNS, [[r.get(c, "") for c in REGISTER_COLUMNS] for r in existing + rows])
     atomic_write_bytes(root / "register.csv", data)
 
 
@@ -329,6 +335,8 @@ def verify(root: Path) -> list[str]:
             findings.append(f"{rel}：登记簿 register.csv 中没有这个版本")
         elif row["notice_sha256"] != outputs.get(manifest.get("notice", ""), ""):
             findings.append(f"{rel}：登记簿中的公示 SHA-256 与清单不符")
+        if not manifest.get("published_by"):
+            findings.append(f"{rel}：没有公示记录（谁在哪天公示），不是经 subsidy publish 写入的版本")
     for rel in sorted(set(by_folder) - {f.relative_to(root).as_posix() for f in folders}):
         findings.append(f"register.csv 登记了 {rel}，但档案中没有这个版本")
     return findings

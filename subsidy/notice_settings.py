@@ -3,7 +3,6 @@
 notice.toml (every key optional):
 
     kind = "results"               # results: 发放结果公示 (after payment); application: 申报审核公示 (before)
-    publish_date = 2022-12-01      # first day of the publicity period and the date under the seal
     publicity_days = 7             # 公示期 in days
     paper = "A4"                   # A4 or A3 (portrait); the large-print version is always landscape
     mask_names = false             # true: 张*明 / 张* instead of full names
@@ -50,6 +49,7 @@ class NoticeSettings:
     objection: str = DEFAULT_OBJECTION
     source: str = ""  # where the settings came from (not a setting)
     source_keys: tuple[str, ...] = ()  # the keys notice.toml set
+    notes: tuple[str, ...] = ()  # what the clerk should know about the settings (not a setting)
     village_phones: dict[str, str] = field(default_factory=dict, compare=False)  # village code or name -> phone
     town_phones: dict[str, str] = field(default_factory=dict, compare=False)
 
@@ -57,11 +57,9 @@ class NoticeSettings:
     def kind_title(self) -> str:
         return KINDS[self.kind]
 
-    def for_publishing(self, today: date) -> NoticeSettings:
-        """The settings with the publish date filled in (today when the setting leaves it out)."""
-        if self.publish_date is not None:
-            return self
-        return replace(self, publish_date=today)
+    def dated(self, publish_date: date) -> NoticeSettings:
+        """The settings of a publication on `publish_date` (runs make drafts, which have no date)."""
+        return replace(self, publish_date=publish_date)
 
     def content_key(self) -> dict:
         """The settings that change what a notice says, except the dates (for telling corrections apart)."""
@@ -80,6 +78,7 @@ class NoticeSettings:
 def load_settings(inputs: Path, shared_dirs: tuple[Path, ...] = ()) -> NoticeSettings:
     values: dict = {}
     source = ""
+    notes: list[str] = []
     tomls = sorted(p for p in inputs.rglob("notice.toml") if p.is_file())
     for folder in shared_dirs:
         if not tomls and (folder / "notice.toml").is_file():
@@ -92,6 +91,8 @@ def load_settings(inputs: Path, shared_dirs: tuple[Path, ...] = ()) -> NoticeSet
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise SettingsError(f"{source} 格式有误：{exc}") from exc
         values = _check(data, source)
+        if values.pop("publish_date", None) is not None:
+            notes.append(f"{source} 中的 publish_date 已不再使用：公示日期在正式公示时给出（subsidy publish --date）")
     village_phones, town_phones = {}, {}
     contacts = sorted(p for p in inputs.rglob("contacts.csv") if p.is_file())
     for folder in shared_dirs:
@@ -100,7 +101,7 @@ def load_settings(inputs: Path, shared_dirs: tuple[Path, ...] = ()) -> NoticeSet
     for path in contacts:
         _read_contacts(path, inputs, village_phones, town_phones)
     return NoticeSettings(**values, source=source, source_keys=tuple(sorted(values)), village_phones=village_phones,
-                          town_phones=town_phones)
+                          town_phones=town_phones, notes=tuple(notes))
 
 
 def with_overrides(settings: NoticeSettings, overrides: dict) -> NoticeSettings:
@@ -113,7 +114,7 @@ def with_overrides(settings: NoticeSettings, overrides: dict) -> NoticeSettings:
 
 
 def _check(data: dict, source: str) -> dict:
-    known = {f.name for f in fields(NoticeSettings)} - {"source", "source_keys", "village_phones", "town_phones"}
+    known = {f.name for f in fields(NoticeSettings)} - {"source", "source_keys", "village_phones", "town_phones", "notes"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise SettingsError(f"{source} 中有不认识的设置：{'、'.join(unknown)}（可用：{'、'.join(sorted(known))}）")

@@ -8,6 +8,7 @@ a full ID or account number, or a character no bundled font has, withholds that 
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -68,13 +69,18 @@ class Notice:
     problems: list[Problem] = field(default_factory=list)  # a non-empty list withholds the notice
     correction_lines: list[str] = field(default_factory=list)  # set on a 更正公示: what it corrects and changes
     corrects_version: int | None = None
+    publish_date: date | None = None  # None: a draft (草稿), not yet published
+
+    @property
+    def draft(self) -> bool:
+        return self.publish_date is None
 
     def correct(self, version: int, published: str, previous_title: str, changes: list[str]) -> None:
         """Turn this notice into a correction (更正公示) of an earlier posted version."""
         self.corrects_version = version
         when = cn_date(date.fromisoformat(published)) if published else ""
         self.title = self.title.removesuffix("公示") + "更正公示"
-        self.correction_lines = [f"本村{when}公示的《{previous_title}》（第{version}版）现予更正，更正内容如下：",
+        self.correction_lines = [f"本村{when}公示的《{previous_title}》现予更正，更正内容如下：",
                                  *[f"{n}. {line}" for n, line in enumerate(changes, 1)],
                                  "更正后的全部明细如下："]
 
@@ -178,7 +184,6 @@ def _build(code: str, rows: list[Household], books, settings, town: str, county:
         total += amount
         groups.append(Group(subsidy, heading, table, households, area_text(area) if area else "", money(amount)))
     start = settings.publish_date
-    end = start + timedelta(days=settings.publicity_days - 1)
     issuer = settings.issuer.format(village=village, town=town)
     town_body = f"{town}人民政府" if town and not town.endswith("街道") else (f"{town}办事处" if town else "乡镇人民政府")
     if results:
@@ -198,14 +203,22 @@ def _build(code: str, rows: list[Household], books, settings, town: str, county:
         phones.append(f"县农业农村部门：{settings.county_bureau_phone}")
     phones.append(f"政务服务便民热线：{settings.hotline}")
     closing = [
-        f"公示时间：{cn_date(start)}至{cn_date(end)}，共{settings.publicity_days}天。",
+        _period_line(start, settings.publicity_days),
         settings.objection.format(town=town_body, village=village),
         "监督电话：" + "；".join(phones) + "。",
     ]
     notice = Notice(code, village, town, county, year, settings.kind, title, intro, groups, total_line, closing, issuer,
-                    cn_date(start), len(people), total)
+                    cn_date(start) if start else "", len(people), total, publish_date=start)
     notice.problems = check(notice)
     return notice
+
+
+def _period_line(start: date | None, days: int) -> str:
+    """The publicity period: dated on a published notice, 'from the day it is posted' on a draft."""
+    if start is None:
+        return f"公示期：自张贴之日起{days}天。"
+    end = start + timedelta(days=days - 1)
+    return f"公示时间：{cn_date(start)}至{cn_date(end)}，共{days}天。"
 
 
 def check(notice: Notice) -> list[Problem]:
@@ -220,10 +233,15 @@ def check(notice: Notice) -> list[Problem]:
             problems.append(Problem("unmasked_number", file, sheet, row,
                                     f"{notice.village_name}的公示中将出现完整的身份证号或银行账号“{hit[:6]}…{hit[-4:]}”"
                                     f"（在“{text[:12]}…”中）：本村公示已暂扣，请从源表的姓名、备注等列中删去后重新运行。",
-                                    notice.village_code))
+                                    notice.village_code, field="notice_text", subject=_digest(text)))
         for ch in fonts.missing(text):
             problems.append(Problem("missing_glyph", file, sheet, row,
                                     f"{notice.village_name}的公示中“{text[:20]}”含字符“{ch}”（U+{ord(ch):04X}），"
                                     f"随附字体都没有这个字，印出来会是空白：本村公示已暂扣，请核对该字或改用常用字并在备注说明。",
-                                    notice.village_code))
+                                    notice.village_code, field="notice_text", subject=f"{ch}|{_digest(text)}"))
     return problems
+
+
+def _digest(text: str) -> str:
+    """A text's fingerprint for a problem's identity (the text may hold a full ID: it is not kept as it is)."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

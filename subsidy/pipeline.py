@@ -17,19 +17,25 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from .archiving import archive_versions, input_listing, recover
+from .archiving import input_listing
 from .banks import Payment
 from .catalogue import Catalogue
+from .decisions import FILE_NAME as DECISIONS_FILE
+from .decisions import DecisionNote, load_decisions
 from .formulas import fill_missing_results
 from .locking import output_lock
 from .normalising import area_text, money_text
-from .notice_settings import SettingsError, load_settings, with_overrides
+from .notice_settings import NoticeSettings, SettingsError, load_settings, with_overrides
+from .notices import Notice, build_notices
 from .privacy import mask_numbers
-from .problems import KINDS, Problem
-from .publishing import publish_notices
+from .problems import BLOCKS_ZH, KINDS, Problem, assign_ids
+from .publication import NEW, REFUSED, UNCHANGED, PublishRequest, publish_villages
+from .publishing import DRAFT, PUBLISHED, WITHHELD, Published, write_current_notices
+from .readiness import Readiness, assess
 from .reading import discover, load, read_text_file
 from .reconciling import FAILED, PAID, reconcile
 from .rosters import REASONS, Context, Household, RowNote, SheetResult, VillageClaim, parse_file
+from .safepaths import component
 from .validating import check_cadres, check_claims, find_duplicates
 from .villages import BUNDLED_SOURCE, VillageRegistry
 from .workbook import write_workbook
@@ -117,7 +123,9 @@ class SummaryRow:
 
 SUMMARY_COLUMNS = ("village_code", "village_name", "subsidy_type", "households", "amount_due", "amount_paid",
                    "amount_failed")
-EXCEPTION_COLUMNS = ("kind", "village_code", "source_file", "source_sheet", "source_row", "detail")
+EXCEPTION_COLUMNS = ("problem_id", "kind", "blocks", "decision", "village_code", "source_file", "source_sheet",
+                     "source_row", "detail")
+READINESS_COLUMNS = ("village_code", "village_name", "town", "readiness", "notice", "reasons")
 _ROLE_ZH = {"roster": "发放清册", "summary": "分村汇总表（核对用）", "cadre": "村干部清册（核对用）", "bank": "银行代发结果",
             "unrecognized": "无法识别", "empty": "空表"}
 
@@ -215,7 +223,7 @@ def _settle_subsidy(res: SheetResult) -> None:
         h.subsidy = UNNAMED_SUBSIDY
     res.problem("missing_field", unnamed[0].row,
                 f"工作表“{res.sheet}”有{len(unnamed)}行看不出是哪项补贴（没有补贴项目列，标题、表名和文件名中也没有补贴名称），"
-                f"暂记为“{UNNAMED_SUBSIDY}”：请在标题或文件名中写明补贴名称。")
+                f"暂记为“{UNNAMED_SUBSIDY}”：请在标题或文件名中写明补贴名称。", field="subsidy")
 
 
 def choose_year(intake: Intake, year: int | None) -> int:
@@ -354,8 +362,10 @@ def write_summary(summary: list[SummaryRow], outputs: Path) -> Path:
     return path
 
 
-def write_outputs(books: Books, summary: list[SummaryRow], outputs: Path, inputs: Path | None = None) -> dict[str, Path]:
-    """The staff-only files under internal/."""
+def write_outputs(books: Books, summary: list[SummaryRow], outputs: Path, inputs: Path | None = None,
+                  stage: NoticeStage | None = None) -> dict[str, Path]:
+    """The staff-only files under internal/ (with the notices' stage: readiness and decisions too)."""
+    decided = stage.readiness.decided if stage is not None else {}
     outputs.mkdir(parents=True, exist_ok=True)
     internal = internal_dir(outputs)
     paths = {
@@ -367,8 +377,11 @@ def write_outputs(books: Books, summary: list[SummaryRow], outputs: Path, inputs
         "workbook": internal / "reconciliation.xlsx",
     }
     write_csv(paths["exceptions"], EXCEPTION_COLUMNS, (
-        (p.kind, p.village_code, p.source_file, p.source_sheet, p.source_row or "", p.detail) for p in books.problems
+        (p.problem_id, p.kind, BLOCKS_ZH[p.blocks], decided[p.problem_id].text() if p.problem_id in decided else "",
+         p.village_code, p.source_file, p.source_sheet, p.source_row or "", p.detail) for p in books.problems
     ))
+    if stage is not None:
+        paths["readiness"] = write_readiness(outputs, stage)
     write_csv(paths["households"], ("source_file", "source_sheet", "source_row", "village_code", "village_name",
                                     "subsidy_type", "year", "name", "id_number", "id_status", "area", "rate", "amount",
                                     "account"), (
@@ -383,7 +396,7 @@ def write_outputs(books: Books, summary: list[SummaryRow], outputs: Path, inputs
         (n.file, n.sheet, n.row, n.reason, REASONS[n.reason], n.text)
         for res in books.sheets for n in sorted(res.notes, key=lambda n: n.row) if n.reason != "household"
     ))
-    write_workbook(paths["workbook"], books, summary, inputs)
+    write_workbook(paths["workbook"], books, summary, inputs, stage)
     report = run_report(books, summary)
 
     atomic_write_bytes(paths["report"], (json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode())
@@ -447,45 +460,98 @@ def check_runnable(books: Books, inputs: Path, outputs: Path) -> None:
         raise PipelineError(f"{inputs} 中没有{books.year}年度的发放清册，读到的是{'、'.join(map(str, years))}年度{where}")
 
 
-def publish(books: Books, inputs: Path, outputs: Path, progress: Progress | None = None,
-            shared_dirs: tuple[Path, ...] = (), archive_root: Path | None = None, overrides: dict | None = None):
-    """Every village's notices (their problems, withheld notices, join the problem list in `finish`)."""
+@dataclass(kw_only=True)
+class NoticeStage:
+    """The villages' notices before drawing, the settings they were built with, the problems their pre-publication
+    check found, and which villages are ready to publish (given decisions.csv)."""
+
+    settings: NoticeSettings
+    notices: list[Notice]
+    problems: list[Problem]
+    readiness: Readiness
+    shown: list[Published] = field(default_factory=list)  # what notices/ holds once written
+
+
+def prepare_notices(books: Books, inputs: Path, shared_dirs: tuple[Path, ...] = (), overrides: dict | None = None,
+                    publish_date: date | None = None) -> NoticeStage:
+    """Every village's notice (a draft unless `publish_date` is given), checked, and the readiness of each village."""
     settings = notice_settings(inputs, shared_dirs=shared_dirs, overrides=overrides)
-    # reads only this county-year's village folders of the archive (its own run lock covers them); the
-    # shared register is locked when versions are written
-    published = publish_notices(books, settings, outputs, progress=progress, archive_root=archive_root)
-    return published, settings
+    if publish_date is not None:
+        settings = settings.dated(publish_date)
+    notices = build_notices(books, settings, {v.code: v.town for v in books.villages.villages},
+                            {v.code: v.county for v in books.villages.villages})
+    notice_problems = [p for n in notices for p in n.problems]
+    problems = sorted_problems(books, books.problems + notice_problems)
+    decisions = load_decisions(settings_files(inputs, DECISIONS_FILE), inputs)
+    readiness = assess(problems, decisions, [(n.village_code, n.village_name, n.town) for n in notices])
+    return NoticeStage(settings=settings, notices=notices, problems=notice_problems, readiness=readiness)
 
 
-def archive(published, settings, summary: list[SummaryRow], inputs: Path, archive_root: Path,
-            shared_dirs: tuple[Path, ...] = ()) -> dict:
-    """New archive versions for the villages whose published content changed (or that have none yet)."""
-    plan = {p.notice.village_code: p.new_version for p in published if p.new_version is not None}
-    rows = archive_versions(published, plan, settings, summary, input_listing(inputs, shared_dirs), archive_root) \
-        if plan else []
-    if not plan:
-        with output_lock(archive_root):
-            recover(archive_root)
-    return {"new_versions": len(rows), "corrections": sum(1 for r in rows if r["correction"] == "是"),
-            "folder": str(archive_root), "register": str(archive_root / "register.csv"),
-            "versions": [f"{r['village_code']} {r['village_name']} v{r['version']}" for r in rows]}
+def write_notices(stage: NoticeStage, outputs: Path, archive_root: Path, progress: Progress | None = None) -> NoticeStage:
+    """notices/: drafts, or the published notice where nothing changed since it was published."""
+    stage.shown = write_current_notices(stage.notices, stage.settings, outputs, archive_root, progress=progress)
+    return stage
 
 
-def finish(books: Books, summary: list[SummaryRow], published, settings, inputs: Path, outputs: Path) -> dict:
+def finish(books: Books, summary: list[SummaryRow], stage: NoticeStage, inputs: Path, outputs: Path) -> dict:
     """The staff files and the run report."""
-    add_problems(books, [p for item in published for p in item.notice.problems])
-    paths = write_outputs(books, summary, outputs, inputs)
+    add_problems(books, stage.problems)
+    paths = write_outputs(books, summary, outputs, inputs, stage)
     report = run_report(books, summary)
-    report["notices"] = notices_report(published, settings, outputs)
+    report["notices"] = notices_report(stage, outputs)
+    report["readiness"] = readiness_report(stage)
     report["outputs"] = {k: str(v) for k, v in paths.items()} | {"summary": str(outputs / "summary.csv"),
                                                                  "notices": str(outputs / "notices")}
     return report
 
 
+def publish(books: Books, summary: list[SummaryRow], stage: NoticeStage, request: PublishRequest, inputs: Path,
+            outputs: Path, archive_root: Path, shared_dirs: tuple[Path, ...] = (),
+            progress: Progress | None = None) -> dict:
+    """Publish the requested villages that are ready (see publication.py); returns what became of each."""
+    dated = prepare_notices(books, inputs, shared_dirs, publish_date=request.date,
+                            overrides=_overrides_of(stage.settings))
+    problems = sorted_problems(books, books.problems + stage.problems)
+    outcomes = publish_villages(dated.notices, stage.shown, dated.settings, stage.readiness, request, summary,
+                                input_listing(inputs, shared_dirs), outputs, archive_root, problems, progress)
+    write_readiness(outputs, stage)
+    return {"date": request.date.isoformat(), "by": request.by, "outcomes": outcomes,
+            "published": sum(1 for o in outcomes if o.result == NEW),
+            "unchanged": sum(1 for o in outcomes if o.result == UNCHANGED),
+            "refused": sum(1 for o in outcomes if o.result == REFUSED),
+            "archive": str(archive_root), "register": str(archive_root / "register.csv")}
+
+
+def publish_request(date_text: str, by: str, villages: list[str] | tuple[str, ...] = ()) -> PublishRequest:
+    """A publication's date, publisher and villages, checked (PipelineError in Chinese when unusable)."""
+    try:
+        when = date.fromisoformat(str(date_text).strip())
+    except ValueError:
+        raise PipelineError(f"公示日期“{date_text}”应写成 2022-12-01") from None
+    if not str(by).strip():
+        raise PipelineError("请写明公示人（--by 姓名）：档案要记下是谁决定公示的")
+    return PublishRequest(date=when, by=str(by).strip(), villages=tuple(v.strip() for v in villages if v.strip()))
+
+
+def unpublished_versions(archive_root: Path, year: int, counties: list[str]) -> list[str]:
+    """Archived versions of this county-year without a publication record (written other than by publishing)."""
+    found = []
+    for county in sorted(set(counties)):
+        folder = archive_root / component(county, fallback="未知县") / str(year)
+        for manifest in sorted(folder.glob("*/*/v*/manifest.json")):
+            if not json.loads(manifest.read_text(encoding="utf-8")).get("published_by"):
+                found.append(manifest.parent.relative_to(archive_root).as_posix())
+    return found
+
+
+def _overrides_of(settings: NoticeSettings) -> dict:
+    return {"kind": settings.kind, "paper": settings.paper}
+
+
 def run(inputs: Path, outputs: Path, year: int | None = None, progress: Progress | None = None,
-        shared_dirs: tuple[Path, ...] = ()) -> dict:
-    """The whole pipeline in this process, stage by stage (the Dagster assets call the same stages).
-    Returns the run report; raises PipelineError when it cannot run at all."""
+        shared_dirs: tuple[Path, ...] = (), request: PublishRequest | None = None) -> dict:
+    """The whole pipeline in this process, stage by stage (the Dagster assets call the same stages): drafts, and
+    with a `request` a publication. Returns the run report; raises PipelineError when it cannot run at all."""
     with output_lock(outputs):
         intake = read_inputs(inputs, latest_year=year, progress=progress, shared_dirs=shared_dirs)
         books = reconcile_books(assemble(intake, year))
@@ -493,38 +559,75 @@ def run(inputs: Path, outputs: Path, year: int | None = None, progress: Progress
         summary = summarise(books)
         write_summary(summary, outputs)
         archive_root = outputs / "archive"
-        published, settings = publish(books, inputs, outputs, progress, shared_dirs, archive_root)
-        report = finish(books, summary, published, settings, inputs, outputs)
-        report["archive"] = archive(published, settings, summary, inputs, archive_root, shared_dirs)
+        stage = write_notices(prepare_notices(books, inputs, shared_dirs), outputs, archive_root, progress)
+        report = finish(books, summary, stage, inputs, outputs)
+        if request is not None:
+            report["publication"] = publish(books, summary, stage, request, inputs, outputs, archive_root,
+                                            shared_dirs, progress)
         return report
 
 
-def notice_settings(inputs: Path, today: date | None = None, shared_dirs: tuple[Path, ...] = (),
-                    overrides: dict | None = None):
-    """notice.toml and contacts.csv from the inputs (and any run overrides), with the publish date filled in
-    (today if not set)."""
+def notice_settings(inputs: Path, shared_dirs: tuple[Path, ...] = (), overrides: dict | None = None) -> NoticeSettings:
+    """notice.toml and contacts.csv from the inputs (and any run overrides); no publish date (runs make drafts)."""
     try:
-        settings = with_overrides(load_settings(inputs, shared_dirs), overrides or {})
+        return with_overrides(load_settings(inputs, shared_dirs), overrides or {})
     except SettingsError as exc:
         raise PipelineError(str(exc)) from exc
-    return settings.for_publishing(today or date.today())
+
+
+def sorted_problems(books: Books, problems: list[Problem]) -> list[Problem]:
+    """Problems in the order of the files, sheets and rows they are at, each with its problem_id."""
+    order = {(r.file, r.sheet): i for i, r in enumerate(books.sheets)}
+    out = sorted(problems, key=lambda p: (
+        p.source_file, order.get((p.source_file, p.source_sheet), -1), p.source_row or 0, p.kind, p.detail))
+    assign_ids(out)
+    return out
 
 
 def add_problems(books: Books, problems: list[Problem]) -> None:
-    order = {(r.file, r.sheet): i for i, r in enumerate(books.sheets)}
-    books.problems = sorted(books.problems + problems, key=lambda p: (
-        p.source_file, order.get((p.source_file, p.source_sheet), -1), p.source_row or 0, p.kind, p.detail))
+    books.problems = sorted_problems(books, books.problems + problems)
 
 
-def notices_report(published, settings, outputs: Path) -> dict:
-    withheld = [p.notice for p in published if p.path is None]
+def notices_report(stage: NoticeStage, outputs: Path) -> dict:
+    shown = stage.shown
     return {
-        "kind": settings.kind_title,
-        "publish_date": settings.publish_date.isoformat(),
-        "publish_date_set": bool(settings.source) and "publish_date" in (settings.source_keys or ()),
-        "written": len(published) - len(withheld),
-        "withheld": [f"{n.village_code} {n.village_name}" for n in withheld],
-        "pages": sum(p.pages for p in published),
-        "large_pages": sum(p.large_pages for p in published),
+        "kind": stage.settings.kind_title,
+        "drafts": sum(1 for p in shown if p.state == DRAFT),
+        "published": sum(1 for p in shown if p.state == PUBLISHED),
+        "withheld": [f"{p.notice.village_code} {p.notice.village_name}" for p in shown if p.state == WITHHELD],
+        "pages": sum(p.pages for p in shown),
+        "large_pages": sum(p.large_pages for p in shown),
         "folder": str(outputs / "notices"),
+        "settings_notes": list(stage.settings.notes),
     }
+
+
+def readiness_report(stage: NoticeStage) -> dict:
+    ready = stage.readiness
+    return {
+        "ready": [f"{c} {v.village_name}" for c, v in ready.villages.items() if ready.ready(c)],
+        "held": [f"{c} {v.village_name}：{'；'.join(ready.reasons(c))}" for c, v in ready.villages.items()
+                 if not ready.ready(c)],
+        "open_problems": {k: n for k, n in ready.open_problems.most_common()},
+        "decisions": len(ready.decided),
+        "decision_notes": [_note_text(n) for n in ready.notes],
+    }
+
+
+def _note_text(note: DecisionNote) -> str:
+    where = f"{note.file}第{note.line}行" if note.line else note.file
+    return f"{where}{('（' + note.problem_id + '）') if note.problem_id else ''}：{note.note}"
+
+
+def write_readiness(outputs: Path, stage: NoticeStage) -> Path:
+    """internal/readiness.csv: per village, ready or held back and why, and what notices/ holds for it."""
+    ready = stage.readiness
+    shown = {p.notice.village_code: p for p in stage.shown}
+    path = internal_dir(outputs) / "readiness.csv"
+    write_csv(path, READINESS_COLUMNS, (
+        (code, v.village_name, v.town, "可公示" if ready.ready(code) else "暂缓公示",
+         shown[code].status_text if code in shown else "", "；".join(ready.reasons(code)))
+        for code, v in ready.villages.items()))
+    write_csv(internal_dir(outputs) / "decision_notes.csv", ("file", "line", "problem_id", "note"), (
+        (n.file, n.line or "", n.problem_id, n.note) for n in ready.notes))
+    return path

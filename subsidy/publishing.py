@@ -1,39 +1,56 @@
-"""Writing every village's notice and large-print notice under outputs/notices/, in parallel.
+"""Drawing and writing every village's notices under outputs/notices/, in parallel.
 
-notices/<town>/<village_code>_<village>.pdf and …_大字版.pdf, plus notices/index.csv (one row per village:
-written or withheld, and why). A withheld notice is not written at all; a notice of an earlier run that this
-run did not write is removed, so the folder always matches the current inputs.
+notices/<town>/<village_code>_<village>.pdf and …_大字版.pdf always show the current state of each village: the
+published notice (copied from the archive) when the current content equals the last published version, otherwise
+a draft (草稿) of what would be published next (a draft 更正公示 when a published version exists). A withheld
+notice is not written at all; notices/index.csv says per village which it is. A notice of an earlier run that
+this run did not write is removed, so the folder always matches the current inputs.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
-from .archiving import mark_corrections
+from .archiving import Version, correct_against, is_current, latest_version
 from .locking import forget_inherited
-from .notices import Notice, build_notices, money
+from .notices import Notice, money
 from .rendering import render
 from .safepaths import component, inside, village_stem
 from .writing import atomic_write_bytes, write_csv
 
 LARGE_SUFFIX = "_大字版"
+DRAFT, PUBLISHED, WITHHELD = "草稿", "已公示", "已暂扣"
+INDEX_COLUMNS = ("village_code", "village_name", "town", "households", "amount", "notice", "large_print", "pages",
+                 "large_pages", "status", "reason")
 
 
 @dataclass
 class Published:
+    """A village's notice as it stands in notices/: a draft, the published version, or withheld (no files)."""
+
     notice: Notice
     path: Path | None  # None when withheld
     large_path: Path | None
     pages: int = 0
     large_pages: int = 0
-    new_version: tuple | None = None  # (latest archived version or None, content hash) when the archive needs one
+    state: str = DRAFT  # 草稿, 已公示, 已暂扣
+    version: Version | None = None  # the published version shown, or the one a draft (or publication) corrects
+    corrects: Version | None = None  # for a publication: the version it corrects
+
+    @property
+    def status_text(self) -> str:
+        if self.state == PUBLISHED and self.version is not None:
+            return f"已公示（{self.version.manifest.get('publish_date', '')}）"
+        if self.state == DRAFT and self.version is not None:
+            return "草稿（更正公示，待公示）"
+        return {DRAFT: "草稿（待公示）", WITHHELD: WITHHELD}.get(self.state, self.state)
 
 
 def notice_paths(folder: Path, notice: Notice) -> tuple[Path, Path]:
@@ -58,56 +75,81 @@ def _worker_start() -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _render_pair(args: tuple[Notice, str, date]) -> tuple[bytes, int, bytes, int]:
-    notice, paper, publish = args
-    normal, pages = render(notice, paper, False, publish)
-    large, large_pages = render(notice, paper, True, publish)
+def _render_pair(args: tuple[Notice, str]) -> tuple[bytes, int, bytes, int]:
+    notice, paper = args
+    normal, pages = render(notice, paper, False)
+    large, large_pages = render(notice, paper, True)
     return normal, pages, large, large_pages
 
 
-def publish_notices(books, settings, outputs: Path, workers: int | None = None, progress=None,
-                    archive_root: Path | None = None) -> list[Published]:
-    """Build, check, render and write every village's notices. `settings` must have its publish date set.
-    With an archive, a village whose content changed since its last archived version gets a correction
-    notice (更正公示) and is marked for a new version."""
-    towns = {v.code: v.town for v in books.villages.villages}
-    counties = {v.code: v.county for v in books.villages.villages}
-    notices = build_notices(books, settings, towns, counties)
-    plan = mark_corrections(notices, settings, archive_root) if archive_root is not None else {}
-    folder = outputs / "notices"
-    ready = [n for n in notices if not n.withheld]
-    jobs = [(n, settings.paper, settings.publish_date) for n in ready]
+def render_all(notices: list[Notice], paper: str, workers: int | None = None, progress=None) -> list[tuple]:
+    """(normal PDF, pages, large PDF, pages) for each notice, drawn on all cores."""
+    jobs = [(n, paper) for n in notices]
     workers = workers or min(os.cpu_count() or 1, 8)
-    if progress and ready:
-        progress(f"生成公示 {len(ready)} 个村（{workers} 个进程）")
+    if progress and jobs:
+        progress(f"生成公示 {len(jobs)} 个村（{workers} 个进程）")
     if workers > 1 and len(jobs) >= 4:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_worker_start) as pool:
-            rendered = list(pool.map(_render_pair, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
-    else:
-        rendered = [_render_pair(job) for job in jobs]
+            return list(pool.map(_render_pair, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+    return [_render_pair(job) for job in jobs]
+
+
+def write_current_notices(notices: list[Notice], settings, outputs: Path, archive_root: Path, workers: int | None = None,
+                          progress=None) -> list[Published]:
+    """notices/ as it stands now: published copies where nothing changed since publication, drafts elsewhere."""
+    folder = outputs / "notices"
     results: list[Published] = []
-    written: set[Path] = set()
-    by_code = {n.village_code: r for n, r in zip(ready, rendered, strict=True)}
+    drafts: list[Published] = []
     for notice in notices:
         if notice.withheld:
-            results.append(Published(notice, None, None))
+            results.append(Published(notice, None, None, state=WITHHELD))
             continue
-        normal, pages, large, large_pages = by_code[notice.village_code]
         path, large_path = notice_paths(folder, notice)
-        atomic_write_bytes(path, normal)
-        atomic_write_bytes(large_path, large)
-        written |= {path, large_path}
-        results.append(Published(notice, path, large_path, pages, large_pages, plan.get(notice.village_code)))
+        latest = latest_version(archive_root, notice, settings.kind)
+        item = Published(notice, path, large_path, version=latest)
+        if is_current(latest, notice, settings):
+            show_published(item, latest)
+        else:
+            if latest is not None:
+                correct_against(notice, latest)
+            drafts.append(item)
+        results.append(item)
+    for item, (normal, pages, large, large_pages) in zip(
+            drafts, render_all([d.notice for d in drafts], settings.paper, workers, progress), strict=True):
+        write_pdfs(item, normal, pages, large, large_pages)
+    written = {p for item in results for p in (item.path, item.large_path) if p is not None}
     for stale in folder.rglob("*.pdf") if folder.exists() else ():
         if stale not in written:
             stale.unlink()
-    write_csv(folder / "index.csv", ("village_code", "village_name", "town", "households", "amount", "notice",
-                                     "large_print", "pages", "large_pages", "status", "reason"), (
+    write_index(folder, results)
+    return results
+
+
+def write_pdfs(item: Published, normal: bytes, pages: int, large: bytes, large_pages: int) -> None:
+    atomic_write_bytes(item.path, normal)
+    atomic_write_bytes(item.large_path, large)
+    item.pages, item.large_pages = pages, large_pages
+
+
+def show_published(item: Published, version: Version) -> None:
+    """Put the published version's PDFs (exactly as archived) in notices/."""
+    manifest = version.manifest
+    for source, target in ((manifest["notice"], item.path), (manifest["large_print"], item.large_path)):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists() or target.read_bytes() != (version.folder / source).read_bytes():
+            tmp = target.with_name(f".{target.name}.tmp")
+            shutil.copyfile(version.folder / source, tmp)
+            os.replace(tmp, target)
+    item.state, item.version = PUBLISHED, version
+    item.pages, item.large_pages = manifest.get("pages", 0), manifest.get("large_pages", 0)
+
+
+def write_index(folder: Path, results: list[Published]) -> None:
+    """notices/index.csv: one row per village, what notices/ holds for it and why."""
+    write_csv(folder / "index.csv", INDEX_COLUMNS, (
         (p.notice.village_code, p.notice.village_name, p.notice.town, p.notice.households, money(p.notice.amount),
          p.path.relative_to(folder).as_posix() if p.path else "",
          p.large_path.relative_to(folder).as_posix() if p.large_path else "", p.pages or "", p.large_pages or "",
-         "已暂扣" if p.notice.withheld else "已生成",
-         "；".join(sorted({pr.kind for pr in p.notice.problems}))) for p in results
+         p.status_text, "；".join(sorted({pr.kind for pr in p.notice.problems}))) for p in results
     ))
-    return results

@@ -16,7 +16,7 @@ import python_calamine
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et"}  # .et: WPS, read as the .xls it usually is
 CSV_SUFFIXES = {".csv"}
-CONFIG_FILES = {"villages.csv", "subsidies.csv", "notice.toml", "contacts.csv"}
+CONFIG_FILES = {"villages.csv", "subsidies.csv", "notice.toml", "contacts.csv", "decisions.csv"}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 

@@ -106,7 +106,8 @@ def reconcile(households: list[Household], payments: list[Payment], year: int) -
                 rec.problems.append(Problem(
                     "paid_amount_differs", first.file, first.sheet, first.row,
                     f"{h.name or '该户'}的{h.subsidy}清册应发{money_text(h.amount)}元（{_where(h)}），"
-                    f"银行实发{money_text(h.paid)}元：请核对差额。", h.village_code))
+                    f"银行实发{money_text(h.paid)}元：请核对差额。", h.village_code, person=h.person_key,
+                    subsidy=h.subsidy or "", field="paid"))
         elif h.bank:
             h.status = FAILED
         else:
@@ -114,7 +115,7 @@ def reconcile(households: list[Household], payments: list[Payment], year: int) -
             rec.problems.append(Problem(
                 "unpaid", h.file, h.sheet, h.row,
                 f"{h.name or (('身份证号' + h.id + '的户') if h.id else '该户')}的{h.subsidy}应发{(money_text(h.amount) + '元') if h.amount is not None else '（金额未填）'}，银行代发结果中没有此户的记录：请核实是否漏发。",
-                h.village_code))
+                h.village_code, person=h.person_key, subsidy=h.subsidy or "", field="paid"))
     for p in in_year:
         if not p.ok:
             rec.problems.append(_failure(p))
@@ -138,7 +139,13 @@ def _failure(p: Payment) -> Problem:
     else:
         then = "" if p.pending else "请核实账户后补发。"
     return Problem("payment_failed", p.file, p.sheet, p.row, f"{head}：{p.reason or p.status_text or '未说明原因'}。{then}",
-                   p.village_code)
+                   p.village_code, **_payment_facts(p))
+
+
+def _payment_facts(p: Payment) -> dict[str, str]:
+    """What tells a bank row's problem apart: the person, the subsidy, the amount and the date."""
+    return {"person": p.id or p.name or p.account, "subsidy": p.subsidy or "", "field": "payment",
+            "subject": f"{p.amount}|{p.date}|{p.status_text}"}
 
 
 def _standing(bank: list[Payment]) -> list[Payment]:
@@ -197,7 +204,8 @@ def _match(p: Payment, by_id, by_name, rec: Reconciliation) -> None:
         rec.problems.append(Problem(
             "ambiguous_match", p.file, p.sheet, p.row,
             f"银行记录{who} {money_text(p.amount)}元（{p.subsidy or '补贴未注明'}）可对应清册中多行：{places}，"
-            f"无法确定是哪一行：请在银行结果中补充身份证号或核对清册。", candidates[0].village_code if candidates else ""))
+            f"无法确定是哪一行：请在银行结果中补充身份证号或核对清册。", candidates[0].village_code if candidates else "",
+            **_payment_facts(p)))
     elif not chosen:
         p.outcome = "unexpected"
         state = "（该笔已失败）" if not p.ok else ""
@@ -207,7 +215,7 @@ def _match(p: Payment, by_id, by_name, rec: Reconciliation) -> None:
         rec.problems.append(Problem(
             "unexpected_payment", p.file, p.sheet, p.row,
             f"银行向{who}{('（' + p.id + '）') if p.id else ''}发放{p.subsidy or '补贴'}{money_text(p.amount)}元{state}，{why}。",
-            paid_before[0].village_code if paid_before else ""))
+            paid_before[0].village_code if paid_before else "", **_payment_facts(p)))
     else:
         p.outcome = "matched"
         p.matched = chosen

@@ -238,8 +238,13 @@ def _time_stamp(d: date) -> TimeStamp:
     return stamp
 
 
-def render(notice: Notice, paper: str, large: bool, publish: date) -> tuple[bytes, int]:
-    """The notice as PDF bytes, and its page count."""
+DRAFT_MARK = "草稿（未公示）"
+
+
+def render(notice: Notice, paper: str, large: bool) -> tuple[bytes, int]:
+    """The notice as PDF bytes, and its page count. A draft (no publish date) carries 草稿（未公示） at the head of
+    every page and as a light diagonal watermark, and its document date is fixed (it never depends on the clock)."""
+    publish = notice.publish_date or date(notice.year, 1, 1)
     fonts.register()
     lay = layout(paper, large, notice.show_status)
     page_w, page_h = lay.page
@@ -259,6 +264,8 @@ def render(notice: Notice, paper: str, large: bool, publish: date) -> tuple[byte
     c.setCreator("村务公开 subsidy disclosure")
     c.setKeywords(f"惠农补贴,村务公开,{notice.village_code}")
     for number, page in enumerate(pages, 1):
+        if notice.draft:
+            _draft_marks(c, lay, page_w, page_h)
         y = page_h - lay.margin_top
         for item in page:
             _draw_item(c, item, lay.margin_x, y, width, lay.body)
@@ -269,6 +276,18 @@ def render(notice: Notice, paper: str, large: bool, publish: date) -> tuple[byte
     pdf = make_pdfa(buffer.getvalue(), title, f"村务公开栏公示：{notice.town}{notice.village_name}{notice.year}年度惠农补贴",
                     notice.issuer, publish)
     return pdf, len(pages)
+
+
+def _draft_marks(c: Canvas, lay: Layout, page_w: float, page_h: float) -> None:
+    """草稿（未公示）: a light diagonal watermark behind the page, and a line in the top margin."""
+    c.saveState()
+    c.setFillGray(0.82)
+    c.translate(page_w / 2, page_h / 2)
+    c.rotate(35)
+    draw(c, 0, 0, DRAFT_MARK, lay.title * 3.2, fonts.BOLD, "c")
+    c.restoreState()
+    draw(c, page_w / 2, page_h - lay.margin_top / 2 - lay.body / 2,
+         f"{DRAFT_MARK}　仅供核对，不得张贴", lay.body, fonts.BOLD, "c")
 
 
 def _draw_item(c: Canvas, item: _Item, x0: float, y: float, width: float, body: float) -> None:

@@ -148,8 +148,9 @@ class SheetResult:
         self.counts[reason] += 1
         self.notes.append(RowNote(self.file, self.sheet, row, reason, text[:80]))
 
-    def problem(self, kind: str, row: int | None, detail: str, village_code: str = "") -> None:
-        self.problems.append(Problem(kind, self.file, self.sheet, row, detail, village_code))
+    def problem(self, kind: str, row: int | None, detail: str, village_code: str = "", **facts: str) -> None:
+        """A problem at `row`; `facts` (person, subsidy, field, subject) tell it apart (see problems.assign_ids)."""
+        self.problems.append(Problem(kind, self.file, self.sheet, row, detail, village_code, **facts))
 
 
 @dataclass
@@ -329,7 +330,7 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
     label_cells = sorted({c for c in (seq_c, name_c, village_c, 0, 1) if c is not None})
     heading: Match | None = None
     sheet_village_reported = False
-    no_village_rows: list[int] = []
+    no_village_rows: list[tuple[int, str]] = []
 
     filled_down = _village_written_once_per_group(sheet, header, village_c, name_c, label_cells)
     if filled_down:
@@ -364,7 +365,8 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
                     heading = matched
                     res.note(rn, "heading", single)
                     if matched.village is None:
-                        res.problem("unknown_village", rn, f"村名分隔行：{matched.reason}。")
+                        res.problem("unknown_village", rn, f"村名分隔行：{matched.reason}。", field="village",
+                                    subject=single)
                     continue
                 if filled != [name_c]:
                     res.note(rn, "other", row_preview(row))
@@ -446,47 +448,54 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
         village_code = village_match.village.code if village_match and village_match.village else ""
         village_name = village_match.village.short_name if village_match and village_match.village else ""
         who = name or (id_text and f"身份证号{id_text}") or "该行"
+        person = name or id_text or row_preview(row)
         if id_status == "precision_lost":
             res.problem("id_precision_lost", rn,
                         f"{who}的身份证号“{id_text}”存成了数字，末几位已丢失：请把身份证号列设为文本格式后重新录入。",
-                        village_code)
+                        village_code, person=person, field="id")
         elif id_status == "blank":
-            res.problem("invalid_id", rn, f"{who}的身份证号为空：请补录。", village_code)
+            res.problem("invalid_id", rn, f"{who}的身份证号为空：请补录。", village_code, person=person, field="id")
         elif id_status == "invalid":
-            res.problem("invalid_id", rn, f"{who}的身份证号“{id_text}”无效：{id_problem}。", village_code)
+            res.problem("invalid_id", rn, f"{who}的身份证号“{id_text}”无效：{id_problem}。", village_code, person=person,
+                        field="id")
         if not has_name:
-            res.problem("missing_field", rn, f"缺少户主姓名（身份证号{id_text or '也为空'}）：请补录姓名。", village_code)
+            res.problem("missing_field", rn, f"缺少户主姓名（身份证号{id_text or '也为空'}）：请补录姓名。", village_code,
+                        person=person, field="name")
         area = parsed[area_c] if area_c in parsed else parse_decimal(cell(row, area_c))
         rate = parse_decimal(cell(row, rate_c)) if rate_c is not None else None
         if not any_amount:
             raw = cell_text(raw_amount) if not wide else ""
             why = f"金额“{raw}”不是数字" if raw and not is_blank_number(raw) else "金额为空"
-            res.problem("missing_field", rn, f"{who}：{why}：请填写补贴金额。", village_code)
+            res.problem("missing_field", rn, f"{who}：{why}：请填写补贴金额。", village_code, person=person,
+                        field="amount")
         if not wide and amount is not None and area is not None and rate is not None:
             expected = area * rate
             if abs(expected - amount) > Decimal("0.01"):
                 res.problem("amount_mismatch", rn,
                             f"{who}：面积{fmt(area)}亩×标准{fmt(rate)}元/亩={fmt(expected)}元，"
                             f"但金额写的是{money_text(amount)}元，{differs(amount, expected)}元。",
-                            village_code)
+                            village_code, person=person, subsidy=subsidies[0][0] or "", field="amount")
         if wide and total_c is not None:
             stated = parse_decimal(cell(row, total_c))
             added = sum((v for v in amounts.values() if v is not None), Decimal(0))
             if stated is not None and abs(stated - added) > Decimal("0.005"):
                 res.problem("subtotal_mismatch", rn,
-                            f"{who}：本行合计写明{fmt(stated)}元，各项补贴相加为{fmt(added)}元。", village_code)
+                            f"{who}：本行合计写明{fmt(stated)}元，各项补贴相加为{fmt(added)}元。", village_code,
+                            person=person, field="row_total")
         # where the row goes
         if village_match is None:
-            no_village_rows.append(rn)
+            no_village_rows.append((rn, person))
             res.note(rn, "no_village", row_preview(row))
             continue
         if village_match.village is None:
             if raw_village:
-                res.problem("unknown_village", rn, f"{who}：{village_match.reason}。请改为规范村名或在 villages.csv 中加别名。")
+                res.problem("unknown_village", rn, f"{who}：{village_match.reason}。请改为规范村名或在 villages.csv 中加别名。",
+                            person=person, field="village", subject=raw_village)
             elif village_match is not heading and not sheet_village_reported:
                 sheet_village_reported = True
                 res.problem("unknown_village", sc.village_row or rn,
-                            f"工作表“{sheet.name}”的村名：{village_match.reason}。本表各户均未计入，请改正表名或标题中的村名。")
+                            f"工作表“{sheet.name}”的村名：{village_match.reason}。本表各户均未计入，请改正表名或标题中的村名。",
+                            field="village", subject=village_match.reason)
             res.note(rn, "unknown_village", row_preview(row))
             continue
         sums.village(village_code)
@@ -501,14 +510,15 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
             ))
         res.counts["household"] += 1
     if no_village_rows and village_c is not None and res.counts["household"] + res.counts["unknown_village"]:
-        for rn in no_village_rows:  # a few blanks in a filled-in village column: each one to fix
-            res.problem("missing_field", rn, f"村名为空，表名和标题中也没有村名，此户未计入：请填写第{rn}行的村名。")
+        for rn, person in no_village_rows:  # a few blanks in a filled-in village column: each one to fix
+            res.problem("missing_field", rn, f"村名为空，表名和标题中也没有村名，此户未计入：请填写第{rn}行的村名。",
+                        person=person, field="village")
     elif no_village_rows:
-        first = no_village_rows[0]
+        first = no_village_rows[0][0]
         why = "村名列全部为空" if village_c is not None else "没有村名列"
         res.problem("missing_field", first,
                     f"工作表“{sheet.name}”有{len(no_village_rows)}户无法确定所在村（{why}，表名和标题中也没有村名），"
-                    f"第{first}行起均未计入：请填写村名或把村名写进表名。")
+                    f"第{first}行起均未计入：请填写村名或把村名写进表名。", field="village")
 
 
 def _roster_total_problem(kind: str, finding: str) -> str:
@@ -592,7 +602,7 @@ def _parse_summary(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Conte
         res.note(rn, "cross_check", row_preview(row))
         matched = ctx.match(raw_village, sc.town, sc.county)
         if matched.village is None:
-            res.problem("unknown_village", rn, f"汇总表：{matched.reason}。")
+            res.problem("unknown_village", rn, f"汇总表：{matched.reason}。", field="village", subject=raw_village)
             continue
         households = parse_decimal(cell(row, households_c)) if households_c is not None else None
         count = int(households) if households is not None else None

@@ -261,8 +261,9 @@ def settle_label_row(kind: str | None, row: list, rn: int, sums: RunningSums, la
     if kind in ("subtotal", "total"):
         res.note(rn, kind, row_preview(row))
         village = sums.covered_village(kind)
-        for finding in sums.check(kind, row, labels, scale):
-            res.problem("subtotal_mismatch", rn, describe(kind, finding), village)
+        for n, finding in enumerate(sums.check(kind, row, labels, scale)):
+            res.problem("subtotal_mismatch", rn, describe(kind, finding), village, field=kind,
+                        subject=f"{row_preview(row)}#{n}")
         sums.close(kind)
         return True
     if kind == "footer":

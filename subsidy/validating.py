@@ -53,7 +53,7 @@ def find_duplicates(households: list[Household]) -> list[Problem]:
                 "duplicate_payment", h.file, h.sheet, h.row,
                 f"{who}{ident}的{h.subsidy or '补贴'}（{h.year or ''}年度）{money_text(h.amount)}元，"
                 f"又出现在{listed}：请核对是否重复列入。",
-                h.village_code,
+                h.village_code, person=h.person_key, subsidy=h.subsidy or "", field=str(h.year or ""),
             ))
     return problems
 
@@ -73,12 +73,13 @@ def check_cadres(cadres: list[Household], roster: list[Household]) -> list[Probl
         if not found:
             problems.append(Problem("subtotal_mismatch", c.file, c.sheet, c.row,
                                     f"村干部清册列出{who}的{c.subsidy or '补贴'}{money_text(c.amount)}元，"
-                                    f"但发放清册中找不到此人：请核对两张表。", c.village_code))
+                                    f"但发放清册中找不到此人：请核对两张表。", c.village_code, person=c.person_key,
+                                    subsidy=c.subsidy or "", field="cadre"))
         elif c.amount is not None and total != c.amount:
             problems.append(Problem("subtotal_mismatch", c.file, c.sheet, c.row,
                                     f"村干部清册列出{who}的{c.subsidy or '补贴'}{money_text(c.amount)}元，"
                                     f"发放清册中为{money_text(total)}元（{'、'.join(_where(h) for h in found[:3])}）：请核对。",
-                                    c.village_code))
+                                    c.village_code, person=c.person_key, subsidy=c.subsidy or "", field="cadre"))
     return problems
 
 
@@ -105,5 +106,6 @@ def check_claims(claims: list[VillageClaim], roster: list[Household]) -> list[Pr
             findings.append(f"户数写明{c.households}户，清册明细为{len(people.get(key, ()))}户")
         if findings:
             problems.append(Problem("subtotal_mismatch", c.file, c.sheet, c.row,
-                                    f"分村汇总表中{what}：{'；'.join(findings)}：请核对汇总表或清册。", c.village_code))
+                                    f"分村汇总表中{what}：{'；'.join(findings)}：请核对汇总表或清册。", c.village_code,
+                                    subsidy=c.subsidy or "", field="village_summary", subject=c.village_code))
     return problems

@@ -21,7 +21,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .problems import KINDS
+from .decisions import CHECKED
+from .problems import BLOCKS_ZH, FIX, KINDS, NEVER
 from .reconciling import FAILED, PAID, STATUS_ZH, UNPAID
 from .writing import write_stable_xlsx
 
@@ -176,14 +177,15 @@ class _Sheet:
         return {f"xl/worksheets/sheet{self.wb.worksheets.index(ws) + 1}.xml": rows for ws, rows in self.parts}
 
 
-def write_workbook(path: Path, books, summary, inputs: Path | None = None) -> None:
+def write_workbook(path: Path, books, summary, inputs: Path | None = None, stage=None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".rows.") as tmp:
         rows_dir = Path(tmp)
         wb = Workbook(write_only=True)
-        sheets = [_village_sheet(wb, books, summary, rows_dir), _household_sheet(wb, books, rows_dir),
-                  _bank_sheet(wb, books, rows_dir), _problem_sheet(wb, books, path, inputs),
-                  _file_sheet(wb, books, rows_dir)]
+        sheets = [_readiness_sheet(wb, stage, rows_dir)] if stage is not None else []
+        sheets += [_village_sheet(wb, books, summary, rows_dir), _household_sheet(wb, books, rows_dir),
+                   _bank_sheet(wb, books, rows_dir), _problem_sheet(wb, books, path, inputs, stage),
+                   _file_sheet(wb, books, rows_dir)]
         stamp = datetime(books.year, 1, 1)
         wb.properties.created = stamp
         splices = {entry: rows for sheet in sheets for entry, rows in sheet.splices().items()}
@@ -246,19 +248,43 @@ def _bank_sheet(wb, books, rows_dir: Path) -> _Sheet:
     return sheet
 
 
-def _problem_sheet(wb, books, path: Path, inputs: Path | None) -> _Sheet:
-    sheet = _Sheet(wb, "问题清单", [("序号", 6, "int"), ("问题", 16, "text"), ("代码", 18, "text"), ("村代码", 15, "text"),
-                                  ("来源文件", 40, "text"), ("工作表", 12, "text"), ("行号", 7, "int"), ("说明", 60, "text"),
-                                  ("怎么处理", 40, "text"), ("打开源文件", 10, "text")])
-    for n, p in enumerate(books.problems, 1):
+def _problem_sheet(wb, books, path: Path, inputs: Path | None, stage) -> _Sheet:
+    decided = stage.readiness.decided if stage is not None else {}
+    sheet = _Sheet(wb, "问题清单", [("问题编号", 30, "text"), ("问题", 16, "text"), ("公示前", 22, "text"),
+                                  ("决定", 30, "text"), ("村代码", 15, "text"), ("来源文件", 40, "text"),
+                                  ("工作表", 12, "text"), ("行号", 7, "int"), ("说明", 60, "text"), ("怎么处理", 40, "text"),
+                                  ("打开源文件", 10, "text")])
+    for p in books.problems:
         links = {}
         if inputs is not None and p.source_file:
             target = os.path.relpath(inputs / p.source_file, path.parent).replace(os.sep, "/")
             if p.source_sheet and not p.source_file.lower().endswith(".csv"):
                 target += f"#'{p.source_sheet}'!A{p.source_row or 1}"
-            links[9] = target
-        sheet.append([n, KINDS[p.kind].title, p.kind, p.village_code, p.source_file, p.source_sheet, p.source_row,
-                      p.detail, KINDS[p.kind].action, "打开" if links else ""], highlight=True, links=links)
+            links[10] = target
+        decision = decided.get(p.problem_id)
+        sheet.append([p.problem_id, KINDS[p.kind].title, BLOCKS_ZH[p.blocks], decision.text() if decision else "",
+                      p.village_code, p.source_file, p.source_sheet, p.source_row, p.detail, KINDS[p.kind].action,
+                      "打开" if links else ""],
+                     highlight=p.blocks != NEVER and (decision is None or decision.decision != CHECKED or p.blocks == FIX),
+                     links=links)
+    sheet.finish()
+    return sheet
+
+
+def _readiness_sheet(wb, stage, rows_dir: Path) -> _Sheet:
+    """公示准备: per village, ready or held back and why; then the lines of decisions.csv that do nothing."""
+    ready = stage.readiness
+    shown = {p.notice.village_code: p for p in stage.shown}
+    sheet = _Sheet(wb, "公示准备", [("村代码", 15, "text"), ("乡镇", 12, "text"), ("村名", 12, "text"),
+                                  ("公示准备", 10, "text"), ("公示文件", 22, "text"), ("原因", 90, "text")], rows_dir)
+    for code, v in sorted(ready.villages.items(), key=lambda kv: (kv[1].town, kv[0])):
+        ok = ready.ready(code)
+        sheet.append([code, v.town, v.village_name, "可公示" if ok else "暂缓公示",
+                      shown[code].status_text if code in shown else "", "；".join(ready.reasons(code))], highlight=not ok)
+    for note in ready.notes:
+        where = f"{note.file}第{note.line}行" if note.line else note.file
+        sheet.append(["决定文件", "", "", "未起作用", where, f"{note.problem_id}：{note.note}" if note.problem_id else note.note],
+                     highlight=True)
     sheet.finish()
     return sheet
 

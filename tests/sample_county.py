@@ -185,7 +185,34 @@ def _bank_results(folder: Path) -> None:
     write_csv(folder / "一卡通代发结果" / "桥下镇稻谷补贴代发.csv", rice, encoding="gbk")
 
 
-def build(folder: Path) -> Path:
+DECISIONS = {  # (kind, file, row) -> (decision, reason): what the county's clerk decided after the first run
+    ("unreadable_file", "岩头镇/已损坏的清册.xlsx", None): ("已核实", "复制时损坏的旧版本，岩头镇已重报为补报清册"),
+    ("unknown_village", "沙头镇/沙头镇实际种粮一次性补贴.csv", 5): ("已核实", "经沙头镇核实，该户不属本县，已从本批剔除"),
+    ("unexpected_payment", "一卡通代发结果/耕地地力保护补贴代发结果.xlsx", 16): ("已核实", "银行错发，已追回"),
+    ("duplicate_payment", "岩头镇/2022年生态公益林补偿.xlsx", 6): ("已核实", "同一户两块公益林，不是重复"),
+    ("duplicate_payment", "岩头镇/2022年生态公益林补偿.xlsx", 7): ("已核实", "同一户两块公益林，不是重复"),
+    ("subtotal_mismatch", "岩头镇/永嘉县岩头镇2022年度耕地地力保护补贴发放清册.xlsx", 20): ("暂缓", "等岩头镇重报小计"),
+}
+
+
+def write_decisions(folder: Path) -> None:
+    """decisions.csv (GBK, as Excel saves it in China) with the clerk's decisions on the sample's problems, by
+    the ids the tool gives them, plus one line whose problem no longer exists (listed as stale)."""
+    from subsidy.pipeline import add_problems, assemble, read_inputs, reconcile_books
+
+    books = reconcile_books(assemble(read_inputs(folder, latest_year=2022), 2022))
+    add_problems(books, [])
+    rows = [["problem_id", "decision", "reason", "by", "date"]]
+    for p in books.problems:
+        decision = DECISIONS.get((p.kind, p.source_file, p.source_row))
+        if decision:
+            rows.append([p.problem_id, *decision, "王会计", "2022-11-28"])
+    rows.append(["amount_mismatch-000000000000", "已核实", "上次运行的问题，已在源表改正", "王会计", "2022-11-20"])
+    write_csv(folder / "decisions.csv", rows, encoding="gbk")
+
+
+def build(folder: Path, decisions: bool = False) -> Path:
+    """The sample county; with `decisions`, also the clerk's decisions.csv (the bundled inputs have one)."""
     folder.mkdir(parents=True, exist_ok=True)
     _roster_yantou(folder)
     _forest_by_sheet(folder)
@@ -195,14 +222,16 @@ def build(folder: Path) -> Path:
     _bank_results(folder)
     (folder / "岩头镇" / "已损坏的清册.xlsx").write_bytes(b"PK\x03\x04 this workbook was cut off while copying")
     (folder / "notice.toml").write_text(
-        "# 公示设置（见 README）\npublish_date = 2022-12-01\npublicity_days = 7\n"
+        "# 公示设置（见 README）\npublicity_days = 7\n"
         'county_bureau = "永嘉县农业农村局"\ncounty_bureau_phone = "0577-67221234"\n', encoding="utf-8")
     (folder / "contacts.csv").write_text(
         "town_name,village_name,village_code,phone\n,苍坡村,,0577-67351001\n,周宅村,,0577-67351002\n"
         "岩头镇,,,0577-67351000\n桥下镇,,,0577-67291000\n沙头镇,,,0577-67181000\n", encoding="utf-8")
     (folder / "说明.txt").write_text("样例输入：永嘉县2022年惠农补贴发放清册（人物和身份证号均为虚构）。\n", encoding="utf-8")
+    if decisions:
+        write_decisions(folder)
     return folder
 
 
 if __name__ == "__main__":
-    build(Path(sys.argv[1] if len(sys.argv) > 1 else "inputs"))
+    build(Path(sys.argv[1] if len(sys.argv) > 1 else "inputs"), decisions=True)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from datetime import date
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -15,12 +16,19 @@ from pypdf import PdfReader
 from dagster_project.cli import main
 from subsidy.archiving import read_register, verify
 from subsidy.pipeline import run
+from subsidy.publication import PublishRequest
 from tests.builders import make_id, read_csv, write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
 TITLE = "永嘉县岩头镇2022年度耕地地力保护补贴资金发放清册"
 HEAD = ["序号", "村名", "户主姓名", "身份证号码", "补贴面积", "补贴标准", "补贴金额"]
-SETTINGS = "publish_date = 2022-12-01\n"
+SETTINGS = "publicity_days = 7\n"
+PUBLISH = PublishRequest(date=date(2022, 12, 1), by="王会计")
+
+
+def publish(inputs, out):
+    """A run that publishes every ready village on 2022-12-01; returns the publication's result."""
+    return run(inputs, out, year=2022, request=PUBLISH)["publication"]
 
 
 def county(folder: Path, amount_of_wang=112, villages=("苍坡村", "周宅村")):
@@ -28,7 +36,7 @@ def county(folder: Path, amount_of_wang=112, villages=("苍坡村", "周宅村")
     for v, village in enumerate(villages):
         for i, name in enumerate(["张三", "李四", "王五"]):
             amount = amount_of_wang if (name == "王五" and v == 0) else 112
-            rows.append([i + 1, village, f"{name}{v}", make_id(seq=10 * v + i + 1), 1, 112, amount])
+            rows.append([i + 1, village, f"{name}{v}", make_id(seq=10 * v + i + 1), amount / 112, 112, amount])
     write_xlsx(folder / "清册.xlsx", {"清册": rows})
     (folder / "notice.toml").write_text(SETTINGS, encoding="utf-8")
     return folder
@@ -42,14 +50,14 @@ def snapshot(folder: Path) -> dict:
 def test_first_run_archives_every_village_with_a_complete_manifest(inputs, tmp_path):
     county(inputs)
     out = tmp_path / "out"
-    report = run(inputs, out, year=2022)
-    assert report["archive"]["new_versions"] == 2
+    assert publish(inputs, out)["published"] == 2
     folder = out / "archive" / "永嘉县" / "2022" / "330324108224" / "results" / "v1"
     names = {p.name for p in folder.iterdir()}
     assert names == {"330324108224_苍坡村.pdf", "330324108224_苍坡村_大字版.pdf", "rows.csv", "summary.csv",
                      "manifest.json", "330324108224_苍坡村_v1.zip"}
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert [i["path"] for i in manifest["inputs"]] == ["notice.toml", "清册.xlsx"]
+    assert manifest["published_by"] == "王会计" and manifest["published_on"] == "2022-12-01"
     assert all(len(i["sha256"]) == 64 and i["size"] > 0 for i in manifest["inputs"])
     assert manifest["publish_date"] == "2022-12-01" and manifest["publicity_end"] == "2022-12-07"
     assert manifest["tool_version"] and manifest["settings"]["kind"] == "results"
@@ -73,31 +81,33 @@ def test_first_run_archives_every_village_with_a_complete_manifest(inputs, tmp_p
 def test_unchanged_rerun_writes_nothing(inputs, tmp_path):
     county(inputs)
     out = tmp_path / "out"
-    run(inputs, out, year=2022)
+    publish(inputs, out)
     before = snapshot(out / "archive")
-    report = run(inputs, out, year=2022)
-    assert report["archive"]["new_versions"] == 0
+    result = publish(inputs, out)
+    assert (result["published"], result["unchanged"]) == (0, 2)
     assert snapshot(out / "archive") == before
 
 
 def test_a_changed_amount_gives_v2_for_that_village_only(inputs, tmp_path):
     county(inputs)
     out = tmp_path / "out"
-    run(inputs, out, year=2022)
+    publish(inputs, out)
     v1 = snapshot(out / "archive" / "永嘉县" / "2022" / "330324108224" / "results" / "v1")
-    county(inputs, amount_of_wang=150)
-    report = run(inputs, out, year=2022)
-    assert report["archive"]["new_versions"] == 1 and report["archive"]["corrections"] == 1
+    county(inputs, amount_of_wang=224)
+    result = publish(inputs, out)
+    assert (result["published"], result["unchanged"]) == (1, 1)
+    assert [o.correction for o in result["outcomes"] if o.result == "已公示"] == [True]
     village = out / "archive" / "永嘉县" / "2022" / "330324108224" / "results"
     assert snapshot(village / "v1") == v1  # v1 never changes
     manifest = json.loads((village / "v2" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["correction_of"] == 1
-    assert manifest["changes"] == ["1. 金额变更：王五0（耕地地力保护补贴）112.00元改为150.00元"] or \
-        manifest["changes"][1] == "1. 金额变更：王五0（耕地地力保护补贴）112.00元改为150.00元"
+    assert manifest["changes"] == ["1. 金额变更：王五0（耕地地力保护补贴）112.00元改为224.00元"] or \
+        manifest["changes"][1] == "1. 金额变更：王五0（耕地地力保护补贴）112.00元改为224.00元"
     assert not (out / "archive" / "永嘉县" / "2022" / "330324108225" / "results" / "v2").exists()
     text = "".join(p.extract_text() for p in PdfReader(village / "v2" / "330324108224_苍坡村.pdf").pages).replace("\n", "")
     assert "岩头镇苍坡村2022年度惠农补贴资金发放情况更正公示" in text
-    assert "（第1版）现予更正" in text and "112.00元改为150.00元" in text
+    assert "2022年12月1日公示的《岩头镇苍坡村2022年度惠农补贴资金发放情况公示》现予更正" in text
+    assert "第1版" not in text and "112.00元改为224.00元" in text
     register = read_register(out / "archive")
     assert [(r["village_name"], r["version"], r["correction"], r["corrects_version"]) for r in register][-1] == \
         ("苍坡村", "2", "是", "1")
@@ -108,10 +118,10 @@ def test_a_changed_amount_gives_v2_for_that_village_only(inputs, tmp_path):
 def test_households_added_and_removed_are_listed(inputs, tmp_path):
     county(inputs)
     out = tmp_path / "out"
-    run(inputs, out, year=2022)
+    publish(inputs, out)
     rows = [[TITLE], HEAD, [1, "苍坡村", "张三0", make_id(seq=1), 1, 112, 112], [2, "苍坡村", "赵六", make_id(seq=9), 1, 112, 112]]
     write_xlsx(inputs / "清册.xlsx", {"清册": rows})
-    run(inputs, out, year=2022)
+    publish(inputs, out)
     manifest = json.loads((out / "archive/永嘉县/2022/330324108224/results/v2/manifest.json").read_text(encoding="utf-8"))
     changes = manifest["changes"]
     assert any("新增：赵六" in c for c in changes)
@@ -121,7 +131,7 @@ def test_households_added_and_removed_are_listed(inputs, tmp_path):
 def test_verify_finds_a_tampered_pdf_a_missing_file_an_extra_file_and_a_bad_register(inputs, tmp_path, capsys):
     county(inputs)
     out = tmp_path / "out"
-    run(inputs, out, year=2022)
+    publish(inputs, out)
     archive = out / "archive"
     assert main(["verify", "--archive", str(archive)]) == 0
     assert "档案完好：2个版本" in capsys.readouterr().out
@@ -147,6 +157,7 @@ import sys
 sys.path.insert(0, {root!r})
 from pathlib import Path
 from subsidy.pipeline import run
+from subsidy.publication import PublishRequest
 run(Path({inputs!r}), Path({out!r}), year=2022)
 """
 
@@ -163,15 +174,16 @@ def test_a_run_killed_at_random_points_leaves_a_consistent_archive(tmp_path):
     subprocess.run([sys.executable, "-c", script], check=True)
     whole = time.monotonic() - started
     for attempt in range(4):
-        county(inputs, amount_of_wang=120 + attempt, villages=("苍坡村", "周宅村", "方岙村", "霞美村", "西岸村", "西川村",
+        county(inputs, amount_of_wang=112 * (2 + attempt), villages=("苍坡村", "周宅村", "方岙村", "霞美村", "西岸村", "西川村",
                                                                 "渡头村", "下日川村", "岙底村"))
         child = subprocess.Popen([sys.executable, "-c", script])
         time.sleep(rng.uniform(0.3, whole))
         child.send_signal(signal.SIGKILL)
         child.wait()
         # whatever was killed: every version folder present is complete (the register may lag one run)
-        assert [f for f in verify(archive) if "登记簿 register.csv 中没有" not in f] == []
-    run(inputs, out, year=2022)  # the next run completes what was left
+        if archive.exists():
+            assert [f for f in verify(archive) if "登记簿 register.csv 中没有" not in f] == []
+    publish(inputs, out)  # the next publication completes what was left
     assert verify(archive) == []
     register = read_register(archive)
     keys = [(r["village_code"], r["version"]) for r in register]

@@ -16,7 +16,10 @@ def test_run_prints_what_it_read_and_found(tmp_path, capsys):
     assert "应发5794.40 = 实发4493.60 + 失败100.80 + 未发1227.20 + 差额-27.20（按村和补贴逐项核对：相符）" in out
     assert "summary.csv" in out and "reconciliation.xlsx" in out
     assert "[12/12]" in err  # progress
-    assert "公示：发放结果公示，公示日期 2022-12-01；已生成10个村" in out
+    assert "公示：发放结果公示：草稿10个村" in out
+    assert "公示准备：可公示0个村，暂缓10个村" in out
+    assert "暂缓 330324108224 苍坡村：未处理的问题：身份证号精度丢失1个；全县性问题未处理（可能涉及任何村）" in out
+    assert not (tmp_path / "out" / "archive").exists()  # a run never writes the archive
 
 
 def test_missing_inputs_folder_is_one_line_and_non_zero(tmp_path, capsys):

@@ -6,7 +6,15 @@ import re
 import dagster as dg
 import pytest
 
-from dagster_project.assets import ASSETS, EVERY_VILLAGE_HAS_NOTICE, NO_FULL_IDS, ROWS_ACCOUNTED
+from dagster_project.assets import (
+    ALL_ASSETS,
+    ARCHIVE_PUBLISHED,
+    ASSETS,
+    EVERY_VILLAGE_HAS_NOTICE,
+    NO_FULL_IDS,
+    NO_OPEN_PROBLEMS,
+    ROWS_ACCOUNTED,
+)
 from dagster_project.definitions import defs
 from dagster_project.partitions import county_year
 from dagster_project.resources import SubsidySettings
@@ -23,8 +31,10 @@ HEX_DIGEST = re.compile(r"\b[0-9a-f]{40,64}\b")
 
 def test_definitions_load():
     dg.Definitions.validate_loadable(defs)
-    assert {a.key.path[-1] for a in ASSETS} == {"input_files", "household_records", "reconciliation", "village_summary",
-                                               "village_notices", "problem_report", "village_archive"}
+    assert {a.key.path[-1] for a in ALL_ASSETS} == {"input_files", "household_records", "reconciliation",
+                                                   "village_summary", "village_notices", "problem_report", "publication"}
+    assert {j.name for j in defs.jobs} == {"county_pipeline_job", "publish_job"}
+    assert make_sensor().job_name == "county_pipeline_job"  # the sensor never publishes
 
 
 def _materialize(tmp_path, instance=None):
@@ -47,7 +57,8 @@ def test_graph_materializes_a_county_with_checks_and_clerk_metadata(tmp_path):
     checks = {e.asset_check_evaluation_data.check_name: e.asset_check_evaluation_data.passed
               for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}
     assert checks == {ROWS_ACCOUNTED: True, "due_equals_paid_failed_unpaid_differences": True,
-                      "summary_totals_equal_roster_totals": True, NO_FULL_IDS: True, EVERY_VILLAGE_HAS_NOTICE: True}
+                      "summary_totals_equal_roster_totals": True, NO_FULL_IDS: True, EVERY_VILLAGE_HAS_NOTICE: True,
+                      NO_OPEN_PROBLEMS: False, ARCHIVE_PUBLISHED: True}  # the sample has open problems: not all green
     [report] = result.asset_materializations_for_node("problem_report")
     assert report.metadata["problems"].value == 21
     assert "周宅村" in report.metadata["villages_with_problems"].value
@@ -55,7 +66,9 @@ def test_graph_materializes_a_county_with_checks_and_clerk_metadata(tmp_path):
     [files] = result.asset_materializations_for_node("input_files")
     assert "补报清册.xlsx | 工作表“补报”有2个公式" in files.metadata["reading_notes"].value
     [notices] = result.asset_materializations_for_node("village_notices")
-    assert notices.metadata["notices"].value == 10
+    assert notices.metadata["drafts"].value == 10 and notices.metadata["暂缓公示的村"].value == 10
+    assert list(report.metadata)[:2] == ["暂缓公示的村", "未处理的问题"]  # the run leads with what holds it back
+    assert "身份证号精度丢失" in report.metadata["暂缓公示的村"].value
     # no full ID or account number anywhere in events, metadata or logs
     text = HEX_DIGEST.sub("<digest>", _all_metadata_text(result))
     households = read_csv(tmp_path / "outputs" / "2022" / "永嘉县" / "internal" / "households.csv")
@@ -173,10 +186,10 @@ def test_notice_settings_on_the_resource_override_notice_toml(tmp_path):
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(county_year.name, [KEY])
     settings = SubsidySettings(inputs_dir=str(tmp_path / "inputs"), outputs_dir=str(tmp_path / "outputs"),
-                               notice_kind="application", publish_date="2023-01-05")
+                               notice_kind="application")
     result = dg.materialize(ASSETS, partition_key=KEY, instance=instance, resources={"settings": settings})
     [files] = result.asset_materializations_for_node("input_files")
     assert "补报清册.xlsx | 工作表“补报”有2个公式" in files.metadata["reading_notes"].value
     [notices] = result.asset_materializations_for_node("village_notices")
     assert notices.metadata["kind"].value == "申报审核公示"
-    assert notices.metadata["publish_date"].value == "2023-01-05"
+    assert notices.metadata["drafts"].value == 10

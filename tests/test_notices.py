@@ -9,7 +9,7 @@ from tests.builders import make_id, read_csv, write_xlsx
 
 TITLE = "永嘉县岩头镇2022年度耕地地力保护补贴资金发放清册"
 HEAD = ["序号", "村名", "户主姓名", "身份证号码", "补贴面积", "补贴标准", "补贴金额", "备注"]
-SETTINGS = 'publish_date = 2022-12-01\ncounty_bureau = "永嘉县农业农村局"\ncounty_bureau_phone = "0577-67221234"\n'
+SETTINGS = 'county_bureau = "永嘉县农业农村局"\ncounty_bureau_phone = "0577-67221234"\n'
 
 
 def roster(folder, names, village="苍坡村", remarks=None, amount=112):
@@ -43,14 +43,16 @@ def test_sample_county_notices_list_every_household_and_the_totals(tmp_path, run
             assert h["name"] in text
             assert f"{float(h['amount']):,.2f}" in text
         assert "合计：2项补贴，共8户，金额2,695.00元（人民币贰仟陆佰玖拾伍元整）" in text.replace("\n", "")
-        assert "公示时间：2022年12月1日至2022年12月7日，共7天" in text
+        assert "公示期：自张贴之日起7天" in text  # a run makes drafts: no dates
+        assert text.count("草稿（未公示）") >= 2 * len(PdfReader(notice(res, large=large)).pages)  # head and watermark
+        assert "2022年12月" not in text
         assert "永嘉县农业农村局：0577-67221234" in text.replace("\n", "")
         assert "政务服务便民热线：12345" in text.replace("\n", "")
         assert "苍坡村村民委员会" in text
         assert not re.search(r"\d{17}[\dX]", text)  # never a full ID
         assert "330324********" in text
     index = read_csv(res.outputs / "notices" / "index.csv")
-    assert len(index) == 10 and {r["status"] for r in index} == {"已生成"}
+    assert len(index) == 10 and {r["status"] for r in index} == {"草稿（待公示）"}
 
 
 def test_status_column_comes_from_the_reconciliation(tmp_path, run_on):
@@ -150,7 +152,7 @@ def test_account_number_in_a_remark_is_caught_too(inputs, run_on):
     assert res.problems("unmasked_number") == [("unmasked_number", "清册.xlsx", "清册", 3)]
 
 
-def test_same_inputs_same_bytes_and_the_publish_date_is_the_document_date(inputs, run_on, tmp_path):
+def test_same_inputs_same_bytes_and_a_draft_never_depends_on_the_clock(inputs, run_on, tmp_path):
     from subsidy.pipeline import run
 
     roster(inputs, ["张三", "李四"])
@@ -161,7 +163,7 @@ def test_same_inputs_same_bytes_and_the_publish_date_is_the_document_date(inputs
         a = (tmp_path / "a" / "notices" / "岩头镇" / name).read_bytes()
         assert a == (tmp_path / "b" / "notices" / "岩头镇" / name).read_bytes()
     reader = PdfReader(tmp_path / "a" / "notices" / "岩头镇" / "330324108224_苍坡村.pdf")
-    assert reader.metadata["/CreationDate"].startswith("D:20221201")
+    assert reader.metadata["/CreationDate"].startswith("D:20220101")  # a fixed date: the subsidy year's first day
 
 
 def test_application_kind_a3_paper_and_masked_names(inputs, run_on):

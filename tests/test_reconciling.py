@@ -234,7 +234,7 @@ def test_workbook_sheets_totals_and_formats(inputs, run_on):
     build(inputs)
     res = run_on(inputs)
     wb = openpyxl.load_workbook(res.outputs / "internal" / "reconciliation.xlsx")
-    assert wb.sheetnames == ["村汇总", "户明细", "银行明细", "问题清单", "文件清单"]
+    assert wb.sheetnames == ["公示准备", "村汇总", "户明细", "银行明细", "问题清单", "文件清单"]
     villages = wb["村汇总"]
     assert [c.value for c in villages[1]] == ["村代码", "村名", "乡镇", "补贴项目", "户数", "应发", "实发", "失败", "未发", "差额",
                                              "银行结果"]
@@ -259,8 +259,10 @@ def test_workbook_sheets_totals_and_formats(inputs, run_on):
     problems = wb["问题清单"]
     assert problems.max_row - 1 == len(res.exceptions)
     first = problems[2]
-    assert first[9].hyperlink.target.startswith("../../inputs/")
-    assert first[0].fill.fgColor.rgb.endswith("FCE4D6")
+    assert first[10].hyperlink.target.startswith("../../inputs/")
+    # highlighting means one thing: a problem that holds publication back (a failed payment does not)
+    fills = {row[1].value: row[0].fill.fgColor.rgb for row in problems.iter_rows(min_row=2)}
+    assert fills["身份证号无效"].endswith("FCE4D6") and fills["银行发放失败"] in (None, "00000000")
     files = {row[0]: row[2] for row in wb["文件清单"].iter_rows(min_row=2, values_only=True)}
     assert files["一卡通代发结果/桥下镇稻谷补贴代发.csv"] == "银行代发结果"
     assert files["岩头镇/已损坏的清册.xlsx"] == "无法读取"

@@ -399,7 +399,7 @@ def test_a_county_outside_wenzhou_brings_its_own_villages_csv(inputs, run_on):
                                                                             ("360121100202", "东山村")]
     assert res.problems() == [("unknown_village", "清册.xlsx", "清册", 5)]  # a Wenzhou name is unknown here
     assert res.report["village_source"] == "villages.csv"
-    assert (res.outputs / "archive" / "南昌县" / "2022" / "360121100201" / "results" / "v1").is_dir()
+    assert (res.outputs / "notices" / "幽兰镇" / "360121100201_幽兰村.pdf").exists()
 
 
 def test_a_hidden_sheet_is_read_and_said_to_be_hidden(inputs, run_on):

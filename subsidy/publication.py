@@ -1,0 +1,118 @@
+"""Publishing (正式公示): an explicit act, for the villages that are ready, on a date, by a named person.
+
+A publication re-reads the inputs (what is published is what they say at that moment), refuses the villages that
+are held back (with the reasons), and for each other village either finds it already published unchanged (nothing
+new is written) or writes the final notices (no draft mark, the date under the seal, 公示时间 from that date) into
+notices/ and a new archive version: v1, or a 更正公示 correcting the last published version with its own
+publicity period. Who published, when, and the decisions in force go into the manifest and the register.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from .archiving import PublicationRecord, archive_publication, correct_against, is_current, latest_version
+from .notices import Notice
+from .problems import COUNTY
+from .publishing import (
+    PUBLISHED,
+    Published,
+    notice_paths,
+    render_all,
+    show_published,
+    write_index,
+    write_pdfs,
+)
+from .readiness import Readiness
+
+NEW, UNCHANGED, REFUSED = "已公示", "此前已公示，内容无变化", "未公示"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PublishRequest:
+    date: date
+    by: str
+    villages: tuple[str, ...] = ()  # village codes; empty: every village of the county-year
+
+
+@dataclass(frozen=True, kw_only=True)
+class VillageOutcome:
+    village_code: str
+    village_name: str
+    town: str
+    result: str  # 已公示, 此前已公示，内容无变化, 未公示
+    version: int | None
+    reasons: tuple[str, ...] = ()
+    correction: bool = False
+
+
+def publish_villages(notices: list[Notice], current: list[Published], settings, readiness: Readiness,
+                     request: PublishRequest, summary, inputs_listing: list[dict], outputs: Path, archive_root: Path,
+                     problems, progress=None) -> list[VillageOutcome]:
+    """Publish the requested villages that are ready; `notices` are dated (built with settings.dated(date)) and
+    `current` is what notices/ holds (updated in place for the villages published)."""
+    by_code = {n.village_code: n for n in notices}
+    shown = {p.notice.village_code: p for p in current}
+    outcomes, to_publish = [], []
+    for code in request.villages or tuple(by_code):
+        notice = by_code.get(code)
+        if notice is None:
+            outcomes.append(VillageOutcome(village_code=code, village_name="", town="", result=REFUSED, version=None,
+                                           reasons=("本县本年度的清册中没有这个村代码的户",)))
+            continue
+        if notice.withheld or not readiness.ready(code):
+            outcomes.append(_outcome(notice, REFUSED, None, tuple(readiness.reasons(code)) or ("公示已暂扣",)))
+            continue
+        latest = latest_version(archive_root, notice, settings.kind)
+        item = shown[code]
+        if is_current(latest, notice, settings):
+            show_published(item, latest)
+            outcomes.append(_outcome(notice, UNCHANGED, latest.number))
+            continue
+        if latest is not None:
+            correct_against(notice, latest)
+        item.notice, item.corrects = notice, latest
+        to_publish.append(item)
+    _write_final(to_publish, settings, progress)
+    record = PublicationRecord(by=request.by, date=request.date.isoformat(),
+                               decisions=_decisions_in_force(problems, readiness))
+    rows = archive_publication(to_publish, settings, summary, inputs_listing, archive_root, record)
+    for item, row in zip(to_publish, rows, strict=True):
+        show_published(item, latest_version(archive_root, item.notice, settings.kind))
+        outcomes.append(_outcome(item.notice, NEW, int(row["version"]), correction=item.corrects is not None))
+    write_index(outputs / "notices", current)
+    return sorted(outcomes, key=lambda o: o.village_code)
+
+
+def _write_final(items: list[Published], settings, progress) -> None:
+    """The dated PDFs of the villages being published, into notices/."""
+    for item, (normal, pages, large, large_pages) in zip(
+            items, render_all([i.notice for i in items], settings.paper, progress=progress), strict=True):
+        item.path, item.large_path = notice_paths(item.path.parent.parent, item.notice)
+        write_pdfs(item, normal, pages, large, large_pages)
+        item.state = PUBLISHED
+
+
+def _outcome(notice: Notice, result: str, version: int | None, reasons: tuple[str, ...] = (),
+             correction: bool = False) -> VillageOutcome:
+    return VillageOutcome(village_code=notice.village_code, village_name=notice.village_name, town=notice.town,
+                          result=result, version=version, reasons=reasons, correction=correction)
+
+
+def _decisions_in_force(problems, readiness: Readiness) -> dict[str, list[dict]]:
+    """Village code -> the decisions on its own problems and on the county-wide ones ('' for the latter)."""
+    out: dict[str, list[dict]] = {}
+    county = []
+    for p in problems:
+        decision = readiness.decided.get(p.problem_id)
+        if decision is None:
+            continue
+        entry = {"problem_id": p.problem_id, "kind": p.kind, "decision": decision.decision, "reason": decision.reason,
+                 "by": decision.by, "date": decision.date}
+        if p.blocks == COUNTY or p.village_code not in readiness.villages:
+            county.append(entry)
+        else:
+            out.setdefault(p.village_code, []).append(entry)
+    return {code: out.get(code, []) + county for code in readiness.villages}
