@@ -101,7 +101,7 @@ def input_files(context: dg.AssetExecutionContext, settings: SubsidySettings):
     # a bad notice.toml stops the run now, not after reading everything
     pipeline.notice_settings(where.inputs, shared_dirs=where.shared_dirs, overrides=settings.notice_overrides)
     intake = pipeline.read_inputs(where.inputs, latest_year=where.year, progress=reporter(context),
-                                  shared_dirs=where.shared_dirs)
+                                  shared_dirs=where.shared_dirs, exclude=where.exclude)
     kinds = Counter(f.recognised_as for f in intake.files)
     return dg.Output(intake, metadata={
         "files": len(intake.files),
@@ -310,7 +310,7 @@ def publication(context: dg.AssetExecutionContext, config: PublishConfig, settin
     request = pipeline.publish_request(config.date, config.by, config.villages)
     try:
         result = pipeline.publish(reconciliation, village_summary, village_notices, request, where.inputs,
-                                  where.outputs, where.archive, where.shared_dirs, reporter(context))
+                                  where.outputs, where.archive, where.shared_dirs, reporter(context), where.exclude)
     finally:
         locking.release(where.outputs)
     outcomes = result["outcomes"]

@@ -100,11 +100,12 @@ def _jobs(args: argparse.Namespace) -> list[tuple] | None:
     if not inputs.is_dir():
         print(f"subsidy: 无法运行：输入文件夹不存在：{inputs}", file=sys.stderr)
         return None
-    parts = [p for p in partitions(inputs) if not args.year or p.year == args.year]
+    laid_out = partitions(inputs, exclude=(outputs,))
+    parts = [p for p in laid_out if not args.year or p.year == args.year]
     if parts:
         return [(p.key, SubsidySettings(inputs_dir=str(inputs), outputs_dir=str(outputs)), p.outputs(outputs))
                 for p in parts]
-    if partitions(inputs):
+    if laid_out:
         print(f"subsidy: 无法运行：{inputs} 中没有 {args.year} 年度的文件夹", file=sys.stderr)
         return None
     key = f"{args.year or 'auto'}-{inputs.resolve().name}"

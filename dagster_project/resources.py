@@ -15,6 +15,7 @@ class Location:
     year: int | None
     shared_dirs: tuple[Path, ...]
     archive: Path
+    exclude: tuple[Path, ...] = ()  # the outputs folder: never read back, even when it lies inside the inputs
 
 
 class SubsidySettings(dg.ConfigurableResource):
@@ -38,7 +39,7 @@ class SubsidySettings(dg.ConfigurableResource):
     def locate(self, partition_key: str) -> Location:
         root_in, root_out = Path(self.inputs_dir), Path(self.outputs_dir)
         if self.flat:
-            return Location(root_in, root_out, self.year, (), root_out / "archive")
+            return Location(root_in, root_out, self.year, (), root_out / "archive", (root_out,))
         part = Partition.from_key(partition_key)
         return Location(part.inputs(root_in), part.outputs(root_out), part.year, part.shared_dirs(root_in),
-                        root_out / "archive")
+                        root_out / "archive", (root_out,))

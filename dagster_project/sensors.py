@@ -14,6 +14,7 @@ import dagster as dg
 
 from subsidy.archiving import file_sha256
 from subsidy.layout import partition_of
+from subsidy.reading import walk
 
 from .partitions import county_year
 
@@ -21,15 +22,16 @@ JOB_NAME = "county_pipeline_job"
 CONCURRENCY_TAG = "subsidy/county_year"
 
 
-def scan(inputs: Path, cursor: dict) -> tuple[list[str], dict]:
-    """The partition keys to run and the new cursor."""
+def scan(inputs: Path, cursor: dict, exclude: tuple[Path, ...] = ()) -> tuple[list[str], dict]:
+    """The partition keys to run and the new cursor. The folders of `exclude` (the outputs, when they lie inside
+    the inputs) are not watched: a run's own outputs never start another run."""
     seen = cursor.get("files", {})  # rel -> [size, mtime_ns, sha]
     pending_before = cursor.get("pending", {})  # rel -> [size, mtime_ns]
     fingerprints = cursor.get("fingerprints", {})  # partition -> fingerprint of its stable files
     sequence = cursor.get("sequence", 0)
     files, pending = {}, {}
     waiting: set[str] = set()
-    for path in sorted(p for p in inputs.rglob("*") if p.is_file()) if inputs.is_dir() else ():
+    for path in walk(inputs, exclude)[0] if inputs.is_dir() else ():
         rel = path.relative_to(inputs).as_posix()
         part = partition_of(rel)
         if part is None or any(s.startswith((".", "~$")) for s in rel.split("/")):
@@ -74,8 +76,9 @@ def make_sensor(inputs_dir: str = "inputs", interval: int = 15):
     )
     def inputs_sensor(context: dg.SensorEvaluationContext):
         inputs = Path(os.environ.get("SUBSIDY_INPUTS", inputs_dir))
+        outputs = Path(os.environ.get("SUBSIDY_OUTPUTS", "outputs"))
         cursor = json.loads(context.cursor) if context.cursor else {}
-        keys, new_cursor = scan(inputs, cursor)
+        keys, new_cursor = scan(inputs, cursor, exclude=(outputs,))
         requests = [
             dg.RunRequest(partition_key=key, run_key=f"{key}:{new_cursor['fingerprints'][key][:16]}:{cursor.get('sequence', 0) + n}",
                           tags={CONCURRENCY_TAG: key})

@@ -33,6 +33,8 @@ from . import __version__
 from .locking import output_lock
 from .normalising import parse_decimal
 from .notices import Notice
+from .ownfiles import MARKER
+from .reading import walk
 from .safepaths import component, inside, village_stem
 from .writing import atomic_write_bytes
 
@@ -159,8 +161,9 @@ class PublicationRecord:
     decisions: dict[str, list[dict]]  # village code -> the decisions in force on its problems
 
 
-def input_listing(inputs: Path, shared: tuple[Path, ...] = ()) -> list[dict]:
-    files = sorted(p for p in inputs.rglob("*") if p.is_file())
+def input_listing(inputs: Path, shared: tuple[Path, ...] = (), exclude: tuple[Path, ...] = ()) -> list[dict]:
+    """Every input file (path, size, SHA-256) a publication was made from; the outputs folder is not an input."""
+    files, _ = walk(inputs, exclude)
     listing = [{"path": p.relative_to(inputs).as_posix(), "size": p.stat().st_size, "sha256": file_sha256(p)}
                for p in files]
     for folder in shared:
@@ -181,6 +184,7 @@ def _csv_bytes(header, rows) -> bytes:
 def _zip(files: dict[str, bytes]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.comment = f"村务公开 {MARKER} archive".encode()
         for name in sorted(files):
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED

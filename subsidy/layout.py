@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .reading import walk
+
 _YEAR = re.compile(r"^20[0-9]{2}$")
 _COUNTY = re.compile(r"(县|市|区|旗)$")  # a county-level name: 永嘉县, 瑞安市, 鹿城区
 SETTINGS = {"villages.csv", "subsidies.csv", "notice.toml", "contacts.csv", "decisions.csv"}
@@ -48,14 +50,15 @@ class Partition:
         return (root / str(self.year), root)
 
 
-def partitions(inputs: Path) -> list[Partition]:
+def partitions(inputs: Path, exclude: tuple[Path, ...] = ()) -> list[Partition]:
     """Every <year>/<county>/ folder under `inputs`, sorted; none when the folder is not laid out that way
-    (a file outside such folders, other than a shared settings file, makes the whole folder one county-year)."""
+    (a file outside such folders, other than a shared settings file, makes the whole folder one county-year).
+    The folders of `exclude` (an outputs folder inside the inputs) do not count."""
     if not inputs.is_dir():
         return []
     found = set()
-    for path in inputs.rglob("*"):
-        if not path.is_file() or path.name.startswith((".", "~$")):
+    for path in walk(inputs, exclude)[0]:
+        if path.name.startswith((".", "~$")):
             continue
         rel = path.relative_to(inputs).as_posix()
         part = partition_of(rel)

@@ -18,7 +18,8 @@ def _icc() -> bytes:
     return resources.files("subsidy").joinpath("data/sRGB.icc").read_bytes()
 
 
-def make_pdfa(data: bytes, title: str, subject: str, author: str, when: date) -> bytes:
+def make_pdfa(data: bytes, title: str, subject: str, author: str, when: date, keywords: str) -> bytes:
+    """The PDF with an sRGB output intent and XMP that says what its document information says."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         icc = pikepdf.Stream(pdf, _icc())
         icc["/N"] = 3
@@ -31,6 +32,7 @@ def make_pdfa(data: bytes, title: str, subject: str, author: str, when: date) ->
             meta["pdfaid:conformance"] = "B"
             meta["dc:title"] = title
             meta["dc:description"] = subject
+            meta["pdf:Keywords"] = keywords
             meta["dc:creator"] = [author]
             meta["xmp:CreateDate"] = stamp
             meta["xmp:ModifyDate"] = stamp

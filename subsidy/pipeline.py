@@ -27,6 +27,7 @@ from .locking import output_lock
 from .normalising import area_text, money_text
 from .notice_settings import NoticeSettings, SettingsError, load_settings, with_overrides
 from .notices import Notice, build_notices
+from .ownfiles import OUTPUT_FOLDER, OWN_FILE
 from .privacy import mask_numbers
 from .problems import BLOCKS_ZH, KINDS, Problem, assign_ids
 from .publication import NEW, REFUSED, UNCHANGED, PublishRequest, publish_villages
@@ -123,6 +124,11 @@ class SummaryRow:
 
 SUMMARY_COLUMNS = ("village_code", "village_name", "subsidy_type", "households", "amount_due", "amount_paid",
                    "amount_failed")
+HOUSEHOLD_COLUMNS = ("source_file", "source_sheet", "source_row", "village_code", "village_name", "subsidy_type", "year",
+                     "name", "id_number", "id_status", "area", "rate", "amount", "account")
+FILE_COLUMNS = ("file", "format", "recognised_as", "sheets", "rows_read", "rows_used", "rows_not_used", "note")
+NOT_USED_COLUMNS = ("source_file", "source_sheet", "source_row", "reason", "reason_zh", "text")
+DECISION_NOTE_COLUMNS = ("file", "line", "problem_id", "note")
 EXCEPTION_COLUMNS = ("problem_id", "kind", "blocks", "decision", "village_code", "source_file", "source_sheet",
                      "source_row", "detail")
 READINESS_COLUMNS = ("village_code", "village_name", "town", "readiness", "notice", "reasons")
@@ -158,20 +164,22 @@ def load_reference(inputs: Path, shared_dirs: tuple[Path, ...] = ()) -> tuple[Ca
 
 
 def read_inputs(inputs: Path, *, latest_year: int | None = None, progress: Progress | None = None,
-                shared_dirs: tuple[Path, ...] = ()) -> Intake:
-    """Read and parse every file under `inputs`."""
+                shared_dirs: tuple[Path, ...] = (), exclude: tuple[Path, ...] = ()) -> Intake:
+    """Read and parse every file under `inputs`, except the tool's own outputs (the folders of `exclude` inside
+    it, and any file the tool wrote), which are listed as not read."""
     if not inputs.is_dir():
         raise PipelineError(f"输入文件夹不存在：{inputs}")
     catalogue, villages = load_reference(inputs, shared_dirs)
     ctx = Context(catalogue, villages, latest_year or date.today().year)
-    files = discover(inputs)
+    files = discover(inputs, exclude)
     reports, sheets, problems = [], [], []
     for n, item in enumerate(files, 1):
         if progress:
             progress(f"[{n}/{len(files)}] {'跳过' if item.skipped else '读取'} {item.rel}"
                      + (f"（{item.skipped}）" if item.skipped else ""))
         if item.skipped:
-            reports.append(FileReport(item.rel, item.path.suffix.lstrip("."), "未使用", note=item.skipped))
+            reports.append(FileReport(item.rel, item.path.suffix.lstrip(".") if not item.own == OUTPUT_FOLDER else "",
+                                      item.own or "未使用", note=item.skipped))
             continue
         load(item)
         if item.error:
@@ -382,17 +390,14 @@ def write_outputs(books: Books, summary: list[SummaryRow], outputs: Path, inputs
     ))
     if stage is not None:
         paths["readiness"] = write_readiness(outputs, stage)
-    write_csv(paths["households"], ("source_file", "source_sheet", "source_row", "village_code", "village_name",
-                                    "subsidy_type", "year", "name", "id_number", "id_status", "area", "rate", "amount",
-                                    "account"), (
+    write_csv(paths["households"], HOUSEHOLD_COLUMNS, (
         (h.file, h.sheet, h.row, h.village_code, h.village_name, h.subsidy, h.year, h.name, h.id, h.id_status,
          area_text(h.area), area_text(h.rate), money_text(h.amount), h.account) for h in books.households
     ), text_columns={0, 1, 4, 5, 7, 8, 13})
-    write_csv(paths["files"], ("file", "format", "recognised_as", "sheets", "rows_read", "rows_used", "rows_not_used",
-                               "note"), (
+    write_csv(paths["files"], FILE_COLUMNS, (
         (f.file, f.format, f.recognised_as, f.sheets, f.rows, f.used, f.not_used, f.note) for f in books.files
     ))
-    write_csv(paths["rows_not_used"], ("source_file", "source_sheet", "source_row", "reason", "reason_zh", "text"), (
+    write_csv(paths["rows_not_used"], NOT_USED_COLUMNS, (
         (n.file, n.sheet, n.row, n.reason, REASONS[n.reason], n.text)
         for res in books.sheets for n in sorted(res.notes, key=lambda n: n.row) if n.reason != "household"
     ))
@@ -434,6 +439,7 @@ def run_report(books: Books, summary: list[SummaryRow]) -> dict:
         "problems_by_kind": {k: by_kind[k] for k in KINDS if by_kind[k]},
         "village_source": books.villages.source,
         "reading_notes": [f"{f.file}：{f.note}" for f in books.files if f.sheets and f.note],
+        "own_files": [f.file for f in books.files if f.recognised_as in (OWN_FILE, OUTPUT_FOLDER)],
         "hints": _hints(books),
     }
 
@@ -441,6 +447,10 @@ def run_report(books: Books, summary: list[SummaryRow]) -> dict:
 def _hints(books: Books) -> list[str]:
     """What a clerk should do first when the run as a whole went wrong in a recognisable way."""
     hints = []
+    own = [f.file for f in books.files if f.recognised_as in (OWN_FILE, OUTPUT_FOLDER)]
+    if own:
+        hints.append(f"inputs 中有本工具生成的文件或输出文件夹，未读取（请移出 inputs）：{'、'.join(own[:10])}"
+                     + (f"等{len(own)}个" if len(own) > 10 else ""))
     unknown, used = books.row_counts.get("unknown_village", 0), books.row_counts.get("household", 0)
     if unknown > used and books.villages.source == BUNDLED_SOURCE:
         hints.append(f"{unknown}行的村名不在内置的温州市村名册中（用上的只有{used}行）：如果这不是温州市的县，"
@@ -507,13 +517,13 @@ def finish(books: Books, summary: list[SummaryRow], stage: NoticeStage, inputs: 
 
 def publish(books: Books, summary: list[SummaryRow], stage: NoticeStage, request: PublishRequest, inputs: Path,
             outputs: Path, archive_root: Path, shared_dirs: tuple[Path, ...] = (),
-            progress: Progress | None = None) -> dict:
+            progress: Progress | None = None, exclude: tuple[Path, ...] = ()) -> dict:
     """Publish the requested villages that are ready (see publication.py); returns what became of each."""
     dated = prepare_notices(books, inputs, shared_dirs, publish_date=request.date,
                             overrides=_overrides_of(stage.settings))
     problems = sorted_problems(books, books.problems + stage.problems)
     outcomes = publish_villages(dated.notices, stage.shown, dated.settings, stage.readiness, request, summary,
-                                input_listing(inputs, shared_dirs), outputs, archive_root, problems, progress)
+                                input_listing(inputs, shared_dirs, exclude), outputs, archive_root, problems, progress)
     write_readiness(outputs, stage)
     return {"date": request.date.isoformat(), "by": request.by, "outcomes": outcomes,
             "published": sum(1 for o in outcomes if o.result == NEW),
@@ -550,10 +560,11 @@ def _overrides_of(settings: NoticeSettings) -> dict:
 
 def run(inputs: Path, outputs: Path, year: int | None = None, progress: Progress | None = None,
         shared_dirs: tuple[Path, ...] = (), request: PublishRequest | None = None) -> dict:
+    exclude = (outputs,)  # an outputs folder inside the inputs is never read back
     """The whole pipeline in this process, stage by stage (the Dagster assets call the same stages): drafts, and
     with a `request` a publication. Returns the run report; raises PipelineError when it cannot run at all."""
     with output_lock(outputs):
-        intake = read_inputs(inputs, latest_year=year, progress=progress, shared_dirs=shared_dirs)
+        intake = read_inputs(inputs, latest_year=year, progress=progress, shared_dirs=shared_dirs, exclude=exclude)
         books = reconcile_books(assemble(intake, year))
         check_runnable(books, inputs, outputs)
         summary = summarise(books)
@@ -563,7 +574,7 @@ def run(inputs: Path, outputs: Path, year: int | None = None, progress: Progress
         report = finish(books, summary, stage, inputs, outputs)
         if request is not None:
             report["publication"] = publish(books, summary, stage, request, inputs, outputs, archive_root,
-                                            shared_dirs, progress)
+                                            shared_dirs, progress, exclude)
         return report
 
 
@@ -628,6 +639,6 @@ def write_readiness(outputs: Path, stage: NoticeStage) -> Path:
         (code, v.village_name, v.town, "可公示" if ready.ready(code) else "暂缓公示",
          shown[code].status_text if code in shown else "", "；".join(ready.reasons(code)))
         for code, v in ready.villages.items()))
-    write_csv(internal_dir(outputs) / "decision_notes.csv", ("file", "line", "problem_id", "note"), (
+    write_csv(internal_dir(outputs) / "decision_notes.csv", DECISION_NOTE_COLUMNS, (
         (n.file, n.line or "", n.problem_id, n.note) for n in ready.notes))
     return path

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import python_calamine
 
+from .ownfiles import OUTPUT_FOLDER, OWN_FILE, own_kind
+
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et"}  # .et: WPS, read as the .xls it usually is
 CSV_SUFFIXES = {".csv"}
 CONFIG_FILES = {"villages.csv", "subsidies.csv", "notice.toml", "contacts.csv", "decisions.csv"}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MARKED_SUFFIXES = {".xlsx", ".xlsm", ".ods", ".csv", ".pdf", ".zip"}  # what the tool writes (see ownfiles)
 
 
 @dataclass
@@ -51,17 +55,38 @@ class InputFile:
     error: str | None = None  # why it could not be read (reported as unreadable_file)
     skipped: str | None = None  # why it is not a roster at all (not a spreadsheet, a settings file)
     size: int = 0
+    own: str | None = None  # the tool's own output (ownfiles.OWN_FILE or OUTPUT_FOLDER): never read
 
 
-def discover(inputs: Path) -> list[InputFile]:
-    """Every file under `inputs`, at any depth, sorted by relative path (deterministic)."""
-    files = []
-    for path in sorted(p for p in inputs.rglob("*") if p.is_file()):
+def walk(inputs: Path, exclude: tuple[Path, ...] = ()) -> tuple[list[Path], list[Path]]:
+    """(every file under `inputs`, sorted; the folders of `exclude` found inside it, whose files are left out)."""
+    skip = {p.resolve() for p in exclude}
+    files, skipped = [], []
+    for root, dirs, names in os.walk(inputs):
+        here = Path(root)
+        for d in list(dirs):
+            if (here / d).resolve() in skip:
+                dirs.remove(d)
+                skipped.append(here / d)
+        files += [here / n for n in names if (here / n).is_file()]
+    return sorted(files), sorted(skipped)
+
+
+def discover(inputs: Path, exclude: tuple[Path, ...] = ()) -> list[InputFile]:
+    """Every file under `inputs`, at any depth, sorted by relative path (deterministic); the tool's own outputs
+    (the folders of `exclude` inside it, and files of ours wherever they are) are listed, never read."""
+    paths, folders = walk(inputs, exclude)
+    files = [InputFile(f, f.relative_to(inputs).as_posix() + "/", "", skipped="输出文件夹在输入文件夹内，整个跳过",
+                       own=OUTPUT_FOLDER) for f in folders]
+    for path in paths:
         rel = path.relative_to(inputs).as_posix()
         item = InputFile(path, rel, "", size=path.stat().st_size)
         name = path.name
         suffix = path.suffix.lower()
-        if any(part.startswith(".") for part in path.relative_to(inputs).parts):
+        own = own_kind(path) if suffix in _MARKED_SUFFIXES else None
+        if own:
+            item.skipped, item.own = f"本工具生成的{own}，未读取：请移出 inputs", OWN_FILE
+        elif any(part.startswith(".") for part in path.relative_to(inputs).parts):
             item.skipped = "隐藏文件"
         elif name.startswith("~$") or name.startswith(".~"):
             item.skipped = "Excel/WPS 打开时留下的临时文件"
@@ -72,7 +97,7 @@ def discover(inputs: Path) -> list[InputFile]:
         else:
             item.skipped = "不是表格文件"
         files.append(item)
-    return files
+    return sorted(files, key=lambda f: f.rel)
 
 
 def load(item: InputFile) -> InputFile:

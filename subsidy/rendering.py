@@ -23,6 +23,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from . import fonts
 from .notices import Notice
+from .ownfiles import MARKER
 from .pdfa import make_pdfa
 
 
@@ -241,6 +242,11 @@ def _time_stamp(d: date) -> TimeStamp:
 DRAFT_MARK = "草稿（未公示）"
 
 
+def notice_keywords(notice: Notice) -> str:
+    """The PDF's keywords (document information and XMP alike): what it is, the village code, our marker."""
+    return f"惠农补贴,村务公开,{notice.village_code},{'草稿' if notice.draft else '公示'},{MARKER}"
+
+
 def render(notice: Notice, paper: str, large: bool) -> tuple[bytes, int]:
     """The notice as PDF bytes, and its page count. A draft (no publish date) carries 草稿（未公示） at the head of
     every page and as a light diagonal watermark, and its document date is fixed (it never depends on the clock)."""
@@ -259,10 +265,11 @@ def render(notice: Notice, paper: str, large: bool) -> tuple[bytes, int]:
     c._doc._timeStamp = _time_stamp(publish)
     title = notice.title + ("（大字版）" if large else "")
     c.setTitle(title)
-    c.setSubject(f"村务公开栏公示：{notice.town}{notice.village_name}{notice.year}年度惠农补贴（村代码{notice.village_code}）")
+    subject = f"村务公开栏公示：{notice.town}{notice.village_name}{notice.year}年度惠农补贴（村代码{notice.village_code}）"
+    c.setSubject(subject)
     c.setAuthor(notice.issuer)
     c.setCreator("村务公开 subsidy disclosure")
-    c.setKeywords(f"惠农补贴,村务公开,{notice.village_code}")
+    c.setKeywords(notice_keywords(notice))
     for number, page in enumerate(pages, 1):
         if notice.draft:
             _draft_marks(c, lay, page_w, page_h)
@@ -273,8 +280,7 @@ def render(notice: Notice, paper: str, large: bool) -> tuple[bytes, int]:
         draw(c, page_w / 2, lay.margin_bottom - lay.body * 0.2, f"第 {number} 页 共 {len(pages)} 页", lay.body, align="c")
         c.showPage()
     c.save()
-    pdf = make_pdfa(buffer.getvalue(), title, f"村务公开栏公示：{notice.town}{notice.village_name}{notice.year}年度惠农补贴",
-                    notice.issuer, publish)
+    pdf = make_pdfa(buffer.getvalue(), title, subject, notice.issuer, publish, notice_keywords(notice))
     return pdf, len(pages)
 
 

@@ -18,10 +18,12 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .decisions import CHECKED
+from .ownfiles import MARKER, keywords
 from .problems import BLOCKS_ZH, FIX, KINDS, NEVER
 from .reconciling import FAILED, PAID, STATUS_ZH, UNPAID
 from .writing import write_stable_xlsx
@@ -188,6 +190,9 @@ def write_workbook(path: Path, books, summary, inputs: Path | None = None, stage
                    _file_sheet(wb, books, rows_dir)]
         stamp = datetime(books.year, 1, 1)
         wb.properties.created = stamp
+        wb.properties.title = f"{books.year}年度惠农补贴对账工作簿（内部）"
+        wb.properties.keywords = keywords("对账工作簿")  # kept when Excel, WPS or LibreOffice re-save it
+        wb.custom_doc_props.append(StringProperty(name="generator", value=MARKER))
         splices = {entry: rows for sheet in sheets for entry, rows in sheet.splices().items()}
         write_stable_xlsx(path, wb.save, stamp.strftime("%Y-%m-%dT%H:%M:%SZ"), splices)
 
