@@ -125,7 +125,7 @@ class SummaryRow:
 SUMMARY_COLUMNS = ("village_code", "village_name", "subsidy_type", "households", "amount_due", "amount_paid",
                    "amount_failed")
 HOUSEHOLD_COLUMNS = ("source_file", "source_sheet", "source_row", "village_code", "village_name", "subsidy_type", "year",
-                     "name", "id_number", "id_status", "area", "rate", "amount", "account")
+                     "name", "id_number", "id_status", "area", "rate", "amount", "account", "group")
 FILE_COLUMNS = ("file", "format", "recognised_as", "sheets", "rows_read", "rows_used", "rows_not_used", "note")
 NOT_USED_COLUMNS = ("source_file", "source_sheet", "source_row", "reason", "reason_zh", "text")
 DECISION_NOTE_COLUMNS = ("file", "line", "problem_id", "note")
@@ -392,8 +392,8 @@ def write_outputs(books: Books, summary: list[SummaryRow], outputs: Path, inputs
         paths["readiness"] = write_readiness(outputs, stage)
     write_csv(paths["households"], HOUSEHOLD_COLUMNS, (
         (h.file, h.sheet, h.row, h.village_code, h.village_name, h.subsidy, h.year, h.name, h.id, h.id_status,
-         area_text(h.area), area_text(h.rate), money_text(h.amount), h.account) for h in books.households
-    ), text_columns={0, 1, 4, 5, 7, 8, 13})
+         area_text(h.area), area_text(h.rate), money_text(h.amount), h.account, h.group) for h in books.households
+    ), text_columns={0, 1, 4, 5, 7, 8, 13, 14})
     write_csv(paths["files"], FILE_COLUMNS, (
         (f.file, f.format, f.recognised_as, f.sheets, f.rows, f.used, f.not_used, f.note) for f in books.files
     ))

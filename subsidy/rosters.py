@@ -33,6 +33,8 @@ from .normalising import (
 from .problems import Problem
 from .reading import InputFile, Sheet
 from .sheetrows import (
+    GROUP,
+    PLAIN,
     RunningSums,
     cell,
     data_rows,
@@ -44,6 +46,7 @@ from .sheetrows import (
     row_preview,
     settle_label_row,
     single_text,
+    total_level,
 )
 from .villages import Match, VillageRegistry, split_suffix
 
@@ -81,7 +84,7 @@ class Household:
     """One roster row for one subsidy. `id_status`: ok, org, invalid, precision_lost, blank, none."""
 
     __slots__ = ("file", "sheet", "row", "name", "id", "id_status", "village_code", "village_name", "subsidy", "year",
-                 "area", "rate", "amount", "account", "role", "status", "paid", "bank", "remark")
+                 "area", "rate", "amount", "account", "role", "status", "paid", "bank", "remark", "group")
 
     def __init__(self, file, sheet, row, name, id_, id_status, village_code, village_name, subsidy, year, area, rate,
                  amount, account, role="roster", remark=""):
@@ -92,6 +95,7 @@ class Household:
         self.area, self.rate, self.amount, self.account = area, rate, amount, account
         self.role = role
         self.remark = remark  # the roster's 备注, printed on the notice (after the privacy check)
+        self.group = ""  # the 村民组: from a 组别 column, or from the 组小计 row that closes the household's group
         self.status = None  # reconciliation: paid, failed, unpaid; None where no bank results cover it
         self.paid = None
         self.bank = ()
@@ -329,6 +333,7 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
     sums = RunningSums(_checked_columns(cols))
     label_cells = sorted({c for c in (seq_c, name_c, village_c, 0, 1) if c is not None})
     heading: Match | None = None
+    open_group: list[Household] = []  # households since the last 小计: a 组小计 names their group
     sheet_village_reported = False
     no_village_rows: list[tuple[int, str]] = []
 
@@ -348,7 +353,13 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
             continue
         name = clean_name(cell(row, name_c)) if name_c is not None else ""
         kind = row_label(row, label_cells, name)
-        if settle_label_row(kind, row, rn, sums, cols.labels, scale, res, _roster_total_problem):
+        level = total_level(row, f.get(H.GROUP), village_c) if kind == "subtotal" else (PLAIN, "")
+        if settle_label_row(kind, row, rn, sums, cols.labels, scale, res, _roster_total_problem, level):
+            if level[0] == GROUP:
+                for h in open_group:
+                    h.group = h.group or level[1]
+            if kind in ("subtotal", "total"):
+                open_group = []
             continue
         single = single_text(row)
         if single is not None and not is_numbering_row(row):
@@ -501,6 +512,8 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
         sums.village(village_code)
         account = unwrap_text_formula(compact(cell_text(cell(row, account_c)))) if account_c is not None else ""
         remark = cell_text(cell(row, remark_c)) if remark_c is not None else ""
+        group = cell_text(cell(row, f.get(H.GROUP))) if H.GROUP in f else ""
+        first_new = len(res.households)
         for subsidy, value in subsidies:
             res.households.append(Household(
                 res.file, res.sheet, rn, name, id_text, id_status, village_code, village_name, subsidy, year,
@@ -508,6 +521,9 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
                 rate, to_fen(value * scale.get(amount_c, 1) if not wide else value) if value is not None else None, account,
                 remark=remark,
             ))
+        for h in res.households[first_new:]:
+            h.group = group
+        open_group += res.households[first_new:]
         res.counts["household"] += 1
     if no_village_rows and village_c is not None and res.counts["household"] + res.counts["unknown_village"]:
         for rn, person in no_village_rows:  # a few blanks in a filled-in village column: each one to fix

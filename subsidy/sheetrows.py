@@ -80,9 +80,40 @@ def is_numbering_row(row: list) -> bool:
     return len(numbers) >= 3 and numbers == list(range(numbers[0], numbers[0] + len(numbers)))
 
 
+# the level a 小计 row totals, from its label: a villager group's (一组小计, 苍坡村三组小计), a village's (苍坡村小计,
+# 苍坡村合计), or plain (小计, 本页小计)
+GROUP, VILLAGE, PLAIN = "group", "village", "plain"
+_LABEL_PREFIX = re.compile(r"^(?P<prefix>.*?)(小计|合计|总计)")
+_GROUP_END = re.compile(r"(组|小组|村民小组|队|自然村)$")
+_VILLAGE_END = ("村", "社区", "居委会", "村委会", "村民委员会", "居")
+_PLAIN_PREFIXES = ("本页", "本表", "以上", "本批", "本次", "分项")
+
+
+def total_level(row: list, group_c: int | None = None, village_c: int | None = None) -> tuple[str, str]:
+    """(level, name) of a 小计 row: ('group', '一组'), ('village', '苍坡村') or ('plain', ''). A label without a name
+    takes the level from the row's 组别 cell (a group's) or, beside an empty 组别, its village cell (a village's)."""
+    label = next((compact(v) for v in row if isinstance(v, str) and "计" in v), "")
+    match = _LABEL_PREFIX.search(label)
+    prefix = match.group("prefix").strip("()（）[]【】:：-—_ ") if match else ""
+    if prefix.startswith(_PLAIN_PREFIXES):
+        return PLAIN, ""
+    if prefix and _GROUP_END.search(prefix):
+        return GROUP, prefix
+    if prefix.endswith(_VILLAGE_END):
+        return VILLAGE, prefix
+    group = cell_text(cell(row, group_c)) if group_c is not None else ""
+    if group and "计" not in group:
+        return GROUP, group
+    village = cell_text(cell(row, village_c)) if village_c is not None else ""
+    if group_c is not None and village and "计" not in village:
+        return VILLAGE, village
+    return PLAIN, ""
+
+
 class RunningSums:
-    """Running sums for checking 小计 rows (since the last 小计 or 合计) and 合计 rows (since the last 合计, or, for a
-    总计 under several stacked tables, since the header)."""
+    """Running sums for checking 小计 rows (since the last 小计 or 合计, or for a village's 小计 its village's rows
+    since its last village total) and 合计 rows (since the last 合计, or, for a 总计 under several stacked tables,
+    since the header)."""
 
     def __init__(self, columns: list[int]):
         self.columns = columns
@@ -99,6 +130,12 @@ class RunningSums:
         self._last: tuple[dict, dict] = ({}, {})  # the row just added, and its scale
         self._lead: dict[int, Decimal] = {}  # rows of no known village just before the village's first row
         self._lead_rows = 0
+        # per village, its rows since its last village total (nested 组小计 under a 村小计 do not close it)
+        self.by_village: dict[str, tuple[dict[int, Decimal], int]] = {}
+        self._last_village = ""
+        # every row since the last village total (rows of a misspelt village included, as the clerk counted them)
+        self.village_block: dict[int, Decimal] = dict.fromkeys(columns, Decimal(0))
+        self.village_block_rows = 0
 
     def parse(self, row: list) -> dict[int, Decimal | None]:
         return {c: parse_decimal(cell(row, c)) for c in self.columns}
@@ -112,11 +149,13 @@ class RunningSums:
                 self.block[c] += value
                 self.total[c] += value
                 self.run[c] += value
+                self.village_block[c] += value
         self._last = (values, scale)
         self.segment_rows += 1
         self.block_rows += 1
         self.total_rows += 1
         self.run_rows += 1
+        self.village_block_rows += 1
 
     def _unplaced(self) -> tuple[dict[int, Decimal], int]:
         """The rows added since the last one whose village was known (sums, count)."""
@@ -145,17 +184,36 @@ class RunningSums:
             self._lead = {c: v - (values.get(c) or 0) * scale.get(c, 1) for c, v in self.run.items()}
             self._lead_rows = self.run_rows - 1
         self._known, self._known_rows = self.total.copy(), self.total_rows
+        values, scale = self._last
+        sums, rows = self.by_village.get(code) or (dict.fromkeys(self.columns, Decimal(0)), 0)
+        for c, value in values.items():
+            if value is not None:
+                sums[c] += value * scale.get(c, 1)
+        self.by_village[code] = (sums, rows + 1)
+        self._last_village = code
 
-    def covered_village(self, kind: str) -> str:
-        """The village a subtotal (or total) covers, when its rows all belong to one."""
+    def covered_village(self, kind: str, level: str = PLAIN) -> str:
+        """The village a subtotal (or total) covers, when its rows all belong to one (a village's 小计: its own)."""
         villages = self.block_villages if kind == "total" else self.segment_villages
-        return next(iter(villages)) if len(villages) == 1 else ""
+        if len(villages) == 1:
+            return next(iter(villages))
+        return self._last_village if level == VILLAGE else ""
 
-    def check(self, kind: str, row: list, labels: dict[int, str], scale: dict[int, Decimal]) -> list[str]:
-        """What a 小计 or 合计 row states that the rows it covers do not add up to (empty when it agrees)."""
+    def check(self, kind: str, row: list, labels: dict[int, str], scale: dict[int, Decimal],
+              level: str = PLAIN) -> list[str]:
+        """What a 小计 or 合计 row states that the rows it covers do not add up to (empty when it agrees). A group's
+        小计 covers the rows since the last 小计; a village's its village's rows since its last village total (the
+        sum of its groups' 小计 when there are any); a plain 小计 either."""
         if kind != "total":
-            findings = self._differences(row, self.segment, self.segment_rows, labels, scale)
-            if findings and any(not self._differences(row, sums, n, labels, scale) for sums, n in self._last_groups()):
+            village = self.by_village.get(self._last_village)
+            scopes = [(self.segment, self.segment_rows), *self._last_groups()]
+            nested = [village] if village else []
+            if self.village_block_rows != self.segment_rows:
+                nested.append((self.village_block, self.village_block_rows))
+            scopes = nested + scopes if level == VILLAGE else scopes + (nested if level == PLAIN else [])
+            first, rows = scopes[0]
+            findings = self._differences(row, first, rows, labels, scale)
+            if findings and any(not self._differences(row, sums, n, labels, scale) for sums, n in scopes[1:]):
                 return []
             return findings
         findings = self._differences(row, self.block, self.block_rows, labels, scale)
@@ -189,8 +247,17 @@ class RunningSums:
                 findings.append(f"{label}写明{fmt(stated)}，上方{covered}行明细相加为{fmt(sums[c])}，{differs(stated, sums[c])}")
         return findings
 
-    def close(self, kind: str) -> None:
-        """After a 小计 the next one starts afresh; after a 合计 the next table does too."""
+    def close(self, kind: str, level: str = PLAIN) -> None:
+        """After a 小计 the next one starts afresh; after a village's 小计 its village does; after a 合计 the next
+        table does too."""
+        whole_village = level == VILLAGE or (level == PLAIN and self.segment_rows == self.village_block_rows)
+        if kind == "total":
+            self.by_village = {}
+        elif whole_village:
+            self.by_village.pop(self._last_village, None)
+        if kind == "total" or whole_village:
+            self.village_block = dict.fromkeys(self.columns, Decimal(0))
+            self.village_block_rows = 0
         self.segment = dict.fromkeys(self.columns, Decimal(0))
         self.segment_rows = 0
         self.segment_villages = set()
@@ -255,16 +322,18 @@ def row_label(row: list, label_cells: list[int], name: str) -> str | None:
 
 
 def settle_label_row(kind: str | None, row: list, rn: int, sums: RunningSums, labels: dict[int, str],
-                     scale: dict[int, Decimal], res, describe: Callable[[str, str], str]) -> bool:
+                     scale: dict[int, Decimal], res, describe: Callable[[str, str], str],
+                     level: tuple[str, str] = (PLAIN, "")) -> bool:
     """Note a 小计/合计 row, checking what it states (a subtotal_mismatch per figure off, worded by
-    `describe(kind, finding)`), or a footer row. True when the row was one of them."""
+    `describe(kind, finding)`), or a footer row. `level`: what a 小计 totals (see total_level). True when the row
+    was one of them."""
     if kind in ("subtotal", "total"):
         res.note(rn, kind, row_preview(row))
-        village = sums.covered_village(kind)
-        for n, finding in enumerate(sums.check(kind, row, labels, scale)):
+        village = sums.covered_village(kind, level[0])
+        for n, finding in enumerate(sums.check(kind, row, labels, scale, level[0])):
             res.problem("subtotal_mismatch", rn, describe(kind, finding), village, field=kind,
                         subject=f"{row_preview(row)}#{n}")
-        sums.close(kind)
+        sums.close(kind, level[0])
         return True
     if kind == "footer":
         res.note(rn, "footer", row_preview(row))

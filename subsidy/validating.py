@@ -28,34 +28,43 @@ def _dup_key(h: Household) -> tuple:
 
 def find_duplicates(households: list[Household]) -> list[Problem]:
     """The same person twice for the same subsidy and year: in different sheets, files or villages, or twice
-    in one sheet with the same area and amount (several parcels of one household are not duplicates)."""
+    in one sheet with the same area and amount (several parcels of one household in its own village are not
+    duplicates). Without a trustworthy ID, the same name with the same area and amount under two villages."""
     groups: dict[tuple, list[Household]] = defaultdict(list)
+    by_name: dict[tuple, list[Household]] = defaultdict(list)
     for h in households:
         groups[_dup_key(h)].append(h)
-    problems = []
-    for rows in groups.values():
-        if len(rows) < 2:
-            continue
-        places = {(h.file, h.sheet) for h in rows}
-        if len(places) > 1:
-            flagged = rows
-        else:
-            same = defaultdict(list)
-            for h in rows:
-                same[(h.area, h.amount)].append(h)
-            flagged = [h for group in same.values() if len(group) > 1 for h in group]
+        if not h.person_key.startswith("id:") and h.name:
+            by_name[(h.name, h.subsidy, h.year, h.area, h.amount)].append(h)
+    others: dict[int, tuple[Household, list[Household]]] = {}  # row -> (the row, the rows it repeats)
+    duplicates = [_flagged(rows) for rows in groups.values() if len(rows) > 1]
+    duplicates += [rows for rows in by_name.values() if len({h.village_code for h in rows}) > 1]
+    for flagged in duplicates:
         for h in flagged:
-            others = [o for o in flagged if o is not h]
-            listed = "、".join(_where(o) for o in others[:5]) + (f"等{len(others)}处" if len(others) > 5 else "")
-            who = h.name or "该户"
-            ident = f"（身份证号{h.id}）" if h.id else ""
-            problems.append(Problem(
-                "duplicate_payment", h.file, h.sheet, h.row,
-                f"{who}{ident}的{h.subsidy or '补贴'}（{h.year or ''}年度）{money_text(h.amount)}元，"
-                f"又出现在{listed}：请核对是否重复列入。",
-                h.village_code, person=h.person_key, subsidy=h.subsidy or "", field=str(h.year or ""),
-            ))
-    return problems
+            entry = others.setdefault(id(h), (h, []))
+            entry[1].extend(o for o in flagged if o is not h and o not in entry[1])
+    return [_problem(h, rest) for h, rest in others.values() if rest]
+
+
+def _flagged(rows: list[Household]) -> list[Household]:
+    """Which rows of one person (for one subsidy and year) are duplicates."""
+    if len({(h.file, h.sheet) for h in rows}) > 1 or len({h.village_code for h in rows}) > 1:
+        return rows
+    same = defaultdict(list)
+    for h in rows:
+        same[(h.area, h.amount)].append(h)
+    return [h for group in same.values() if len(group) > 1 for h in group]
+
+
+def _problem(h: Household, others: list[Household]) -> Problem:
+    listed = "、".join(_where(o) for o in others[:5]) + (f"等{len(others)}处" if len(others) > 5 else "")
+    ident = f"（身份证号{h.id}）" if h.id else ""
+    return Problem(
+        "duplicate_payment", h.file, h.sheet, h.row,
+        f"{h.name or '该户'}{ident}的{h.subsidy or '补贴'}（{h.year or ''}年度）{money_text(h.amount)}元，"
+        f"又出现在{listed}：请核对是否重复列入。",
+        h.village_code, person=h.person_key, subsidy=h.subsidy or "", field=str(h.year or ""),
+    )
 
 
 def check_cadres(cadres: list[Household], roster: list[Household]) -> list[Problem]:

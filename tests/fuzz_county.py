@@ -118,12 +118,15 @@ def roster(rng, folder: Path, k: int, seq0: int, people: list, planted: list | N
     blank_below = rng.random() < 0.3
     merged = not blank_below and rng.random() < 0.4
     gaps = rng.random() < 0.2
+    per_group = not (blank_below or merged) and rng.random() < 0.3  # 一组小计 … under each village's 苍坡村小计
     for v in rng.sample(villages, k=rng.randint(1, len(villages))):
         if gaps and len(rows) > 3:
             rows.append([])  # a blank row between villages
         start = len(rows)
-        seg = Decimal(0)
-        for i in range(rng.randint(1, 6)):
+        seg = group_seg = Decimal(0)
+        group = 0
+        size = rng.randint(1, 6)
+        for i in range(size):
             seq += 1
             name, id_ = person(rng, seq)
             area = Decimal(rng.randint(1, 80)) / 10
@@ -156,6 +159,11 @@ def roster(rng, folder: Path, k: int, seq0: int, people: list, planted: list | N
             rows.append(row)
             if plant:
                 marks.append((plant, len(rows)))
+            group_seg += amount
+            if per_group and (i == size - 1 or rng.random() < 0.4):
+                rows.append([f"{'一二三四五六'[group]}组小计", None, None, None] + ([None, None] if with_area else [])
+                            + [float(group_seg)])
+                group, group_seg = group + 1, Decimal(0)
             if plant == "unknown_village":  # left out of the books (and reported); its money still in the 小计
                 seg += amount
                 excluded += amount
@@ -167,8 +175,9 @@ def roster(rng, folder: Path, k: int, seq0: int, people: list, planted: list | N
         if merged and len(rows) - start > 1:
             merges.append(f"B{start + 1}:B{len(rows)}")
         total += seg
-        if rng.random() < 0.6 or blank_below:
-            sub = ["小计", None, None, None] + ([None, None] if with_area else []) + [float(seg)]
+        if rng.random() < 0.6 or blank_below or per_group:
+            label = rng.choice([f"{v}小计", f"{v}合计"]) if per_group else "小计"
+            sub = [label, None, None, None] + ([None, None] if with_area else []) + [float(seg)]
             rows.append(sub)
     if rng.random() < 0.7:
         rows.append(["合计", None, None, None] + ([None, None] if with_area else []) + [float(total)])
