@@ -413,7 +413,7 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
                 sums.close(unlabeled)
                 continue
         # ---- a household row
-        sums.add(parsed, scale)
+        sums.add(parsed, scale, id_text or name)
         # village
         village_match: Match | None = None
         raw_village = (cell_text(cell(row, village_c)) or filled_down.get(rn, "")) if village_c is not None else ""
@@ -509,7 +509,7 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
                             field="village", subject=village_match.reason)
             res.note(rn, "unknown_village", row_preview(row))
             continue
-        sums.village(village_code)
+        sums.village(village_code, id_text or name)
         account = unwrap_text_formula(compact(cell_text(cell(row, account_c)))) if account_c is not None else ""
         remark = cell_text(cell(row, remark_c)) if remark_c is not None else ""
         group = cell_text(cell(row, f.get(H.GROUP))) if H.GROUP in f else ""

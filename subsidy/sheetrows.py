@@ -131,7 +131,11 @@ class RunningSums:
         self._lead: dict[int, Decimal] = {}  # rows of no known village just before the village's first row
         self._lead_rows = 0
         # per village, its rows since its last village total (nested 组小计 under a 村小计 do not close it)
-        self.by_village: dict[str, tuple[dict[int, Decimal], int]] = {}
+        self.by_village: dict[str, tuple[dict[int, Decimal], int, set]] = {}
+        # the households (people) each primary scope covers, for a 'N户' a total row states
+        self.segment_people: set[str] = set()
+        self.block_people: set[str] = set()
+        self.village_block_people: set[str] = set()
         self._last_village = ""
         # every row since the last village total (rows of a misspelt village included, as the clerk counted them)
         self.village_block: dict[int, Decimal] = dict.fromkeys(columns, Decimal(0))
@@ -140,7 +144,11 @@ class RunningSums:
     def parse(self, row: list) -> dict[int, Decimal | None]:
         return {c: parse_decimal(cell(row, c)) for c in self.columns}
 
-    def add(self, values: dict[int, Decimal | None], scale: dict[int, Decimal]) -> None:
+    def add(self, values: dict[int, Decimal | None], scale: dict[int, Decimal], person: str = "") -> None:
+        """A household row's figures (and who it is, for the 'N户' a total row may state)."""
+        if person:
+            for group in (self.segment_people, self.block_people, self.village_block_people):
+                group.add(person)
         for c, value in values.items():
             if value is not None:
                 if c in scale:
@@ -173,8 +181,8 @@ class RunningSums:
             return "subtotal"
         return None
 
-    def village(self, code: str) -> None:
-        """The village of the row just added."""
+    def village(self, code: str, person: str = "") -> None:
+        """The village (and the person) of the row just added."""
         self.segment_villages.add(code)
         self.block_villages.add(code)
         if code != self._run_village:  # a new village's rows begin with this one, or with the unplaced before it
@@ -185,11 +193,13 @@ class RunningSums:
             self._lead_rows = self.run_rows - 1
         self._known, self._known_rows = self.total.copy(), self.total_rows
         values, scale = self._last
-        sums, rows = self.by_village.get(code) or (dict.fromkeys(self.columns, Decimal(0)), 0)
+        sums, rows, people = self.by_village.get(code) or (dict.fromkeys(self.columns, Decimal(0)), 0, set())
         for c, value in values.items():
             if value is not None:
                 sums[c] += value * scale.get(c, 1)
-        self.by_village[code] = (sums, rows + 1)
+        self.by_village[code] = (sums, rows + 1, people)
+        if person:
+            people.add(person)
         self._last_village = code
 
     def covered_village(self, kind: str, level: str = PLAIN) -> str:
@@ -206,34 +216,33 @@ class RunningSums:
         sum of its groups' 小计 when there are any); a plain 小计 either."""
         if kind != "total":
             village = self.by_village.get(self._last_village)
-            scopes = [(self.segment, self.segment_rows), *self._last_groups()]
+            scopes = [(self.segment, self.segment_rows, self.segment_people), *self._last_groups()]
             nested = [village] if village else []
             if self.village_block_rows != self.segment_rows:
-                nested.append((self.village_block, self.village_block_rows))
+                nested.append((self.village_block, self.village_block_rows, self.village_block_people))
             scopes = nested + scopes if level == VILLAGE else scopes + (nested if level == PLAIN else [])
-            first, rows = scopes[0]
-            findings = self._differences(row, first, rows, labels, scale)
-            if findings and any(not self._differences(row, sums, n, labels, scale) for sums, n in scopes[1:]):
-                return []
-            return findings
-        findings = self._differences(row, self.block, self.block_rows, labels, scale)
-        if findings and self.block_rows != self.total_rows:
-            # a 总计 under several tables each closed by its own 合计 covers them all
-            if not self._differences(row, self.total, self.total_rows, labels, scale):
-                return []
-        return findings
+        else:  # a 总计 under several tables each closed by its own 合计 covers them all
+            scopes = [(self.block, self.block_rows, self.block_people)]
+            if self.block_rows != self.total_rows:
+                scopes.append((self.total, self.total_rows, None))
+        first, rows, people = scopes[0]
+        findings = self._differences(row, first, rows, labels, scale)
+        if findings and any(not self._differences(row, sums, n, labels, scale) for sums, n, _ in scopes[1:]):
+            return []
+        return findings or _household_count(row, people)
 
     def _last_groups(self):
         """Where a 小计 may begin other than after the previous 小计, when the village before it had none: at
         its village's first row, or after the rows of no known village just before that row, or (a group whose
         rows all name an unknown village) after the last row whose village was known."""
         if 0 < self.run_rows < self.segment_rows:
-            yield self.run, self.run_rows
+            yield self.run, self.run_rows, None
         if self._lead_rows:
-            yield {c: v - self._lead.get(c, Decimal(0)) for c, v in self.run.items()}, self.run_rows - self._lead_rows
+            yield ({c: v - self._lead.get(c, Decimal(0)) for c, v in self.run.items()}, self.run_rows - self._lead_rows,
+                   None)
         unplaced, rows = self._unplaced()
         if 0 < rows < self.segment_rows:
-            yield unplaced, rows
+            yield unplaced, rows, None
 
     def _differences(self, row, sums, covered, labels, scale) -> list[str]:
         findings = []
@@ -258,6 +267,10 @@ class RunningSums:
         if kind == "total" or whole_village:
             self.village_block = dict.fromkeys(self.columns, Decimal(0))
             self.village_block_rows = 0
+            self.village_block_people = set()
+        self.segment_people = set()
+        if kind == "total":
+            self.block_people = set()
         self.segment = dict.fromkeys(self.columns, Decimal(0))
         self.segment_rows = 0
         self.segment_villages = set()
@@ -270,6 +283,20 @@ class RunningSums:
             self.block = dict.fromkeys(self.columns, Decimal(0))
             self.block_rows = 0
             self.block_villages = set()
+
+
+_HOUSEHOLDS_STATED = re.compile(r"^(?:共|合计|计)?[:：]?(\d+)户$")
+
+
+def _household_count(row: list, people: set | None) -> list[str]:
+    """'N户' written in a total row, against the households of the rows it covers (when those are known)."""
+    if not people:
+        return []
+    for value in row:
+        match = _HOUSEHOLDS_STATED.match(compact(value)) if isinstance(value, str) else None
+        if match and int(match.group(1)) != len(people):
+            return [f"户数写明{match.group(1)}户，上方明细为{len(people)}户"]
+    return []
 
 
 def fmt(value: Decimal) -> str:

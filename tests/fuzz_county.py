@@ -177,7 +177,8 @@ def roster(rng, folder: Path, k: int, seq0: int, people: list, planted: list | N
         total += seg
         if rng.random() < 0.6 or blank_below or per_group:
             label = rng.choice([f"{v}小计", f"{v}合计"]) if per_group else "小计"
-            sub = [label, None, None, None] + ([None, None] if with_area else []) + [float(seg)]
+            households = f"{size}户" if rng.random() < 0.3 else None  # a count the run checks as well
+            sub = [label, None, households, None] + ([None, None] if with_area else []) + [float(seg)]
             rows.append(sub)
     if rng.random() < 0.7:
         rows.append(["合计", None, None, None] + ([None, None] if with_area else []) + [float(total)])

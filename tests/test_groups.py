@@ -11,8 +11,9 @@ HEAD = ["序号", "村名", "户主姓名", "身份证号码", "补贴面积", "
 LAYOUT = {"苍坡村": {"一组": [1, 2], "二组": [1.5]}, "周宅村": {"一组": [1], "二组": [2, 0.5], "三组": [3]}}
 
 
-def grouped(group_column=False, wrong=None):
-    """Rows of a per-group roster; `wrong`: {label: stated amount} for subtotal rows that do not add up."""
+def grouped(group_column=False, wrong=None, counts=None):
+    """Rows of a per-group roster; `wrong`: {label: stated amount} for subtotal rows that do not add up; `counts`:
+    {label: households} written as 'N户' in subtotal rows (every group's and village's right count when {})."""
     wrong = wrong or {}
     head = HEAD[:2] + (["组别"] if group_column else []) + HEAD[2:]
     rows, seq, total_area, grand = [[TITLE], head], 0, 0, 0
@@ -29,13 +30,15 @@ def grouped(group_column=False, wrong=None):
                 g_area, g_amount = g_area + area, g_amount + amount
             label = "小计" if group_column else f"{group}小计"
             stated = wrong.get(f"{village}{group}", g_amount)
-            rows.append([label, None] + ([group] if group_column else []) + [None, None, g_area, None, stated])
+            count = None if counts is None else f"{counts.get(f'{village}{group}', len(areas))}户"
+            rows.append([label, None] + ([group] if group_column else []) + [count, None, g_area, None, stated])
             v_area, v_amount = v_area + g_area, v_amount + g_amount
         stated = wrong.get(village, v_amount)
+        count = None if counts is None else f"{counts.get(village, sum(len(a) for a in groups.values()))}户"
         if group_column:
-            rows.append(["小计", village, None, None, None, v_area, None, stated])
+            rows.append(["小计", village, None, count, None, v_area, None, stated])
         else:
-            rows.append([f"{village}小计", None, None, None, v_area, None, stated])
+            rows.append([f"{village}小计", None, count, None, v_area, None, stated])
         total_area, grand = total_area + v_area, grand + v_amount
     rows.append(["合计"] + [None] * (len(head) - 4) + [total_area, None, grand])
     return rows
@@ -114,3 +117,15 @@ def test_without_ids_the_same_name_area_and_amount_under_two_villages(inputs, ru
     res = run_on(inputs)
     assert res.problems("duplicate_payment") == [("duplicate_payment", "清册.xlsx", "清册", 3),
                                                  ("duplicate_payment", "清册.xlsx", "清册", 4)]
+
+
+def test_household_counts_in_total_rows_are_checked_too(inputs, run_on):
+    write_xlsx(inputs / "清册.xlsx", {"清册": grouped(counts={})})
+    assert run_on(inputs).problems() == []
+    rows = grouped(counts={"周宅村二组": 3, "苍坡村": 4})
+    write_xlsx(inputs / "清册.xlsx", {"清册": rows})
+    res = run_on(inputs)
+    group_row = next(i + 1 for i, r in enumerate(rows) if r[0] == "二组小计" and r[2] == "3户")
+    assert res.problems() == [("subtotal_mismatch", "清册.xlsx", "清册", row_of(rows, "苍坡村小计")),
+                              ("subtotal_mismatch", "清册.xlsx", "清册", group_row)]
+    assert "户数写明4户，上方明细为3户" in res.detail("subtotal_mismatch")[0]
