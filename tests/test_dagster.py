@@ -193,3 +193,25 @@ def test_notice_settings_on_the_resource_override_notice_toml(tmp_path):
     [notices] = result.asset_materializations_for_node("village_notices")
     assert notices.metadata["kind"].value == "申报审核公示"
     assert notices.metadata["drafts"].value == 10
+
+
+def test_the_publish_job_publishes_ready_villages_and_says_why_others_wait(tmp_path):
+    from tests.sample_county import write_decisions
+
+    folder = build(tmp_path / "inputs" / "2022" / "永嘉县")
+    write_decisions(folder)
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(county_year.name, [KEY])
+    job = defs.resolve_job_def("publish_job")
+    settings = SubsidySettings(inputs_dir=str(tmp_path / "inputs"), outputs_dir=str(tmp_path / "outputs"))
+    result = job.execute_in_process(
+        partition_key=KEY, instance=instance, resources={"settings": settings},
+        run_config={"ops": {"publication": {"config": {"date": "2022-12-01", "by": "王会计", "villages": []}}}})
+    assert result.success
+    [published] = [m for m in result.asset_materializations_for_node("publication")]
+    table = published.metadata["公示结果"].value
+    assert published.metadata["published"].value == 5 and published.metadata["refused"].value == 5
+    assert "梅岙村 | 未公示 |  | 须在源表改正（不能以核实放行）：缺少必填项1个" in table
+    assert (tmp_path / "outputs" / "archive" / "register.csv").exists()
+    # the sensor's job never includes the publication
+    assert "publication" not in {n.name for n in defs.resolve_job_def("county_pipeline_job").graph.node_defs}
