@@ -10,6 +10,7 @@ no login): counts, totals, village names and paths only.
 import functools
 import inspect
 from collections import Counter
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from subsidy import locking, pipeline
 from subsidy.notices import money
 from subsidy.privacy import find_unmasked, mask_numbers
 from subsidy.problems import KINDS
+from subsidy.status import StatusError
 
 from .partitions import county_year
 from .progress import reporter
@@ -324,5 +326,29 @@ def publication(context: dg.AssetExecutionContext, config: PublishConfig, settin
     })
 
 
-ASSETS = [input_files, household_records, reconciliation, village_summary, village_notices, problem_report]
+@_asset(
+    kinds={"python", "csv"}, deps=["problem_report", "publication"],
+    description="公示进度（status.csv）：每村草稿、可公示、暂缓、已公示、已张贴、公示期、异议；逾期名单排在最前"
+                "（公示超过 posting_days 天未张贴，或公示期已结束仍有异议未办结）。",
+)
+@_fail_clearly
+def village_status(context: dg.AssetExecutionContext, settings: SubsidySettings):
+    where = settings.locate(context.partition_key)
+    try:
+        statuses, notes, path = pipeline.season_status(where.inputs, where.outputs, where.archive, date.today(),
+                                                       where.shared_dirs)
+    except StatusError as exc:
+        raise pipeline.PipelineError(str(exc)) from exc
+    overdue = [s for s in statuses if s.overdue]
+    return dg.Output(len(statuses), metadata={
+        "逾期（乡镇督办）": _md_table(["乡镇", "村", "逾期原因"], [[s.town, s.village_name, s.overdue] for s in overdue]),
+        "各村进度": _md_table(["乡镇", "村", "进度"], [[s.town, s.village_name, s.line().split("：", 1)[1]]
+                                                   for s in statuses]),
+        "objections.csv 中未用的行": dg.MetadataValue.md("\n".join(f"- {n}" for n in notes) or "（无）"),
+        "逾期村数": len(overdue), "status_csv": dg.MetadataValue.path(str(path.resolve())),
+    })
+
+
+ASSETS = [input_files, household_records, reconciliation, village_summary, village_notices, problem_report,
+          village_status]
 ALL_ASSETS = [*ASSETS, publication]

@@ -25,6 +25,7 @@ import os
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 from subsidy import __version__, locking
@@ -225,6 +226,74 @@ def print_readiness(readiness: dict) -> None:
         print("    可公示的村请用 subsidy publish --date 公示日期 --by 公示人 正式公示（见 README）")
 
 
+def cmd_posted(args: argparse.Namespace) -> int:
+    from subsidy.posting import PostingRefused, record_posting
+
+    try:
+        posted_on = date.fromisoformat(args.date)
+    except ValueError:
+        print(f"subsidy: 无法登记：张贴日期“{args.date}”应写成 2022-12-02", file=sys.stderr)
+        return 1
+    photo = Path(args.photo) if args.photo else None
+    if photo is not None and not photo.is_file():
+        print(f"subsidy: 无法登记：找不到照片 {photo}", file=sys.stderr)
+        return 1
+    try:
+        row = record_posting(Path(args.outputs) / "archive", args.village, posted_on, photo, args.by or "", args.year)
+    except PostingRefused as exc:
+        print(f"subsidy: 无法登记：{exc}", file=sys.stderr)
+        return 1
+    print(f"已登记张贴：{row['town']}{row['village_name']} 第{row['version']}版于{row['posted_on']}张贴"
+          + (f"，照片 {row['photo']}（SHA-256 {row['photo_sha256'][:12]}…）" if row["photo"] else "，未附照片"))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from subsidy.pipeline import PipelineError, season_status
+    from subsidy.status import StatusError
+
+    jobs = _jobs(args)
+    if jobs is None:
+        return 1
+    try:
+        today = date.fromisoformat(args.today) if args.today else date.today()
+    except ValueError:
+        print(f"subsidy: --today “{args.today}”应写成 2022-12-10", file=sys.stderr)
+        return 1
+    built = 0
+    for key, settings, _out in jobs:
+        where = settings.locate(key)
+        county = Partition.from_key(key).county if not settings.flat else ""
+        if args.county and county and county != args.county:
+            continue
+        try:
+            statuses, notes, path = season_status(where.inputs, where.outputs, where.archive, today, where.shared_dirs)
+        except (StatusError, PipelineError) as exc:
+            print(f"subsidy: {key}：{exc}", file=sys.stderr)
+            continue
+        built += 1
+        print_status(key, statuses, notes, path, today)
+    return 0 if built else 1
+
+
+def print_status(key: str, statuses, notes: list[str], path: Path, today: date) -> None:
+    print(f"== {key} 公示进度（{today.isoformat()}）==")
+    overdue = [s for s in statuses if s.overdue]
+    if overdue:
+        print(f"逾期（乡镇督办）：{len(overdue)}个村")
+        for s in overdue:
+            print(f"    {s.town}{s.village_name}（{s.village_code}）：{s.overdue}")
+    town = None
+    for s in statuses:
+        if s.town != town:
+            town = s.town
+            print(f"{town}：")
+        print(f"    {s.line()}")
+    for note in notes:
+        print(f"提示：{note}")
+    print(f"进度表：{path}")
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     from subsidy.archiving import read_register, verify
 
@@ -264,6 +333,29 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("--village", action="append", metavar="CODE", help="只公示这个村（12位村代码；可重复）")
     pub.add_argument("--quiet", action="store_true", help="不显示逐个文件的进度")
     pub.set_defaults(func=cmd_publish)
+    posted = sub.add_parser(
+        "posted", help="登记张贴：某村最新公示的版本已于某日张贴到公开栏（可附照片）",
+        description="登记某村最新已公示的版本已张贴到村务公开栏；照片连同其 SHA-256 保存在档案旁（版本文件夹不变），"
+                    "并记入 archive/postings.csv。没有已公示版本的村不能登记。例：subsidy posted --inputs inputs "
+                    "--outputs outputs --village 330324108224 --date 2022-12-02 --photo 张贴照片.jpg")
+    posted.add_argument("--inputs", required=True, help="放清册的文件夹（同 run）")
+    posted.add_argument("--outputs", required=True, help="结果文件夹（同 run；档案在其中的 archive/）")
+    posted.add_argument("--year", type=int, help="补贴年度（不写则为该村最近一个年度）")
+    posted.add_argument("--village", required=True, metavar="CODE", help="12位村代码")
+    posted.add_argument("--date", required=True, help="张贴日期，如 2022-12-02")
+    posted.add_argument("--photo", help="张贴照片（jpg、png 等）")
+    posted.add_argument("--by", help="登记人")
+    posted.set_defaults(func=cmd_posted)
+    status = sub.add_parser(
+        "status", help="公示进度：每村草稿、可公示、暂缓、已公示、已张贴、公示期、异议，以及逾期名单",
+        description="按乡镇和村列出公示进度，并列出逾期的村（公示超过 posting_days 天未张贴，或公示期已结束仍有异议未办结），"
+                    "同时写入该县该年度结果文件夹中的 status.csv。例：subsidy status --inputs inputs --outputs outputs")
+    status.add_argument("--inputs", required=True, help="放清册的文件夹（同 run）")
+    status.add_argument("--outputs", required=True, help="结果文件夹（同 run）")
+    status.add_argument("--year", type=int, help="补贴年度（同 run）")
+    status.add_argument("--county", help="只看这个县（按 <年度>/<县>/ 分开放时）")
+    status.add_argument("--today", help="按这一天计算进度（默认今天），如 2022-12-10")
+    status.set_defaults(func=cmd_status)
     v = sub.add_parser("verify", help="核对留存备查的档案：每个文件的哈希、登记簿和清单",
                        description="重新计算档案中每个版本每个文件的 SHA-256，核对登记簿 register.csv 与各版本清单；"
                                    "有任何文件被改动、缺失或多出时以非零状态退出。例：subsidy verify --archive outputs/archive")

@@ -14,11 +14,12 @@ import dagster as dg
 
 from subsidy.archiving import file_sha256
 from subsidy.layout import partition_of
+from subsidy.posting import read_postings
 from subsidy.reading import walk
 
+from .jobs import JOB_NAME, STATUS_JOB, county_pipeline_job, status_job
 from .partitions import county_year
 
-JOB_NAME = "county_pipeline_job"
 CONCURRENCY_TAG = "subsidy/county_year"
 
 
@@ -68,11 +69,23 @@ def scan(inputs: Path, cursor: dict, exclude: tuple[Path, ...] = ()) -> tuple[li
     return to_run, {"files": files, "pending": pending, "fingerprints": new_fingerprints, "sequence": sequence}
 
 
+def postings_changed(archive: Path, cursor: dict, known: set[str]) -> tuple[list[str], str]:
+    """The county-years whose status to refresh after archive/postings.csv changed (a posting was recorded), and
+    the file's new fingerprint."""
+    path = archive / "postings.csv"
+    fingerprint = file_sha256(path) if path.exists() else ""
+    if fingerprint == cursor.get("postings", ""):
+        return [], fingerprint
+    keys = {f"{r['year']}-{r['county']}" for r in read_postings(archive)}
+    return sorted(keys & known), fingerprint
+
+
 def make_sensor(inputs_dir: str = "inputs", interval: int = 15):
     @dg.sensor(
-        name="inputs_sensor", job_name=JOB_NAME, minimum_interval_seconds=interval,
+        name="inputs_sensor", jobs=[county_pipeline_job, status_job], minimum_interval_seconds=interval,
         default_status=dg.DefaultSensorStatus.RUNNING,
-        description="监视 inputs/：放入、修改或删除文件后，自动为该县该年度重新运行（等文件复制完成后才读取）。",
+        description="监视 inputs/：放入、修改或删除文件后，自动为该县该年度重新运行（等文件复制完成后才读取）；"
+                    "登记张贴（archive/postings.csv 变化）后刷新该县该年度的公示进度。",
     )
     def inputs_sensor(context: dg.SensorEvaluationContext):
         inputs = Path(os.environ.get("SUBSIDY_INPUTS", inputs_dir))
@@ -80,11 +93,15 @@ def make_sensor(inputs_dir: str = "inputs", interval: int = 15):
         cursor = json.loads(context.cursor) if context.cursor else {}
         keys, new_cursor = scan(inputs, cursor, exclude=(outputs,))
         requests = [
-            dg.RunRequest(partition_key=key, run_key=f"{key}:{new_cursor['fingerprints'][key][:16]}:{cursor.get('sequence', 0) + n}",
-                          tags={CONCURRENCY_TAG: key})
+            dg.RunRequest(partition_key=key, job_name=JOB_NAME, tags={CONCURRENCY_TAG: key},
+                          run_key=f"{key}:{new_cursor['fingerprints'][key][:16]}:{cursor.get('sequence', 0) + n}")
             for n, key in enumerate(keys)
         ]
         known = set(context.instance.get_dynamic_partitions(county_year.name))
+        refresh, new_cursor["postings"] = postings_changed(outputs / "archive", cursor, known)
+        requests += [dg.RunRequest(partition_key=key, job_name=STATUS_JOB, tags={CONCURRENCY_TAG: key},
+                                   run_key=f"status:{key}:{new_cursor['postings'][:16]}")
+                     for key in refresh if key not in keys]
         new_keys = sorted({key for key in keys if key not in known})
         return dg.SensorResult(
             run_requests=requests,

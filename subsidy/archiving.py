@@ -173,7 +173,7 @@ def input_listing(inputs: Path, shared: tuple[Path, ...] = (), exclude: tuple[Pa
     return listing
 
 
-def _csv_bytes(header, rows) -> bytes:
+def csv_bytes(header, rows) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
@@ -181,7 +181,7 @@ def _csv_bytes(header, rows) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def _zip(files: dict[str, bytes]) -> bytes:
+def zip_bytes(files: dict[str, bytes]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         z.comment = f"村务公开 {MARKER} archive".encode()
@@ -213,8 +213,8 @@ def _write_version(item, settings, summary, inputs_listing, root: Path, record: 
     files = {
         item.path.name: item.path.read_bytes(),
         item.large_path.name: item.large_path.read_bytes(),
-        "rows.csv": _csv_bytes(ROW_COLUMNS, notice_rows(notice)),
-        "summary.csv": _csv_bytes(("village_code", "village_name", "subsidy_type", "households", "amount_due",
+        "rows.csv": csv_bytes(ROW_COLUMNS, notice_rows(notice)),
+        "summary.csv": csv_bytes(("village_code", "village_name", "subsidy_type", "households", "amount_due",
                                    "amount_paid", "amount_failed"),
                                   [(r.village_code, r.village_name, r.subsidy_type, r.households, f"{r.amount_due:.2f}",
                                     "" if r.amount_paid is None else f"{r.amount_paid:.2f}",
@@ -237,7 +237,7 @@ def _write_version(item, settings, summary, inputs_listing, root: Path, record: 
         "outputs": {name: sha256(data) for name, data in sorted(files.items())},
     }
     files["manifest.json"] = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
-    files[zip_name(notice.village_code, notice.village_name, number)] = _zip(files)
+    files[zip_name(notice.village_code, notice.village_name, number)] = zip_bytes(files)
     staging = root / ".staging" / uuid.uuid4().hex
     staging.mkdir(parents=True)
     for name, data in files.items():
@@ -275,7 +275,7 @@ def _append_register(root: Path, rows: list[dict]) -> None:
     if not rows:
         return
     existing = read_register(root)
-    data = _csv_bytes(REGISTER_COLUMNS, [[r.get(c, "") for c in REGISTER_COLUMNS] for r in existing + rows])
+    data = csv_bytes(REGISTER_COLUMNS, [[r.get(c, "") for c in REGISTER_COLUMNS] for r in existing + rows])
     atomic_write_bytes(root / "register.csv", data)
 
 
@@ -343,4 +343,6 @@ def verify(root: Path) -> list[str]:
             findings.append(f"{rel}：没有公示记录（谁在哪天公示），不是经 subsidy publish 写入的版本")
     for rel in sorted(set(by_folder) - {f.relative_to(root).as_posix() for f in folders}):
         findings.append(f"register.csv 登记了 {rel}，但档案中没有这个版本")
-    return findings
+    from .posting import verify_postings  # postings live beside the versions
+
+    return findings + verify_postings(root)

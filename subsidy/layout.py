@@ -20,7 +20,7 @@ from .reading import walk
 
 _YEAR = re.compile(r"^20[0-9]{2}$")
 _COUNTY = re.compile(r"(县|市|区|旗)$")  # a county-level name: 永嘉县, 瑞安市, 鹿城区
-SETTINGS = {"villages.csv", "subsidies.csv", "notice.toml", "contacts.csv", "decisions.csv"}
+SETTINGS = {"villages.csv", "subsidies.csv", "notice.toml", "contacts.csv", "decisions.csv", "objections.csv"}
 
 
 @dataclass(frozen=True, order=True)

@@ -47,6 +47,7 @@ class NoticeSettings:
     hotline: str = "12345"
     issuer: str = "{village}村民委员会"
     objection: str = DEFAULT_OBJECTION
+    posting_days: int = 3  # a published notice should be on the board within this many days (status: overdue)
     source: str = ""  # where the settings came from (not a setting)
     source_keys: tuple[str, ...] = ()  # the keys notice.toml set
     notes: tuple[str, ...] = ()  # what the clerk should know about the settings (not a setting)
@@ -128,8 +129,9 @@ def _check(data: dict, source: str) -> dict:
             pass
     if "publish_date" in out and not isinstance(out["publish_date"], date):
         raise SettingsError(f"{source}：publish_date 应写成日期，如 publish_date = 2022-12-01")
-    if "publicity_days" in out and (not isinstance(out["publicity_days"], int) or not 1 <= out["publicity_days"] <= 90):
-        raise SettingsError(f"{source}：publicity_days 应为1到90之间的整数")
+    for key in ("publicity_days", "posting_days"):
+        if key in out and (not isinstance(out[key], int) or isinstance(out[key], bool) or not 1 <= out[key] <= 90):
+            raise SettingsError(f"{source}：{key} 应为1到90之间的整数")
     if "paper" in out:
         out["paper"] = str(out["paper"]).upper()
         if out["paper"] not in PAPERS:

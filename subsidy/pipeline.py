@@ -28,6 +28,7 @@ from .normalising import area_text, money_text
 from .notice_settings import NoticeSettings, SettingsError, load_settings, with_overrides
 from .notices import Notice, build_notices
 from .ownfiles import OUTPUT_FOLDER, OWN_FILE
+from .posting import OBJECTIONS_FILE, load_objections
 from .privacy import mask_numbers
 from .problems import BLOCKS_ZH, KINDS, Problem, assign_ids
 from .publication import NEW, REFUSED, UNCHANGED, PublishRequest, publish_villages
@@ -37,6 +38,7 @@ from .reading import discover, load, read_text_file
 from .reconciling import FAILED, PAID, reconcile
 from .rosters import REASONS, Context, Household, RowNote, SheetResult, VillageClaim, parse_file
 from .safepaths import component
+from .status import build_status, write_status
 from .validating import check_cadres, check_claims, find_duplicates
 from .villages import BUNDLED_SOURCE, VillageRegistry
 from .workbook import write_workbook
@@ -576,6 +578,16 @@ def run(inputs: Path, outputs: Path, year: int | None = None, progress: Progress
             report["publication"] = publish(books, summary, stage, request, inputs, outputs, archive_root,
                                             shared_dirs, progress, exclude)
         return report
+
+
+def season_status(inputs: Path, outputs: Path, archive_root: Path, today: date,
+                  shared_dirs: tuple[Path, ...] = ()) -> tuple[list, list[str], Path]:
+    """Where each village stands (status.csv in `outputs`), with notes on objections.csv lines not used."""
+    settings = notice_settings(inputs, shared_dirs=shared_dirs)
+    found = settings_files(inputs, OBJECTIONS_FILE)
+    objections, notes = load_objections(found[0] if found else None)
+    statuses = build_status(outputs, archive_root, objections, settings.posting_days, today)
+    return statuses, notes, write_status(outputs, statuses)
 
 
 def notice_settings(inputs: Path, shared_dirs: tuple[Path, ...] = (), overrides: dict | None = None) -> NoticeSettings:

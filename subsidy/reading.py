@@ -19,7 +19,7 @@ from .ownfiles import OUTPUT_FOLDER, OWN_FILE, own_kind
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et"}  # .et: WPS, read as the .xls it usually is
 CSV_SUFFIXES = {".csv"}
-CONFIG_FILES = {"villages.csv", "subsidies.csv", "notice.toml", "contacts.csv", "decisions.csv"}
+CONFIG_FILES = {"villages.csv", "subsidies.csv", "notice.toml", "contacts.csv", "decisions.csv", "objections.csv"}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MARKED_SUFFIXES = {".xlsx", ".xlsm", ".ods", ".csv", ".pdf", ".zip"}  # what the tool writes (see ownfiles)
 

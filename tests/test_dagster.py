@@ -32,9 +32,10 @@ HEX_DIGEST = re.compile(r"\b[0-9a-f]{40,64}\b")
 def test_definitions_load():
     dg.Definitions.validate_loadable(defs)
     assert {a.key.path[-1] for a in ALL_ASSETS} == {"input_files", "household_records", "reconciliation",
-                                                   "village_summary", "village_notices", "problem_report", "publication"}
-    assert {j.name for j in defs.jobs} == {"county_pipeline_job", "publish_job"}
-    assert make_sensor().job_name == "county_pipeline_job"  # the sensor never publishes
+                                                   "village_summary", "village_notices", "problem_report", "publication",
+                                                   "village_status"}
+    assert {j.name for j in defs.jobs} == {"county_pipeline_job", "publish_job", "status_job"}
+    assert {t.job_name for t in make_sensor().targets} == {"county_pipeline_job", "status_job"}  # never publish_job
 
 
 def _materialize(tmp_path, instance=None):

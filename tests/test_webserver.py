@@ -76,7 +76,7 @@ def test_web_server_shows_assets_checks_and_a_finished_run(tmp_path, dagster_hom
         assets = {tuple(n["assetKey"]["path"]): {c["name"] for c in n["assetChecksOrError"]["checks"]}
                   for n in data["assetNodes"]}
         assert set(assets) == {("input_files",), ("household_records",), ("reconciliation",), ("village_summary",),
-                               ("village_notices",), ("problem_report",), ("publication",)}
+                               ("village_notices",), ("problem_report",), ("publication",), ("village_status",)}
         assert assets[("village_notices",)] == {"no_full_id_in_public_outputs", "every_village_has_a_notice",
                                                 "no_open_blocking_problems", "every_archived_version_was_published"}
         [run] = data["runsOrError"]["results"]
