@@ -1,7 +1,7 @@
 """The county pipeline as Dagster assets, one per stage of the `subsidy` library, partitioned by county-year.
 
-input_files -> household_records -> reconciliation -> village_summary -> village_notices -> problem_report
-                                                                                  -> publication (publish_job only)
+input_files -> household_records -> reconciliation -> village_summary -> village_notices
+    -> (publication, publish_job only) -> problem_report -> village_status
 
 Each asset only calls the library. Metadata never holds a full ID or account number (open-source Dagster has
 no login): counts, totals, village names and paths only.
@@ -16,11 +16,12 @@ from pathlib import Path
 
 import dagster as dg
 
-from subsidy import locking, pipeline
+from subsidy import pipeline
 from subsidy.notices import money
 from subsidy.privacy import find_unmasked, mask_numbers
 from subsidy.problems import KINDS
 from subsidy.status import StatusError
+from subsidy.writing import sweep_temporary
 
 from .partitions import county_year
 from .progress import reporter
@@ -97,9 +98,9 @@ def _md_table(header: list[str], rows: list[list]) -> dg.MetadataValue:
 )
 @_fail_clearly
 def input_files(context: dg.AssetExecutionContext, settings: SubsidySettings):
-    where = settings.locate(context.partition_key)
-    # held for the whole run (released by problem_report, or when the run's process ends)
-    locking.acquire(where.outputs, notify=context.log.info)
+    where = settings.locate(context.partition_key)  # the run holds the county-year's lock (the settings resource)
+    if sweep_temporary(where.outputs):  # what a killed run left half-written
+        context.log.info("已清理上次中断的运行留下的临时文件")
     # a bad notice.toml stops the run now, not after reading everything
     pipeline.notice_settings(where.inputs, shared_dirs=where.shared_dirs, overrides=settings.notice_overrides)
     intake = pipeline.read_inputs(where.inputs, latest_year=where.year, progress=reporter(context),
@@ -253,16 +254,15 @@ def village_notices(context: dg.AssetExecutionContext, settings: SubsidySettings
 
 
 @_asset(
-    kinds={"python", "excel"},
+    kinds={"python", "excel"}, deps=["publication"],  # in the publish job, after the publication (its states)
     description="给财政所工作人员的结果（internal/，含完整身份证号，不可公开）：公示准备、问题清单、对账工作簿、户明细、文件清单。",
 )
 @_fail_clearly
 def problem_report(context: dg.AssetExecutionContext, settings: SubsidySettings, reconciliation, village_summary,
                    village_notices):
     where = settings.locate(context.partition_key)
-    report = pipeline.finish(reconciliation, village_summary, village_notices, where.inputs, where.outputs)
-    if not _publishing(context):
-        locking.release(where.outputs)
+    report = pipeline.finish(reconciliation, village_summary, village_notices, where.inputs, where.outputs,
+                             where.archive)
     per_village: dict[str, Counter] = {}
     names = {h.village_code: h.village_name for h in reconciliation.households}
     for p in reconciliation.problems:
@@ -286,12 +286,6 @@ def problem_report(context: dg.AssetExecutionContext, settings: SubsidySettings,
     })
 
 
-def _publishing(context) -> bool:
-    """This run also publishes (the publication step comes after the staff files and keeps the lock)."""
-    selection = context.run.asset_selection or set()
-    return dg.AssetKey("publication") in selection or context.job_name == PUBLISH_JOB
-
-
 class PublishConfig(dg.Config):
     """正式公示：日期、公示人，以及要公示的村（村代码；不填则为本县本年度全部可公示的村）。"""
 
@@ -301,7 +295,7 @@ class PublishConfig(dg.Config):
 
 
 @_asset(
-    kinds={"python", "pdf"}, deps=["problem_report"],
+    kinds={"python", "pdf"},
     description="正式公示（只由人工启动的 publish_job 运行，传感器从不运行它）：对可公示的村写正式公示（不带草稿标记，"
                 "落款有日期，公示期从公示日期起算）和留存备查的新版本；暂缓的村不公示并说明原因。",
 )
@@ -310,11 +304,8 @@ def publication(context: dg.AssetExecutionContext, config: PublishConfig, settin
                 village_summary, village_notices):
     where = settings.locate(context.partition_key)
     request = pipeline.publish_request(config.date, config.by, config.villages)
-    try:
-        result = pipeline.publish(reconciliation, village_summary, village_notices, request, where.inputs,
-                                  where.outputs, where.archive, where.shared_dirs, reporter(context), where.exclude)
-    finally:
-        locking.release(where.outputs)
+    result = pipeline.publish(reconciliation, village_summary, village_notices, request, where.inputs,
+                              where.outputs, where.archive, where.shared_dirs, reporter(context), where.exclude)
     outcomes = result["outcomes"]
     return dg.Output(result, metadata={
         "公示结果": _md_table(["村代码", "村", "结果", "版本", "原因"], [

@@ -28,7 +28,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from subsidy import __version__, locking
+from subsidy import __version__
 from subsidy.layout import Partition, partitions
 from subsidy.problems import KINDS
 from subsidy.rosters import REASONS
@@ -60,7 +60,7 @@ def materialize_partition(key: str, settings, progress=None, request: dict | Non
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     if not instance.has_dynamic_partition(county_year.name, key):
         instance.add_dynamic_partitions(county_year.name, [key])
-    set_printer(progress)
+    set_printer(progress, notice=lambda m: print(f"  {m}", file=sys.stderr, flush=True))
     run_config: dict = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
     if request is not None:
         run_config["ops"] = {"publication": {"config": request}}
@@ -72,7 +72,6 @@ def materialize_partition(key: str, settings, progress=None, request: dict | Non
         )
     finally:
         set_printer(None)
-        locking.release(settings.locate(key).outputs)
     if not result.success:
         _raise_failure(result)
     report = result.output_for_node("problem_report")
@@ -83,6 +82,9 @@ def materialize_partition(key: str, settings, progress=None, request: dict | Non
 
 def _raise_failure(result) -> None:
     for event in result.all_events:
+        if event.event_type_value == "RESOURCE_INIT_FAILURE":  # the run could not take its county-year's lock
+            error = event.event_specific_data.error
+            raise RunFailed(error.message.strip().splitlines()[0].split(": ", 1)[-1] if error else "运行失败")
         if event.is_step_failure:
             data = event.step_failure_data
             if data.user_failure_data and data.user_failure_data.description:

@@ -1,11 +1,15 @@
-"""Progress lines: to the run's log in the UI, and to the terminal when the command line runs the assets."""
+"""Progress lines: to the run's log in the UI, and to the terminal when the command line runs the assets.
+
+`notice` lines (a run waiting for another) reach the terminal even with --quiet.
+"""
 
 _printer = None
+_notice = None
 
 
-def set_printer(printer) -> None:
-    global _printer
-    _printer = printer
+def set_printer(printer, notice=None) -> None:
+    global _printer, _notice
+    _printer, _notice = printer, notice
 
 
 def reporter(context):
@@ -15,3 +19,11 @@ def reporter(context):
             _printer(message)
 
     return report
+
+
+def tell(message: str, log=None) -> None:
+    """A message the person at the terminal must see (and the run's log)."""
+    if log is not None:
+        log.info(message)
+    if _notice is not None:
+        _notice(message)

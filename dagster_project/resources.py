@@ -5,7 +5,15 @@ from pathlib import Path
 
 import dagster as dg
 
+from subsidy import locking
 from subsidy.layout import Partition
+
+from .progress import tell
+
+
+def _partition_of(context: dg.InitResourceContext) -> str | None:
+    run = context.run
+    return run.tags.get("dagster/partition") if run is not None else None
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,19 @@ class SubsidySettings(dg.ConfigurableResource):
     @property
     def notice_overrides(self) -> dict:
         return {"kind": self.notice_kind, "publish_date": self.publish_date, "paper": self.paper}
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """The run holds its county-year's lock from its start to its end, whichever assets it materializes: a
+        command-line run and a UI run of one county-year never interleave (the second waits, saying so)."""
+        key = _partition_of(context)
+        if key:
+            outputs = self.locate(key).outputs
+            locking.acquire(outputs, notify=lambda m: tell(m, context.log))
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        key = _partition_of(context)
+        if key:
+            locking.release(self.locate(key).outputs)
 
     def locate(self, partition_key: str) -> Location:
         root_in, root_out = Path(self.inputs_dir), Path(self.outputs_dir)

@@ -36,7 +36,7 @@ from .notices import Notice
 from .ownfiles import MARKER
 from .reading import walk
 from .safepaths import component, inside, village_stem
-from .writing import atomic_write_bytes
+from .writing import atomic_write_bytes, fsync_folder
 
 REGISTER_COLUMNS = ("village_code", "village_name", "town", "county", "year", "kind", "version", "publish_date",
                     "publicity_end", "notice_sha256", "correction", "corrects_version", "published_by", "decisions",
@@ -247,6 +247,7 @@ def _write_version(item, settings, summary, inputs_listing, root: Path, record: 
             os.fsync(f.fileno())
     final.parent.mkdir(parents=True, exist_ok=True)
     os.rename(staging, final)  # the whole version appears at once
+    fsync_folder(final.parent)
     return _register_row(manifest, final, root)
 
 

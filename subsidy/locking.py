@@ -1,61 +1,67 @@
 """One run at a time per output folder (a county-year): a command-line run and a Dagster run never interleave.
 
-An advisory lock (fcntl.flock) on `<outputs>/.lock`. The operating system releases it when the process ends,
-so a killed run never leaves a stale lock. Re-entrant within a process.
+A file lock on `<outputs>/.lock` through the `filelock` library (flock on Linux and macOS, LockFileEx on
+Windows). The operating system releases it when the process ends, so a killed run never leaves a stale lock.
+Re-entrant within a process; a second process waits (saying so once) up to `timeout` seconds.
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-_HELD: dict[str, tuple[int, int]] = {}  # folder -> (file descriptor, depth)
+import filelock
+
+# how long a run waits for another run of the same county-year (SUBSIDY_LOCK_WAIT seconds, for tests)
+WAIT_SECONDS = float(os.environ.get("SUBSIDY_LOCK_WAIT", 600))
+_HELD: dict[str, tuple[filelock.FileLock, int]] = {}  # folder -> (lock, depth)
 
 
 class LockTimeout(RuntimeError):
-    """Another run kept the folder locked for too long."""
+    """Another run kept the folder locked for too long (the message is in Chinese, for the clerk)."""
 
 
-def acquire(outputs: Path, timeout: float = 3600, notify=None) -> None:
+def acquire(outputs: Path, timeout: float | None = None, notify=None) -> None:
+    timeout = WAIT_SECONDS if timeout is None else timeout
     key = str(outputs.resolve())
     if key in _HELD:
-        fd, depth = _HELD[key]
-        _HELD[key] = (fd, depth + 1)
+        lock, depth = _HELD[key]
+        _HELD[key] = (lock, depth + 1)
         return
     outputs.mkdir(parents=True, exist_ok=True)
-    fd = os.open(outputs / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
-    deadline = time.monotonic() + timeout
-    told = False
-    while True:
+    lock = filelock.FileLock(outputs / ".lock", thread_local=False)
+    try:
+        lock.acquire(timeout=0)
+    except filelock.Timeout:
+        if notify:
+            notify(f"另一个任务正在处理 {outputs}，等待其完成（最多{_duration(timeout)}）……")
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            break
-        except BlockingIOError:
-            if notify and not told:
-                notify(f"另一个任务正在写 {outputs}，等待其完成……")
-                told = True
-            if time.monotonic() > deadline:
-                os.close(fd)
-                raise LockTimeout(f"{outputs} 被另一个任务占用超过{timeout:.0f}秒") from None
-            time.sleep(0.2)
-    _HELD[key] = (fd, 1)
+            lock.acquire(timeout=timeout)
+        except filelock.Timeout:
+            raise LockTimeout(f"{outputs} 被另一个任务占用超过{_duration(timeout)}，本次未运行：请等它结束后再试") from None
+    _HELD[key] = (lock, 1)
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds / 60:.0f}分钟" if seconds >= 60 else f"{seconds:.0f}秒"
 
 
 def release(outputs: Path) -> None:
     key = str(outputs.resolve())
-    fd, depth = _HELD.get(key, (None, 0))
-    if fd is None:
+    lock, depth = _HELD.get(key, (None, 0))
+    if lock is None:
         return
     if depth > 1:
-        _HELD[key] = (fd, depth - 1)
+        _HELD[key] = (lock, depth - 1)
         return
     del _HELD[key]
-    fcntl.flock(fd, fcntl.LOCK_UN)
-    os.close(fd)
+    lock.release(force=True)
+
+
+def held(outputs: Path) -> bool:
+    return str(outputs.resolve()) in _HELD
 
 
 @contextmanager
@@ -68,14 +74,5 @@ def output_lock(outputs: Path, notify=None) -> Iterator[None]:
 
 
 def forget_inherited() -> None:
-    """In a forked worker: close the lock files inherited from the parent, without unlocking them.
-
-    A flock belongs to the open file, which a fork shares: if a worker kept its copy, the lock would outlive
-    a killed parent. Closing (never LOCK_UN, which would unlock the parent too) leaves it to the parent.
-    """
-    for fd, _ in _HELD.values():
-        try:
-            os.close(fd)
-        except OSError:
-            pass
+    """In a worker process started by fork: forget the parent's locks (never release them: that is the parent's)."""
     _HELD.clear()

@@ -32,7 +32,7 @@ from .posting import OBJECTIONS_FILE, load_objections
 from .privacy import mask_numbers
 from .problems import BLOCKS_ZH, KINDS, Problem, assign_ids
 from .publication import NEW, REFUSED, UNCHANGED, PublishRequest, publish_villages
-from .publishing import DRAFT, PUBLISHED, WITHHELD, Published, write_current_notices
+from .publishing import DRAFT, PUBLISHED, WITHHELD, Published, refresh_shown, write_current_notices
 from .readiness import Readiness, assess
 from .reading import discover, load, read_text_file
 from .reconciling import FAILED, PAID, reconcile
@@ -42,7 +42,7 @@ from .status import build_status, write_status
 from .validating import check_cadres, check_claims, find_duplicates
 from .villages import BUNDLED_SOURCE, VillageRegistry
 from .workbook import write_workbook
-from .writing import atomic_write_bytes, internal_dir, write_csv
+from .writing import atomic_write_bytes, internal_dir, sweep_temporary, write_csv
 
 UNNAMED_SUBSIDY = "未注明补贴项目"
 Progress = Callable[[str], None]
@@ -505,8 +505,11 @@ def write_notices(stage: NoticeStage, outputs: Path, archive_root: Path, progres
     return stage
 
 
-def finish(books: Books, summary: list[SummaryRow], stage: NoticeStage, inputs: Path, outputs: Path) -> dict:
-    """The staff files and the run report."""
+def finish(books: Books, summary: list[SummaryRow], stage: NoticeStage, inputs: Path, outputs: Path,
+           archive_root: Path | None = None) -> dict:
+    """The staff files and the run report (after a publication, with each village's state as it now stands)."""
+    if archive_root is not None:
+        refresh_shown(stage.shown, stage.settings, archive_root)
     add_problems(books, stage.problems)
     paths = write_outputs(books, summary, outputs, inputs, stage)
     report = run_report(books, summary)
@@ -526,7 +529,6 @@ def publish(books: Books, summary: list[SummaryRow], stage: NoticeStage, request
     problems = sorted_problems(books, books.problems + stage.problems)
     outcomes = publish_villages(dated.notices, stage.shown, dated.settings, stage.readiness, request, summary,
                                 input_listing(inputs, shared_dirs, exclude), outputs, archive_root, problems, progress)
-    write_readiness(outputs, stage)
     return {"date": request.date.isoformat(), "by": request.by, "outcomes": outcomes,
             "published": sum(1 for o in outcomes if o.result == NEW),
             "unchanged": sum(1 for o in outcomes if o.result == UNCHANGED),
@@ -566,6 +568,7 @@ def run(inputs: Path, outputs: Path, year: int | None = None, progress: Progress
     """The whole pipeline in this process, stage by stage (the Dagster assets call the same stages): drafts, and
     with a `request` a publication. Returns the run report; raises PipelineError when it cannot run at all."""
     with output_lock(outputs):
+        sweep_temporary(outputs)
         intake = read_inputs(inputs, latest_year=year, progress=progress, shared_dirs=shared_dirs, exclude=exclude)
         books = reconcile_books(assemble(intake, year))
         check_runnable(books, inputs, outputs)
@@ -573,10 +576,11 @@ def run(inputs: Path, outputs: Path, year: int | None = None, progress: Progress
         write_summary(summary, outputs)
         archive_root = outputs / "archive"
         stage = write_notices(prepare_notices(books, inputs, shared_dirs), outputs, archive_root, progress)
-        report = finish(books, summary, stage, inputs, outputs)
-        if request is not None:
-            report["publication"] = publish(books, summary, stage, request, inputs, outputs, archive_root,
-                                            shared_dirs, progress, exclude)
+        publication = publish(books, summary, stage, request, inputs, outputs, archive_root, shared_dirs, progress,
+                              exclude) if request is not None else None
+        report = finish(books, summary, stage, inputs, outputs, archive_root)
+        if publication is not None:
+            report["publication"] = publication
         return report
 
 

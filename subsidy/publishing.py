@@ -23,7 +23,7 @@ from .locking import forget_inherited
 from .notices import Notice, money
 from .rendering import render
 from .safepaths import component, inside, village_stem
-from .writing import atomic_write_bytes, write_csv
+from .writing import atomic_write_bytes, fsync_folder, write_csv
 
 LARGE_SUFFIX = "_大字版"
 DRAFT, PUBLISHED, WITHHELD = "草稿", "已公示", "已暂扣"
@@ -82,14 +82,20 @@ def _render_pair(args: tuple[Notice, str]) -> tuple[bytes, int, bytes, int]:
     return normal, pages, large, large_pages
 
 
-def render_all(notices: list[Notice], paper: str, workers: int | None = None, progress=None) -> list[tuple]:
+# fork where the platform has it (fast start); spawn elsewhere (Windows) or when asked (SUBSIDY_START_METHOD)
+START_METHOD = os.environ.get("SUBSIDY_START_METHOD") or (
+    "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+
+
+def render_all(notices: list[Notice], paper: str, workers: int | None = None, progress=None,
+               start_method: str | None = None) -> list[tuple]:
     """(normal PDF, pages, large PDF, pages) for each notice, drawn on all cores."""
     jobs = [(n, paper) for n in notices]
     workers = workers or min(os.cpu_count() or 1, 8)
     if progress and jobs:
         progress(f"生成公示 {len(jobs)} 个村（{workers} 个进程）")
     if workers > 1 and len(jobs) >= 4:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(start_method or START_METHOD),
                                  initializer=_worker_start) as pool:
             return list(pool.map(_render_pair, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
     return [_render_pair(job) for job in jobs]
@@ -126,6 +132,16 @@ def write_current_notices(notices: list[Notice], settings, outputs: Path, archiv
     return results
 
 
+def refresh_shown(items: list[Published], settings, archive_root: Path) -> None:
+    """Mark the drafts that a publication has since made current (their files in notices/ are the published ones)."""
+    for item in items:
+        if item.state == DRAFT:
+            latest = latest_version(archive_root, item.notice, settings.kind)
+            if is_current(latest, item.notice, settings):
+                item.state, item.version = PUBLISHED, latest
+                item.pages, item.large_pages = latest.manifest.get("pages", 0), latest.manifest.get("large_pages", 0)
+
+
 def write_pdfs(item: Published, normal: bytes, pages: int, large: bytes, large_pages: int) -> None:
     atomic_write_bytes(item.path, normal)
     atomic_write_bytes(item.large_path, large)
@@ -141,6 +157,7 @@ def show_published(item: Published, version: Version) -> None:
             tmp = target.with_name(f".{target.name}.tmp")
             shutil.copyfile(version.folder / source, tmp)
             os.replace(tmp, target)
+            fsync_folder(target.parent)
     item.state, item.version = PUBLISHED, version
     item.pages, item.large_pages = manifest.get("pages", 0), manifest.get("large_pages", 0)
 

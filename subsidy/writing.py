@@ -44,10 +44,41 @@ def atomic_write(path: Path, fill: Callable[[BinaryIO], object]) -> None:
             os.fsync(f.fileno())
         os.chmod(tmp, 0o644 if "internal" not in path.parts else 0o600)
         os.replace(tmp, path)
+        fsync_folder(path.parent)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename in `folder` durable (POSIX; Windows has no directory handles to sync)."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sweep_temporary(outputs: Path) -> int:
+    """Remove what a killed run left half-written in a county-year's output folder (temporary files of atomic
+    writes, the workbook's scratch folders); the archive's own staging is the archive's to clear. Call it holding
+    the folder's lock. Returns how many were removed."""
+    if not outputs.is_dir():
+        return 0
+    found = [p for p in outputs.glob(".*.tmp")] + [p for p in outputs.glob(".xlsx.*") if p.is_dir()]
+    for folder in (outputs / "notices", outputs / "internal"):
+        if folder.is_dir():
+            found += [p for p in folder.rglob(".*.tmp")]
+            found += [p for p in folder.glob(".rows.*") if p.is_dir()] + [p for p in folder.glob(".xlsx.*") if p.is_dir()]
+    for path in found:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    return len(found)
 
 
 def write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]], *, text_columns: set[int] | None = None) -> int:

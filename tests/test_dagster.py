@@ -216,3 +216,29 @@ def test_the_publish_job_publishes_ready_villages_and_says_why_others_wait(tmp_p
     assert (tmp_path / "outputs" / "archive" / "register.csv").exists()
     # the sensor's job never includes the publication
     assert "publication" not in {n.name for n in defs.resolve_job_def("county_pipeline_job").graph.node_defs}
+
+
+def test_a_run_the_ui_s_way_leaves_no_personal_number_in_dagster_home(tmp_path, monkeypatch):
+    """The definitions' own IO manager keeps the stages' results under internal/, never in DAGSTER_HOME."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    monkeypatch.setenv("SUBSIDY_INPUTS", str(tmp_path / "inputs"))
+    monkeypatch.setenv("SUBSIDY_OUTPUTS", str(tmp_path / "outputs"))
+    build(tmp_path / "inputs" / "2022" / "永嘉县")
+    with dg.DagsterInstance.get() as instance:
+        instance.add_dynamic_partitions(county_year.name, [KEY])
+        result = defs.resolve_job_def("county_pipeline_job").execute_in_process(instance=instance, partition_key=KEY)
+        assert result.success
+        # a second run of one asset alone loads its inputs back from internal/
+        job = defs.resolve_implicit_global_asset_job_def().get_subset(asset_selection={dg.AssetKey("village_summary")})
+        assert job.execute_in_process(instance=instance, partition_key=KEY).success
+    internal = tmp_path / "outputs" / "2022" / "永嘉县" / "internal"
+    assert (internal / "dagster" / "household_records.pickle").exists()
+    assert (internal / "dagster").stat().st_mode & 0o077 == 0
+    households = read_csv(internal / "households.csv")
+    numbers = {h["id_number"] for h in households if len(h["id_number"]) == 18}
+    numbers |= {h["account"] for h in households if len(h["account"]) >= 16}
+    assert len(numbers) > 20
+    found = [p for p in home.rglob("*") if p.is_file() and any(n.encode() in p.read_bytes() for n in numbers)]
+    assert found == []

@@ -210,3 +210,36 @@ def test_an_id_pasted_into_the_subsidy_column_never_reaches_a_public_output(inpu
     summary = (res.outputs / "summary.csv").read_text(encoding="utf-8-sig")
     assert not re.search(r"\d{17}[\dX]", summary) and "补助330324********" in summary
     assert res.problems("unmasked_number") and not notice(res).exists()
+
+
+def test_the_rendering_pool_works_with_spawn_as_on_windows(tmp_path):
+    """No code path needs fork: workers started with spawn draw the same bytes."""
+    from subsidy.pipeline import assemble, prepare_notices, read_inputs, reconcile_books
+    from subsidy.publishing import render_all
+    from tests.sample_county import build
+
+    folder = build(tmp_path / "in")
+    books = reconcile_books(assemble(read_inputs(folder, latest_year=2022), 2022))
+    notices = [n for n in prepare_notices(books, folder).notices if not n.withheld][:4]
+    spawned = render_all(notices, "A4", workers=2, start_method="spawn")
+    assert spawned == render_all(notices, "A4", workers=1)
+    assert len(spawned) == 4 and all(pdf.startswith(b"%PDF") for pdf, *_ in spawned)
+
+
+def test_xmp_and_document_information_say_the_same(inputs, run_on):
+    import pikepdf
+
+    roster(inputs, ["张三"])
+    path = notice(run_on(inputs))
+    with pikepdf.open(path) as pdf:
+        info = pdf.docinfo
+        with pdf.open_metadata() as xmp:
+            assert str(xmp["dc:title"]) == str(info["/Title"])
+            assert str(xmp["dc:description"]) == str(info["/Subject"])
+            assert list(xmp["dc:creator"]) == [str(info["/Author"])]
+            assert str(xmp["pdf:Keywords"]) == str(info["/Keywords"]) and "subsidy-disclosure" in str(info["/Keywords"])
+            assert str(xmp["pdf:Producer"]) == str(info["/Producer"])
+            assert str(info["/CreationDate"]).startswith("D:20220101000000")
+            assert str(xmp["xmp:CreateDate"]).startswith("2022-01-01T00:00:00")
+            assert str(info["/ModDate"]).startswith("D:20220101000000")
+            assert str(xmp["xmp:ModifyDate"]).startswith("2022-01-01T00:00:00")

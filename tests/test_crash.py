@@ -1,0 +1,103 @@
+"""Crash-proof on the commands users run: `subsidy run` and `subsidy publish`, killed (SIGKILL, the whole process
+group) at many points over their duration, then run again, leave exactly what an uninterrupted run leaves.
+
+Slow (a few minutes): `make test-slow` runs it, and CI does."""
+
+import csv
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from subsidy.archiving import read_register, verify
+from tests.builders import make_id, write_xlsx
+
+pytestmark = pytest.mark.slow
+SUBSIDY = str(Path(sys.executable).parent / "subsidy")
+ROOT = Path(__file__).resolve().parent.parent
+KILLS = 8
+
+
+def county(folder: Path, villages: int = 40) -> Path:
+    """A roster of `villages` villages of 永嘉县, five clean households each (every village ready to publish)."""
+    with open(ROOT / "subsidy" / "data" / "wenzhou_divisions.csv", encoding="utf-8") as f:
+        names = [r["village_code"] for r in csv.DictReader(f) if r["county_name"] == "永嘉县"][:villages]
+    rows = [["永嘉县2022年度耕地地力保护补贴资金发放清册"], ["序号", "村名", "户主姓名", "身份证号码", "补贴面积", "补贴标准", "补贴金额"]]
+    for v, code in enumerate(names):
+        for i in range(5):
+            seq = v * 5 + i
+            rows.append([seq + 1, code, f"户主{seq}", make_id(seq=seq), 1 + i, 112, 112 * (1 + i)])
+    write_xlsx(folder / "清册.xlsx", {"清册": rows})
+    return folder
+
+
+def start(*args) -> subprocess.Popen:
+    return subprocess.Popen([SUBSIDY, *args, "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True, cwd=ROOT)
+
+
+def finish(*args) -> None:
+    assert start(*args).wait(timeout=300) in (0, 3)
+
+
+def kill_at(seconds: float, *args) -> None:
+    proc = start(*args)
+    time.sleep(seconds)
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != ".lock" and p.name != "error.log"}
+
+
+def leftovers(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.name.endswith(".tmp") or p.name.startswith((".xlsx.", ".rows."))
+            or (p.parent.name == ".staging")]
+
+
+def duration(*args) -> float:
+    started = time.monotonic()
+    finish(*args)
+    return time.monotonic() - started
+
+
+def test_run_killed_at_many_points_then_rerun(tmp_path):
+    inputs, out = county(tmp_path / "in"), tmp_path / "out"
+    args = ("run", "--inputs", str(inputs), "--outputs", str(out))
+    whole = duration(*args)
+    expected = snapshot(out)
+    for n in range(KILLS):
+        kill_at(whole * (n + 0.5) / KILLS, *args)
+        finish(*args)
+        assert snapshot(out) == expected, f"kill {n}"
+        assert leftovers(out) == []
+    assert not (out / "archive").exists()
+
+
+def test_publish_killed_at_many_points_then_rerun(tmp_path):
+    inputs, out = county(tmp_path / "in"), tmp_path / "out"
+    finish("run", "--inputs", str(inputs), "--outputs", str(out))
+    before = tmp_path / "before"
+    shutil.copytree(out, before)
+    args = ("publish", "--inputs", str(inputs), "--outputs", str(out), "--date", "2022-12-01", "--by", "王会计")
+    whole = duration(*args)
+    expected = snapshot(out)
+    assert len(read_register(out / "archive")) == 40
+    for n in range(KILLS):
+        shutil.rmtree(out)
+        shutil.copytree(before, out)
+        kill_at(whole * (n + 0.5) / KILLS, *args)
+        finish(*args)
+        assert snapshot(out) == expected, f"kill {n}"
+        assert leftovers(out) == []
+        assert verify(out / "archive") == []
+        keys = [(r["village_code"], r["version"]) for r in read_register(out / "archive")]
+        assert sorted(keys) == sorted(set(keys)) and len(keys) == 40
