@@ -183,7 +183,10 @@ def read_inputs(inputs: Path, *, latest_year: int | None = None, progress: Progr
             reports.append(FileReport(item.rel, item.path.suffix.lstrip(".") if not item.own == OUTPUT_FOLDER else "",
                                       item.own or "未使用", note=item.skipped))
             continue
-        load(item)
+        load(item, catalogue)
+        if item.skipped:  # a text or web file whose content is not a table of ours to read
+            reports.append(FileReport(item.rel, item.format, "未使用", note=item.skipped))
+            continue
         if item.error:
             problems.append(Problem("unreadable_file", item.rel, "", None, f"{item.error}。其余文件照常处理。"))
             reports.append(FileReport(item.rel, item.format, "无法读取", note=item.error))

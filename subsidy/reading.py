@@ -19,6 +19,8 @@ from .ownfiles import OUTPUT_FOLDER, OWN_FILE, own_kind
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et"}  # .et: WPS, read as the .xls it usually is
 CSV_SUFFIXES = {".csv"}
+EXPORT_SUFFIXES = {".xml", ".htm", ".html"}  # read when their content is a table (exports.py)
+TEXT_SUFFIXES = {".txt", ".dat"}  # read when their content is a bank result file (banktext.py)
 CONFIG_FILES = {"villages.csv", "subsidies.csv", "notice.toml", "contacts.csv", "decisions.csv", "objections.csv"}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MARKED_SUFFIXES = {".xlsx", ".xlsm", ".ods", ".csv", ".pdf", ".zip"}  # what the tool writes (see ownfiles)
@@ -31,6 +33,8 @@ class Sheet:
     line_numbers: list[int] | None = None  # CSV: the physical line of each record; None for workbooks
     hidden: bool = False
     merged_rows: set[int] = field(default_factory=set)  # rows that hold copies of a merged cell's value
+    bank_text: bool = False  # a bank's delimited text file: every row is a payment
+    header_hint: object = None  # headers.Header when the columns were told apart by their values (no header line)
 
     def is_blank(self, index: int) -> bool:
         """No value of its own: empty, or holding only copies spread from a merged cell above."""
@@ -92,7 +96,7 @@ def discover(inputs: Path, exclude: tuple[Path, ...] = ()) -> list[InputFile]:
             item.skipped = "Excel/WPS 打开时留下的临时文件"
         elif name.lower() in CONFIG_FILES:
             item.skipped = "设置文件"
-        elif suffix in WORKBOOK_SUFFIXES or suffix in CSV_SUFFIXES:
+        elif suffix in WORKBOOK_SUFFIXES or suffix in CSV_SUFFIXES or suffix in EXPORT_SUFFIXES | TEXT_SUFFIXES:
             item.format = suffix.lstrip(".")
         else:
             item.skipped = "不是表格文件"
@@ -100,16 +104,62 @@ def discover(inputs: Path, exclude: tuple[Path, ...] = ()) -> list[InputFile]:
     return sorted(files, key=lambda f: f.rel)
 
 
-def load(item: InputFile) -> InputFile:
-    """Read the sheets of one discovered file in place; returns the same object."""
+def load(item: InputFile, catalogue=None) -> InputFile:
+    """Read the sheets of one discovered file in place; returns the same object. What a file is comes from its
+    content where names mislead: an HTML table or Excel 2003 XML saved as .xls, a bank's delimited text file."""
     if item.skipped:
         return item
     if item.size == 0:
-        item.error = "文件是空的（0字节）"
+        if item.format in {s.lstrip(".") for s in EXPORT_SUFFIXES | TEXT_SUFFIXES}:
+            item.skipped = "不是表格文件（空文件）"
+        else:
+            item.error = "文件是空的（0字节）"
         return item
     if item.format in CSV_SUFFIXES_NAMES:
         return _load_csv(item)
+    from . import exports  # reads HTML tables and SpreadsheetML into this module's Sheets
+
+    with open(item.path, "rb") as f:
+        kind = exports.sniff(f.read(4096))
+    if kind is not None and item.format not in ("xlsx", "xlsm", "xlsb", "ods"):
+        return _load_export(item, kind)
+    if item.format in {s.lstrip(".") for s in TEXT_SUFFIXES}:
+        return _load_bank_text(item, catalogue)
+    if item.format in {s.lstrip(".") for s in EXPORT_SUFFIXES}:
+        item.skipped = "不是表格文件"
+        return item
     return _load_workbook(item)
+
+
+def _load_export(item: InputFile, kind: str) -> InputFile:
+    from . import exports
+
+    try:
+        data = item.path.read_bytes()
+        item.sheets = exports.read_html_tables(data) if kind == "html" else exports.read_spreadsheetml(data)
+        item.format = f"{item.format}（{'HTML表格' if kind == 'html' else 'Excel 2003 XML'}）"
+    except Exception as exc:  # a damaged export: the clerk gets the reason, the run goes on
+        item.sheets = []
+        item.error = f"按内容是{'HTML表格' if kind == 'html' else 'Excel 2003 XML'}，但无法解析（{type(exc).__name__}）"
+    return item
+
+
+def _load_bank_text(item: InputFile, catalogue) -> InputFile:
+    from .banktext import read_bank_text
+    from .catalogue import Catalogue
+
+    try:
+        text, _ = decode(item.path.read_bytes())
+    except (OSError, ValueError):
+        item.skipped = "不是表格文件（文本编码无法识别）"
+        return item
+    sheet = read_bank_text(text, item.path.stem, catalogue or Catalogue.load()) if "\x00" not in text else None
+    if sheet is None:
+        item.skipped = "不是表格文件（文本文件，不是银行代发结果的格式）"
+        return item
+    item.sheets = [sheet]
+    item.format = f"{item.format}（银行文本）"
+    return item
 
 
 CSV_SUFFIXES_NAMES = {s.lstrip(".") for s in CSV_SUFFIXES}
@@ -132,7 +182,7 @@ def _load_workbook(item: InputFile) -> InputFile:
                 continue
             sheet = book.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=False)
-            filled = _fill_merged(rows, _merged_ranges(sheet))
+            filled = fill_merged(rows, _merged_ranges(sheet))
             hidden = str(meta.visible).rsplit(".", 1)[-1] != "Visible"  # SheetVisibleEnum.Hidden / VeryHidden
             item.sheets.append(Sheet(meta.name, rows, hidden=hidden, merged_rows=set(filled), _own=filled))
         book.close()
@@ -149,7 +199,7 @@ def _merged_ranges(sheet) -> list:
         return []
 
 
-def _fill_merged(rows: list[list], ranges) -> dict[int, set[int]]:
+def fill_merged(rows: list[list], ranges) -> dict[int, set[int]]:
     """Give every cell of a merged range the value of its top-left cell; returns row -> columns so filled."""
     filled: dict[int, set[int]] = {}
     for (r0, c0), (r1, c1) in ranges:

@@ -253,7 +253,7 @@ def _stage(item: InputFile, sheet: Sheet, ctx: Context) -> _Staged:
     if not nonblank:
         return st
     st.first_row = sheet.row_number(nonblank[0])
-    header = H.find_header(rows, ctx.catalogue)
+    header = sheet.header_hint or H.find_header(rows, ctx.catalogue)
     if header is None:
         res.role = "unrecognized"
         res.problem("unrecognized_sheet", st.first_row,
@@ -276,7 +276,8 @@ def _finish(item: InputFile, st: _Staged, ctx: Context) -> None:
             res.note(sheet.row_number(i), "title", row_preview(rows[i]))
     for i in range(header.first, header.last + 1):
         res.note(sheet.row_number(i), "header", row_preview(rows[i]))
-    if header.columns.is_bank_result or _is_success_list(header.columns, item.path.stem + sheet.name + st.title):
+    if sheet.bank_text or header.columns.is_bank_result or _is_success_list(header.columns,
+                                                                             item.path.stem + sheet.name + st.title):
         from .banks import parse_bank_sheet  # banks builds on this module's row helpers
 
         res.role = "bank"

@@ -12,6 +12,7 @@ never guessed.
 from __future__ import annotations
 
 import csv
+import difflib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -91,6 +92,7 @@ class VillageRegistry:
             keys = {compact(v.name), v.short_name}
             for alias in v.aliases:
                 keys.add(compact(alias))
+            keys |= {_SEPARATORS.sub("", k) for k in keys}  # '溪口/溪尾村' also as a clerk may write it, '溪口溪尾村'
             for key in keys:
                 exact[key].append(v)
                 s, _ = split_suffix(key)
@@ -160,8 +162,16 @@ class VillageRegistry:
         return None
 
     def match(self, text: str, town: str | None = None, county: str | None = None) -> Match:
-        """Match a village name as a clerk wrote it, narrowed by the town and county where known."""
-        name = _SEPARATORS.sub("", compact(text))
+        """Match a village name as a clerk wrote it, narrowed by the town and county where known. A name that is a
+        village's in any accepted form (XX村, XX村委会, an alias, with its slash or without) wins over reading it as
+        a town and a village."""
+        flat = compact(text)
+        as_written = self._exact.get(flat) or self._exact.get(_SEPARATORS.sub("", flat))
+        if as_written:
+            found = self._narrowed(as_written, text, town, county)
+            if found.village is not None:
+                return found
+        name = _SEPARATORS.sub("", flat)
         name = _strip_any(name, _COLLECTIVE_SUFFIXES)  # 发包方 '苍坡村股份经济合作社' is the village's collective
         if not name:
             return Match(None, "村名为空")
@@ -197,7 +207,10 @@ class VillageRegistry:
             bare = tries[0] if tries and tries[0].candidates else None  # '芙蓉村(二组)' where two towns have one
             return found or bare or Match(None, f"“{text}”不在村名册中")
         if not candidates:
-            return Match(None, f"“{text}”不在村名册中")
+            return Match(None, f"“{text}”不在村名册中{self._did_you_mean(name, town, county)}")
+        return self._narrowed(candidates, text, town, county)
+
+    def _narrowed(self, candidates, text: str, town: str | None, county: str | None) -> Match:
         narrowed = _narrow(candidates, county, lambda v: compact(v.county))
         narrowed = _narrow(narrowed, town, lambda v: compact(v.town))
         if len(narrowed) == 1:
@@ -207,6 +220,14 @@ class VillageRegistry:
             return Match(None, f"“{text}”不在{where}的村名册中", tuple(candidates))
         places = "、".join(f"{v.town}{v.short_name}" for v in narrowed[:6])
         return Match(None, f"“{text}”有重名（{places}），无法确定是哪个乡镇的", tuple(narrowed))
+
+    def _did_you_mean(self, name: str, town: str | None, county: str | None) -> str:
+        """'（是否为：苍坡村、芙蓉村？）': the closest official names of the same town (or county), never applied."""
+        pool = [v for v in self.villages if (not town or town_stem(v.town) == town_stem(town))
+                and (not county or _strip_any(v.county, _COUNTY_SUFFIXES) == _strip_any(compact(county), _COUNTY_SUFFIXES))]
+        names = sorted({v.short_name for v in pool})
+        close = difflib.get_close_matches(name, names, n=3, cutoff=0.6) if len(names) <= 2000 else []
+        return f"（是否为：{'、'.join(close)}？）" if close else ""
 
     def find_in_text(self, text: str, town: str | None = None, county: str | None = None) -> Match | None:
         """A village named inside a title or sheet name ('岩头镇东岙村2022年…'), or None if none is."""

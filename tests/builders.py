@@ -97,3 +97,85 @@ def write_csv(path: Path, rows: list[list], encoding: str = "utf-8") -> Path:
 def read_csv(path: Path) -> list[dict]:
     with open(path, encoding="utf-8-sig", newline="") as f:
         return list(csv.DictReader(f))
+
+
+# ---------------------------------------------------------------- other systems' exports, from a real .xlsx
+
+
+def xlsx_tables(path: Path) -> dict[str, tuple[list[list], list[tuple[int, int, int, int]]]]:
+    """Each sheet of a workbook as (rows of values, merged ranges (r1, c1, r2, c2) 0-based inclusive)."""
+    wb = openpyxl.load_workbook(path)
+    out = {}
+    for ws in wb.worksheets:
+        rows = [[c.value for c in row] for row in ws.iter_rows()]
+        merges = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges]
+        out[ws.title] = (rows, merges)
+    return out
+
+
+def _covered(merges) -> tuple[dict, set]:
+    starts = {(r1, c1): (r2 - r1 + 1, c2 - c1 + 1) for r1, c1, r2, c2 in merges}
+    covered = {(r, c) for r1, c1, r2, c2 in merges for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
+    return starts, covered - set(starts)
+
+
+def write_html_xls(path: Path, tables: dict[str, tuple[list[list], list]], declared: str = "gb2312",
+                   encoding: str = "gb18030", extra: str = "") -> Path:
+    """An "Excel" file as online banking exports it: an HTML page of tables named .xls, declaring `declared` while
+    encoded in `encoding` (so characters outside GB2312, such as 𠮷, are really there)."""
+    from html import escape
+
+    parts = [f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={declared}">'
+             f"<title>{extra}</title></head><body>"]
+    for rows, merges in tables.values():
+        starts, covered = _covered(merges)
+        parts.append('<table border="1">')
+        for r, row in enumerate(rows):
+            parts.append("<tr>")
+            for c, value in enumerate(row):
+                if (r, c) in covered:
+                    continue
+                span = starts.get((r, c))
+                attrs = f' rowspan="{span[0]}" colspan="{span[1]}"' if span else ""
+                text = "" if value is None else (f"{value:.2f}" if isinstance(value, float) else str(value))
+                parts.append(f"<td{attrs} style=\"mso-number-format:'\\@'\">{escape(text)}</td>")
+            parts.append("</tr>")
+        parts.append("</table>")
+    parts.append("</body></html>")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes("\n".join(parts).encode(encoding))
+    return path
+
+
+def write_xml2003(path: Path, tables: dict[str, tuple[list[list], list]]) -> Path:
+    """An Excel 2003 XML workbook (SpreadsheetML) as Java report systems export it, saved as .xls: numbers typed
+    Number, merged cells as ss:MergeAcross/ss:MergeDown, covered cells skipped with ss:Index."""
+    from html import escape
+
+    parts = ['<?xml version="1.0" encoding="UTF-8"?>', '<?mso-application progid="Excel.Sheet"?>',
+             '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+             'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet" xmlns:x="urn:schemas-microsoft-com:office:excel">']
+    for name, (rows, merges) in tables.items():
+        starts, covered = _covered(merges)
+        parts.append(f'<Worksheet ss:Name="{escape(name)}"><Table>')
+        for r, row in enumerate(rows):
+            cells, skipped = [], False
+            for c, value in enumerate(row):
+                if (r, c) in covered or (value is None and (r, c) not in starts):
+                    skipped = True
+                    continue
+                attrs = f' ss:Index="{c + 1}"' if skipped else ""
+                skipped = False
+                if (r, c) in starts:
+                    down, across = starts[(r, c)]
+                    attrs += (f' ss:MergeAcross="{across - 1}"' if across > 1 else "") + \
+                             (f' ss:MergeDown="{down - 1}"' if down > 1 else "")
+                kind = "Number" if isinstance(value, (int, float)) and not isinstance(value, bool) else "String"
+                text = "" if value is None else (repr(value) if isinstance(value, float) else str(value))
+                cells.append(f'<Cell{attrs}><Data ss:Type="{kind}">{escape(text)}</Data></Cell>')
+            parts.append(f'<Row ss:Index="{r + 1}">' + "".join(cells) + "</Row>" if cells else "")
+        parts.append("</Table></Worksheet>")
+    parts.append("</Workbook>")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(p for p in parts if p), encoding="utf-8")
+    return path
