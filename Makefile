@@ -1,5 +1,6 @@
 # Two commands a new user needs: `make demo` and `make test`. Each builds its own virtual environment.
 PYTHON ?= python3
+PORT   ?= 3000
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -34,7 +35,7 @@ lint: $(STAMP)
 ui: $(STAMP)
 	mkdir -p .dagster_home
 	test -f .dagster_home/dagster.yaml || cp dagster_home_template/dagster.yaml .dagster_home/dagster.yaml
-	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(PORT)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_read.py --rows 200000

@@ -20,6 +20,7 @@ from subsidy import pipeline
 from subsidy.notices import money
 from subsidy.privacy import find_unmasked, mask_numbers
 from subsidy.problems import KINDS
+from subsidy.rosters import REASONS
 from subsidy.status import StatusError
 from subsidy.writing import sweep_temporary
 
@@ -107,12 +108,12 @@ def input_files(context: dg.AssetExecutionContext, settings: SubsidySettings):
                                   shared_dirs=where.shared_dirs, exclude=where.exclude)
     kinds = Counter(f.recognised_as for f in intake.files)
     return dg.Output(intake, metadata={
-        "files": len(intake.files),
-        "files_by_kind": _md_table(["识别为", "文件数"], sorted(kinds.items())),
-        "rows_read": sum(sum(r.counts.values()) for r in intake.sheets),
-        "reading_notes": _md_table(["文件", "说明"], [[f.file, mask_numbers(f.note)] for f in intake.files
-                                                      if f.sheets and f.note]),
-        "inputs_folder": dg.MetadataValue.path(str(where.inputs)),
+        "文件数": len(intake.files),
+        "按识别结果": _md_table(["识别为", "文件数"], sorted(kinds.items())),
+        "非空行数": sum(sum(r.counts.values()) for r in intake.sheets),
+        "读取说明": _md_table(["文件", "说明"], [[f.file, _short(mask_numbers(f.note), 60)] for f in intake.files
+                                             if f.sheets and f.note]),
+        "输入文件夹": dg.MetadataValue.path(str(where.inputs.resolve())),
     })
 
 
@@ -130,13 +131,13 @@ def household_records(context: dg.AssetExecutionContext, settings: SubsidySettin
     read = sum(r.nonblank for r in books.sheets)
     accounted = sum(books.row_counts.values())
     yield dg.Output(books, metadata={
-        "year": books.year, "households": len(books.households), "rows_read": read,
-        "rows_used": books.row_counts.get("household", 0) + books.row_counts.get("payment", 0),
-        "villages": len({h.village_code for h in books.households}),
+        "年度": books.year, "户数": pipeline.household_count(books), "户明细行数": len(books.households),
+        "非空行数": read, "已使用行数": books.row_counts.get("household", 0) + books.row_counts.get("payment", 0),
+        "村数": len({h.village_code for h in books.households}),
     })
     yield dg.AssetCheckResult(check_name=ROWS_ACCOUNTED, passed=read == accounted, metadata={
-        "nonblank_rows": read, "accounted_rows": accounted,
-        "by_reason": _md_table(["原因", "行数"], sorted(books.row_counts.items())),
+        "非空行数": read, "有去处的行数": accounted,
+        "按原因": _md_table(["原因", "行数"], [[REASONS[k], n] for k, n in sorted(books.row_counts.items())]),
     })
 
 
@@ -153,13 +154,13 @@ def reconciliation(context: dg.AssetExecutionContext, settings: SubsidySettings,
     report = pipeline.run_report(books, summary)["reconciliation"]
     off = [r for r in summary if not r.balances()]
     yield dg.Output(books, metadata={
-        "bank_rows": report["bank_rows"], "subsidies_covered": ", ".join(report["subsidies_covered"]) or "无",
-        "due": report["due"], "paid": report["paid"], "failed": report["failed"], "unpaid": report["unpaid"],
-        "differences": report["differences"],
+        "银行记录行数": report["bank_rows"], "有银行结果的补贴": "、".join(report["subsidies_covered"]) or "无",
+        "应发（元）": report["due"], "实发（元）": report["paid"], "失败（元）": report["failed"],
+        "未发（元）": report["unpaid"], "差额（元）": report["differences"],
     })
     yield dg.AssetCheckResult(check_name=BALANCED, passed=not off, metadata={
-        "villages_checked": len(summary),
-        "not_balanced": _md_table(["村代码", "村", "补贴"], [[r.village_code, r.village_name, r.subsidy_type] for r in off]),
+        "核对的村和补贴": len(summary),
+        "不相符": _md_table(["村", "补贴"], [[r.village_name, r.subsidy_type] for r in off]),
     })
 
 
@@ -177,11 +178,11 @@ def village_summary(context: dg.AssetExecutionContext, settings: SubsidySettings
     due = sum((r.amount_due for r in summary), Decimal(0))
     roster = sum((h.amount for h in reconciliation.households if h.amount is not None), Decimal(0))
     yield dg.Output(summary, metadata={
-        "villages": len({r.village_code for r in summary}), "rows": len(summary), "amount_due": money(due),
-        "summary_csv": dg.MetadataValue.path(str(path)),
+        "村数": len({r.village_code for r in summary}), "汇总行数": len(summary), "应发合计（元）": money(due),
+        "分村汇总表": dg.MetadataValue.path(str(path.resolve())),
     })
     yield dg.AssetCheckResult(check_name=SUMMARY_TOTALS, passed=due == roster, metadata={
-        "summary_due": money(due), "roster_total": money(roster)})
+        "汇总表应发合计（元）": money(due), "清册各户合计（元）": money(roster)})
 
 
 def _public_texts(where, shown):
@@ -195,10 +196,16 @@ def _public_texts(where, shown):
                 yield str(item.path.relative_to(where.outputs)), text
 
 
+def _short(text: str, limit: int) -> str:
+    """A table cell short enough that the UI never squeezes its neighbours to one character a line."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _held_table(stage) -> dg.MetadataValue:
     ready = stage.readiness
-    return _md_table(["村代码", "村", "原因"], [[c, v.village_name, "；".join(ready.reasons(c))]
-                                              for c, v in ready.villages.items() if not ready.ready(c)])
+    return _md_table(["村", "暂缓原因（全文见工作簿“公示准备”）"], [
+        [v.village_name, _short("；".join(ready.reasons(c)), 40)]
+        for c, v in ready.villages.items() if not ready.ready(c)])
 
 
 def _open_table(stage) -> dg.MetadataValue:
@@ -234,18 +241,17 @@ def village_notices(context: dg.AssetExecutionContext, settings: SubsidySettings
     yield dg.Output(stage, metadata={
         "暂缓公示的村": len(held), "可公示的村": len(ready.villages) - len(held),
         "未处理的问题": sum(ready.open_problems.values()),
-        "kind": stage.settings.kind_title, "drafts": sum(1 for p in shown if p.state == "草稿"),
-        "published": sum(1 for p in shown if p.state == "已公示"), "withheld": len(withheld),
-        "pages": sum(p.pages for p in shown), "large_print_pages": sum(p.large_pages for p in shown),
-        "notices_folder": dg.MetadataValue.path(str((where.outputs / "notices").resolve())),
+        "公示类型": stage.settings.kind_title, "草稿": sum(1 for p in shown if p.state == "草稿"),
+        "已公示": sum(1 for p in shown if p.state == "已公示"), "已暂扣": len(withheld),
+        "页数": sum(p.pages for p in shown), "大字版页数": sum(p.large_pages for p in shown),
+        "公示文件夹": dg.MetadataValue.path(str((where.outputs / "notices").resolve())),
     })
     yield dg.AssetCheckResult(check_name=NO_FULL_IDS, passed=not leaks, severity=dg.AssetCheckSeverity.ERROR,
-                              metadata={"files_with_full_numbers": ", ".join(sorted(set(leaks))) or "无"})
+                              metadata={"含完整号码的文件": "、".join(sorted(set(leaks))) or "无"})
     yield dg.AssetCheckResult(
         check_name=EVERY_VILLAGE_HAS_NOTICE, passed=not withheld, severity=dg.AssetCheckSeverity.WARN,
-        metadata={"withheld": _md_table(["村代码", "村", "原因"], [
-            [n.village_code, n.village_name, "、".join(sorted({KINDS[p.kind].title for p in n.problems}))]
-            for n in withheld])})
+        metadata={"已暂扣的村": _md_table(["村", "原因"], [
+            [n.village_name, "、".join(sorted({KINDS[p.kind].title for p in n.problems}))] for n in withheld])})
     yield dg.AssetCheckResult(check_name=NO_OPEN_PROBLEMS, passed=not held and not ready.open_problems,
                               severity=dg.AssetCheckSeverity.WARN,
                               metadata={"未处理的问题": _open_table(stage), "暂缓公示的村": _held_table(stage)})
@@ -268,21 +274,21 @@ def problem_report(context: dg.AssetExecutionContext, settings: SubsidySettings,
     for p in reconciliation.problems:
         if p.village_code:
             per_village.setdefault(p.village_code, Counter())[p.kind] += 1
-    rows = [[code, names.get(code, ""), sum(c.values()), "、".join(f"{KINDS[k].title}{n}" for k, n in sorted(c.items()))]
+    rows = [[names.get(code, code), sum(c.values()),
+             _short("、".join(f"{KINDS[k].title}{n}" for k, n in c.most_common()), 30)]
             for code, c in sorted(per_village.items())]
     readiness = report["readiness"]
     return dg.Output(report, metadata={
         "暂缓公示的村": _held_table(village_notices), "未处理的问题": _open_table(village_notices),
         "决定文件中未起作用的行": dg.MetadataValue.md("\n".join(f"- {n}" for n in readiness["decision_notes"]) or "（无）"),
-        "problems": report["problems"],
-        "problems_by_kind": _md_table(["问题", "代码", "数量"], [[KINDS[k].title, k, n]
-                                                              for k, n in report["problems_by_kind"].items()]),
-        "villages_with_problems": _md_table(["村代码", "村", "问题数", "问题"], rows),
-        "hints": dg.MetadataValue.md("\n".join(f"- {h}" for h in report["hints"]) or "（无）"),
-        "amount_due": report["amount_due"], "households": report["households"], "villages": report["villages"],
-        "staff_workbook": dg.MetadataValue.path(str(Path(report["outputs"]["workbook"]).resolve())),
-        "exceptions_csv": dg.MetadataValue.path(str(Path(report["outputs"]["exceptions"]).resolve())),
-        "notices_folder": dg.MetadataValue.path(str(Path(report["outputs"]["notices"]).resolve())),
+        "问题数": report["problems"],
+        "按类别": _md_table(["问题", "数量"], [[KINDS[k].title, n] for k, n in report["problems_by_kind"].items()]),
+        "有问题的村": _md_table(["村", "问题数", "问题"], rows),
+        "提示": dg.MetadataValue.md("\n".join(f"- {h}" for h in report["hints"]) or "（无）"),
+        "应发合计（元）": report["amount_due"], "户数": report["households"], "村数": report["villages"],
+        "对账工作簿": dg.MetadataValue.path(str(Path(report["outputs"]["workbook"]).resolve())),
+        "问题清单": dg.MetadataValue.path(str(Path(report["outputs"]["exceptions"]).resolve())),
+        "公示文件夹": dg.MetadataValue.path(str(Path(report["outputs"]["notices"]).resolve())),
     })
 
 
@@ -308,12 +314,12 @@ def publication(context: dg.AssetExecutionContext, config: PublishConfig, settin
                               where.outputs, where.archive, where.shared_dirs, reporter(context), where.exclude)
     outcomes = result["outcomes"]
     return dg.Output(result, metadata={
-        "公示结果": _md_table(["村代码", "村", "结果", "版本", "原因"], [
-            [o.village_code, o.village_name, o.result + ("（更正公示）" if o.correction else ""), o.version or "",
-             "；".join(o.reasons)] for o in outcomes]),
-        "published": result["published"], "unchanged": result["unchanged"], "refused": result["refused"],
-        "publish_date": result["date"], "published_by": result["by"],
-        "register": dg.MetadataValue.path(str(Path(result["register"]).resolve())),
+        "公示结果": _md_table(["村", "结果", "原因"], [
+            [o.village_name or o.village_code, o.result + ("（更正公示）" if o.correction else "")
+             + (f" 第{o.version}版" if o.version else ""), _short("；".join(o.reasons), 40)] for o in outcomes]),
+        "新公示的村": result["published"], "此前已公示无变化的村": result["unchanged"], "未公示的村": result["refused"],
+        "公示日期": result["date"], "公示人": result["by"],
+        "登记簿": dg.MetadataValue.path(str(Path(result["register"]).resolve())),
     })
 
 
@@ -336,7 +342,7 @@ def village_status(context: dg.AssetExecutionContext, settings: SubsidySettings)
         "各村进度": _md_table(["乡镇", "村", "进度"], [[s.town, s.village_name, s.line().split("：", 1)[1]]
                                                    for s in statuses]),
         "objections.csv 中未用的行": dg.MetadataValue.md("\n".join(f"- {n}" for n in notes) or "（无）"),
-        "逾期村数": len(overdue), "status_csv": dg.MetadataValue.path(str(path.resolve())),
+        "逾期村数": len(overdue), "进度表": dg.MetadataValue.path(str(path.resolve())),
     })
 
 

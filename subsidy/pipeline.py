@@ -413,6 +413,11 @@ def write_outputs(books: Books, summary: list[SummaryRow], outputs: Path, inputs
     return paths
 
 
+def household_count(books: Books) -> int:
+    """Households (户): distinct people per village (several parcels or subsidies of one person count once)."""
+    return len({(h.village_code, h.person_key) for h in books.households})
+
+
 def run_report(books: Books, summary: list[SummaryRow]) -> dict:
     """Counts for the console, the Dagster UI and tests. Never holds an ID or account number."""
     by_kind = Counter(p.kind for p in books.problems)
@@ -437,7 +442,7 @@ def run_report(books: Books, summary: list[SummaryRow]) -> dict:
         "rows_read": sum(books.row_counts.values()),
         "rows_used": books.row_counts.get("household", 0),
         "rows_by_reason": dict(sorted(books.row_counts.items())),
-        "households": len({(h.village_code, h.person_key) for h in books.households}),
+        "households": household_count(books),
         "villages": len({r.village_code for r in summary}),
         "amount_due": money_text(sum((r.amount_due for r in summary), Decimal(0))),
         "problems": len(books.problems),

@@ -61,13 +61,16 @@ def test_graph_materializes_a_county_with_checks_and_clerk_metadata(tmp_path):
                       "summary_totals_equal_roster_totals": True, NO_FULL_IDS: True, EVERY_VILLAGE_HAS_NOTICE: True,
                       NO_OPEN_PROBLEMS: False, ARCHIVE_PUBLISHED: True}  # the sample has open problems: not all green
     [report] = result.asset_materializations_for_node("problem_report")
-    assert report.metadata["problems"].value == 21
-    assert "周宅村" in report.metadata["villages_with_problems"].value
-    assert report.metadata["staff_workbook"].value.endswith("2022/永嘉县/internal/reconciliation.xlsx")
+    assert report.metadata["问题数"].value == 21
+    assert "周宅村" in report.metadata["有问题的村"].value
+    assert report.metadata["对账工作簿"].value.endswith("2022/永嘉县/internal/reconciliation.xlsx")
     [files] = result.asset_materializations_for_node("input_files")
-    assert "补报清册.xlsx | 工作表“补报”有2个公式" in files.metadata["reading_notes"].value
+    assert "补报清册.xlsx | 工作表“补报”有2个公式" in files.metadata["读取说明"].value
+    [records] = result.asset_materializations_for_node("household_records")
+    assert records.metadata["户数"].value == report.metadata["户数"].value == 30  # one household count everywhere
+    assert report.metadata["对账工作簿"].value.startswith("/")  # absolute paths
     [notices] = result.asset_materializations_for_node("village_notices")
-    assert notices.metadata["drafts"].value == 10 and notices.metadata["暂缓公示的村"].value == 10
+    assert notices.metadata["草稿"].value == 10 and notices.metadata["暂缓公示的村"].value == 10
     assert list(report.metadata)[:2] == ["暂缓公示的村", "未处理的问题"]  # the run leads with what holds it back
     assert "身份证号精度丢失" in report.metadata["暂缓公示的村"].value
     # no full ID or account number anywhere in events, metadata or logs
@@ -101,7 +104,7 @@ def test_a_full_id_in_a_public_output_blocks_what_comes_after(tmp_path, monkeypa
               for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}
     assert checks[NO_FULL_IDS].passed is False
     assert checks[NO_FULL_IDS].severity == dg.AssetCheckSeverity.ERROR
-    assert "summary.csv" in checks[NO_FULL_IDS].metadata["files_with_full_numbers"].value
+    assert "summary.csv" in checks[NO_FULL_IDS].metadata["含完整号码的文件"].value
     assert not result.asset_materializations_for_node("problem_report")  # blocked
     assert checks[EVERY_VILLAGE_HAS_NOTICE].passed is False  # the notice itself was withheld
 
@@ -190,10 +193,10 @@ def test_notice_settings_on_the_resource_override_notice_toml(tmp_path):
                                notice_kind="application")
     result = dg.materialize(ASSETS, partition_key=KEY, instance=instance, resources={"settings": settings})
     [files] = result.asset_materializations_for_node("input_files")
-    assert "补报清册.xlsx | 工作表“补报”有2个公式" in files.metadata["reading_notes"].value
+    assert "补报清册.xlsx | 工作表“补报”有2个公式" in files.metadata["读取说明"].value
     [notices] = result.asset_materializations_for_node("village_notices")
-    assert notices.metadata["kind"].value == "申报审核公示"
-    assert notices.metadata["drafts"].value == 10
+    assert notices.metadata["公示类型"].value == "申报审核公示"
+    assert notices.metadata["草稿"].value == 10
 
 
 def test_the_publish_job_publishes_ready_villages_and_says_why_others_wait(tmp_path):
@@ -211,8 +214,8 @@ def test_the_publish_job_publishes_ready_villages_and_says_why_others_wait(tmp_p
     assert result.success
     [published] = [m for m in result.asset_materializations_for_node("publication")]
     table = published.metadata["公示结果"].value
-    assert published.metadata["published"].value == 5 and published.metadata["refused"].value == 5
-    assert "梅岙村 | 未公示 |  | 须在源表改正（不能以核实放行）：缺少必填项1个" in table
+    assert published.metadata["新公示的村"].value == 5 and published.metadata["未公示的村"].value == 5
+    assert "梅岙村 | 未公示 | 须在源表改正（不能以核实放行）：缺少必填项1个" in table
     assert (tmp_path / "outputs" / "archive" / "register.csv").exists()
     # the sensor's job never includes the publication
     assert "publication" not in {n.name for n in defs.resolve_job_def("county_pipeline_job").graph.node_defs}
