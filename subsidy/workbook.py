@@ -1,7 +1,10 @@
 """The staff workbook `internal/reconciliation.xlsx`: what was due, paid, failed and unpaid, and what to fix.
 
-Sheets (in Chinese): 村汇总, 户明细, 银行明细, 问题清单, 文件清单. Frozen header rows, filters, column widths,
-money as #,##0.00, problem rows highlighted, a link from each problem to the cell's row in the source file.
+Sheets (in Chinese): 公示准备, 村汇总, 户明细, 银行明细, 问题清单, 文件清单. Frozen header rows, filters, column
+widths that fit Chinese text, long texts wrapped, money as #,##0.00, a link from each problem to the cell's row in
+the source file. Highlighting means one thing on every sheet: the row has a problem still holding a village's
+notice back (a legend under each sheet says so). Every sheet prints on A4 landscape, fitted to the page width, with
+its header row repeated and "sheet 第 X 页 共 Y 页" in the footer.
 A text starting with = + - @ is stored as text, never as a formula. Written in openpyxl's write-only mode
 (constant memory); a sheet longer than Excel allows continues on a second sheet.
 """
@@ -21,11 +24,12 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from .decisions import CHECKED
 from .ownfiles import MARKER, keywords
 from .problems import BLOCKS_ZH, FIX, KINDS, NEVER
-from .reconciling import FAILED, PAID, STATUS_ZH, UNPAID
+from .reconciling import PAID, STATUS_ZH
 from .writing import write_stable_xlsx
 
 MONEY = "#,##0.00"
@@ -40,6 +44,7 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _PROBLEM_FILL = PatternFill("solid", fgColor="FCE4D6")
 _TOTAL_FONT = Font(bold=True)
 _WRAP = Alignment(wrap_text=True, vertical="top")
+LEGEND = "说明：标色的行有尚未处理（未改正、未核实）的问题，相关的村暂缓公示；未标色的问题（如银行发放失败、未发放）不影响公示。"
 _OUTCOME_ZH = {"matched": "已对应清册", "unexpected": "清册中无此户", "ambiguous": "无法确定对应哪一行", "other_year": "不是本年度"}
 
 
@@ -66,6 +71,7 @@ class _Sheet:
         name = self.title if self.part == 1 else f"{self.title}{self.part}"
         self.ws = self.wb.create_sheet(name)
         self.ws.freeze_panes = "A2"
+        _print_setup(self.ws)
         for i, (_, width, _) in enumerate(self.columns, 1):
             self.ws.column_dimensions[get_column_letter(i)].width = width
         header = []
@@ -98,7 +104,7 @@ class _Sheet:
                 cell_value = float(value)  # a number cell; exact to the fen at this size
             else:
                 cell_value = value
-            styled = highlight or bold or kind in ("money", "area") or (links and i in links)
+            styled = highlight or bold or kind in ("money", "area", "long") or (links and i in links)
             if isinstance(cell_value, str) and not cell_value.isprintable():
                 cell_value = ILLEGAL_CHARACTERS_RE.sub("", cell_value)  # openpyxl refuses them
             if isinstance(cell_value, str) and cell_value[:1] in ("=", "+", "-", "@"):
@@ -124,6 +130,8 @@ class _Sheet:
             cell.number_format = MONEY
         elif kind == "area":
             cell.number_format = AREA
+        elif kind == "long":
+            cell.alignment = _WRAP
         if highlight:
             cell.fill = _PROBLEM_FILL
         if bold:
@@ -131,7 +139,7 @@ class _Sheet:
 
     def _style(self, kind: str, highlight: bool, bold: bool) -> int:
         """The workbook's style index for a cell of this kind (0: none); registered once per combination."""
-        key = (kind if kind in ("money", "area") else "", highlight, bold)
+        key = (kind if kind in ("money", "area", "long") else "", highlight, bold)
         index = self._styles.get(key)
         if index is None:
             cell = WriteOnlyCell(self.ws)
@@ -164,9 +172,21 @@ class _Sheet:
         parts.append("</row>")
         self._out.write("".join(parts))
 
+    def legend(self, text: str) -> None:
+        """A last row, after a blank one, saying what the highlighting means (outside the filter's range)."""
+        self._data_rows = self.rows
+        if self._out is None:
+            self.ws.append([])
+            self.ws.append([text])
+        else:
+            self.rows += 1
+            self._out.write(f'<row r="{self.rows + 1}"><c r="A{self.rows + 1}" t="inlineStr"><is><t>'
+                            f'{text.translate(_XML_TEXT)}</t></is></c></row>')
+        self.rows += 1
+
     def _finish_part(self) -> None:
         last = get_column_letter(len(self.columns))
-        self.ws.auto_filter.ref = f"A1:{last}{max(self.rows, 2)}"
+        self.ws.auto_filter.ref = f"A1:{last}{max(getattr(self, '_data_rows', self.rows), 2)}"
 
     def finish(self) -> None:
         self._finish_part()
@@ -179,15 +199,45 @@ class _Sheet:
         return {f"xl/worksheets/sheet{self.wb.worksheets.index(ws) + 1}.xml": rows for ws, rows in self.parts}
 
 
+def _print_setup(ws) -> None:
+    """A4 landscape, fitted to the page width, the header row on every page, page numbers in the footer."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_title_rows = "1:1"
+    ws.oddFooter.center.text = "&A　第 &P 页 共 &N 页"
+
+
+def _open(books, stage) -> tuple[set[tuple], set[str]]:
+    """The rows (file, sheet, row) and the villages holding a problem that still holds publication back."""
+    decided = stage.readiness.decided if stage is not None else {}
+    rows, villages = set(), set()
+    for p in books.problems:
+        if p.blocks == NEVER or (p.problem_id in decided and decided[p.problem_id].decision == CHECKED
+                                 and p.blocks != FIX):
+            continue
+        rows.add((p.source_file, p.source_sheet, p.source_row))
+        villages.add(p.village_code)
+    if stage is not None:
+        villages = {code for code in stage.readiness.villages if not stage.readiness.ready(code)}
+    return rows, villages
+
+
 def write_workbook(path: Path, books, summary, inputs: Path | None = None, stage=None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".rows.") as tmp:
         rows_dir = Path(tmp)
         wb = Workbook(write_only=True)
+        open_rows, held = _open(books, stage)
         sheets = [_readiness_sheet(wb, stage, rows_dir)] if stage is not None else []
-        sheets += [_village_sheet(wb, books, summary, rows_dir), _household_sheet(wb, books, rows_dir),
-                   _bank_sheet(wb, books, rows_dir), _problem_sheet(wb, books, path, inputs, stage),
-                   _file_sheet(wb, books, rows_dir)]
+        sheets += [_village_sheet(wb, books, summary, rows_dir, held), _household_sheet(wb, books, rows_dir, open_rows),
+                   _bank_sheet(wb, books, rows_dir, open_rows), _problem_sheet(wb, books, path, inputs, stage),
+                   _file_sheet(wb, books, rows_dir, open_rows)]
+        for sheet in sheets:
+            sheet.legend(LEGEND)
+            sheet.finish()
         stamp = datetime(books.year, 1, 1)
         wb.properties.created = stamp
         wb.properties.title = f"{books.year}年度惠农补贴对账工作簿（内部）"
@@ -197,11 +247,11 @@ def write_workbook(path: Path, books, summary, inputs: Path | None = None, stage
         write_stable_xlsx(path, wb.save, stamp.strftime("%Y-%m-%dT%H:%M:%SZ"), splices)
 
 
-def _village_sheet(wb, books, summary, rows_dir: Path) -> _Sheet:
+def _village_sheet(wb, books, summary, rows_dir: Path, held: set[str]) -> _Sheet:
     towns = {v.code: v.town for v in books.villages.villages}
-    sheet = _Sheet(wb, "村汇总", [("村代码", 15, "text"), ("村名", 12, "text"), ("乡镇", 12, "text"), ("补贴项目", 24, "text"),
-                                ("户数", 8, "int"), ("应发", 14, "money"), ("实发", 14, "money"), ("失败", 14, "money"),
-                                ("未发", 14, "money"), ("差额", 14, "money"), ("银行结果", 10, "text")], rows_dir)
+    sheet = _Sheet(wb, "村汇总", [("村代码", 14, "text"), ("乡镇", 10, "text"), ("村名", 10, "text"), ("补贴项目", 22, "long"),
+                                ("户数", 6, "int"), ("应发", 13, "money"), ("实发", 13, "money"), ("失败", 12, "money"),
+                                ("未发", 12, "money"), ("差额", 11, "money"), ("银行结果", 8, "text")], rows_dir)
     totals = [Decimal(0)] * 5
     households = 0
     for r in summary:
@@ -210,20 +260,29 @@ def _village_sheet(wb, books, summary, rows_dir: Path) -> _Sheet:
         for i, v in enumerate(figures):
             totals[i] += v or 0
         households += r.households
-        problem = covered and bool(r.amount_failed or r.amount_unpaid or r.difference)
-        sheet.append([r.village_code, r.village_name, towns.get(r.village_code, ""), r.subsidy_type, r.households,
-                      *figures, "有" if covered else "无"], highlight=problem)
+        sheet.append([r.village_code, towns.get(r.village_code, ""), r.village_name, r.subsidy_type, r.households,
+                      *figures, "有" if covered else "无"], highlight=r.village_code in held)
     sheet.append(["合计", "", "", "", households, *totals, ""], bold=True)
-    sheet.finish()
     return sheet
 
 
-def _household_sheet(wb, books, rows_dir: Path) -> _Sheet:
-    sheet = _Sheet(wb, "户明细", [("村代码", 15, "text"), ("村名", 12, "text"), ("补贴项目", 22, "text"), ("户主姓名", 10, "text"),
-                                ("身份证号", 21, "text"), ("面积(亩)", 10, "area"), ("标准(元/亩)", 10, "money"),
-                                ("应发", 12, "money"), ("实发", 12, "money"), ("发放情况", 10, "text"),
-                                ("银行记录", 30, "text"), ("来源文件", 40, "text"), ("工作表", 12, "text"), ("行号", 7, "int")],
+def _problems_at(books) -> dict[tuple, list[str]]:
+    """(file, sheet, row) -> the titles of the problems reported there."""
+    out: dict[tuple, list[str]] = {}
+    for p in books.problems:
+        titles = out.setdefault((p.source_file, p.source_sheet, p.source_row), [])
+        if KINDS[p.kind].title not in titles:
+            titles.append(KINDS[p.kind].title)
+    return out
+
+
+def _household_sheet(wb, books, rows_dir: Path, open_rows: set[tuple]) -> _Sheet:
+    sheet = _Sheet(wb, "户明细", [("村代码", 14, "text"), ("村名", 10, "text"), ("补贴项目", 20, "long"), ("户主姓名", 10, "text"),
+                                ("身份证号", 21, "text"), ("面积(亩)", 9, "area"), ("标准(元/亩)", 9, "money"),
+                                ("应发", 11, "money"), ("实发", 11, "money"), ("发放情况", 9, "text"), ("问题", 18, "long"),
+                                ("银行记录", 28, "long"), ("来源文件", 30, "long"), ("工作表", 10, "text"), ("行号", 6, "int")],
                    rows_dir)
+    problems = _problems_at(books)
     for h in books.households:
         status = h.status
         label = STATUS_ZH[status]
@@ -231,48 +290,50 @@ def _household_sheet(wb, books, rows_dir: Path) -> _Sheet:
             label = STATUS_ZH["differs"]
         bank = "；".join(f"{'成功' if b.ok else '失败'}{(':' + b.reason) if b.reason else ''}"
                         f"（{b.file} 第{b.row}行）" for b in h.bank)
+        at = (h.file, h.sheet, h.row)
         sheet.append([h.village_code, h.village_name, h.subsidy, h.name, h.id, h.area, h.rate, h.amount, h.paid,
-                      label, bank, h.file, h.sheet, h.row],
-                     highlight=status in (FAILED, UNPAID) or label == STATUS_ZH["differs"])
-    sheet.finish()
+                      label, "；".join(problems.get(at, ())), bank, h.file, h.sheet, h.row], highlight=at in open_rows)
     return sheet
 
 
-def _bank_sheet(wb, books, rows_dir: Path) -> _Sheet:
-    sheet = _Sheet(wb, "银行明细", [("来源文件", 36, "text"), ("工作表", 12, "text"), ("行号", 7, "int"), ("户名", 10, "text"),
-                                  ("证件号码", 21, "text"), ("账号", 22, "text"), ("金额", 12, "money"), ("补贴项目", 22, "text"),
-                                  ("年度", 6, "int"), ("处理结果", 10, "text"), ("失败原因", 20, "text"),
-                                  ("交易日期", 12, "text"), ("对账结果", 16, "text"), ("对应清册行", 40, "text")],
+def _bank_sheet(wb, books, rows_dir: Path, open_rows: set[tuple]) -> _Sheet:
+    sheet = _Sheet(wb, "银行明细", [("来源文件", 30, "long"), ("工作表", 10, "text"), ("行号", 6, "int"), ("户名", 10, "text"),
+                                  ("证件号码", 21, "text"), ("账号", 22, "text"), ("金额", 11, "money"), ("补贴项目", 20, "long"),
+                                  ("年度", 6, "int"), ("处理结果", 9, "text"), ("失败原因", 18, "long"),
+                                  ("交易日期", 11, "text"), ("对账结果", 14, "text"), ("对应清册行", 34, "long")],
                    rows_dir)
     for p in sorted(books.payments, key=lambda p: (p.file, p.sheet, p.row)):
         matched = "；".join(f"{h.file}“{h.sheet}”第{h.row}行" for h in p.matched)
         sheet.append([p.file, p.sheet, p.row, p.name, p.id, p.account, p.amount, p.subsidy, p.year,
                       p.status_text or ("成功" if p.ok else "失败"), p.reason, p.date, _OUTCOME_ZH.get(p.outcome, ""),
-                      matched], highlight=not p.ok or p.outcome in ("unexpected", "ambiguous"))
-    sheet.finish()
+                      matched], highlight=(p.file, p.sheet, p.row) in open_rows)
     return sheet
 
 
 def _problem_sheet(wb, books, path: Path, inputs: Path | None, stage) -> _Sheet:
+    """Every problem, ordered by town, village, file and row, with its decision and a link to its source row."""
     decided = stage.readiness.decided if stage is not None else {}
-    sheet = _Sheet(wb, "问题清单", [("问题编号", 30, "text"), ("问题", 16, "text"), ("公示前", 22, "text"),
-                                  ("决定", 30, "text"), ("村代码", 15, "text"), ("来源文件", 40, "text"),
-                                  ("工作表", 12, "text"), ("行号", 7, "int"), ("说明", 60, "text"), ("怎么处理", 40, "text"),
-                                  ("打开源文件", 10, "text")])
-    for p in books.problems:
+    places = {v.code: (v.town, v.short_name) for v in books.villages.villages}
+    sheet = _Sheet(wb, "问题清单", [("问题编号", 26, "long"), ("乡镇", 10, "text"), ("村名", 10, "text"), ("村代码", 14, "text"),
+                                  ("问题", 14, "long"), ("公示前", 16, "long"), ("决定", 20, "long"), ("来源文件", 26, "long"),
+                                  ("工作表", 10, "text"), ("行号", 6, "int"), ("说明", 44, "long"), ("怎么处理", 30, "long"),
+                                  ("打开源文件", 8, "text")])
+    ordered = sorted(books.problems, key=lambda p: (*places.get(p.village_code, ("\uffff", "")), p.village_code,
+                                                    p.source_file, p.source_row or 0))
+    for p in ordered:
         links = {}
         if inputs is not None and p.source_file:
             target = os.path.relpath(inputs / p.source_file, path.parent).replace(os.sep, "/")
             if p.source_sheet and not p.source_file.lower().endswith(".csv"):
                 target += f"#'{p.source_sheet}'!A{p.source_row or 1}"
-            links[10] = target
+            links[12] = target
         decision = decided.get(p.problem_id)
-        sheet.append([p.problem_id, KINDS[p.kind].title, BLOCKS_ZH[p.blocks], decision.text() if decision else "",
-                      p.village_code, p.source_file, p.source_sheet, p.source_row, p.detail, KINDS[p.kind].action,
-                      "打开" if links else ""],
+        town, village = places.get(p.village_code, ("", ""))
+        sheet.append([p.problem_id, town, village, p.village_code, KINDS[p.kind].title, BLOCKS_ZH[p.blocks],
+                      decision.text() if decision else "", p.source_file, p.source_sheet, p.source_row, p.detail,
+                      KINDS[p.kind].action, "打开" if links else ""],
                      highlight=p.blocks != NEVER and (decision is None or decision.decision != CHECKED or p.blocks == FIX),
                      links=links)
-    sheet.finish()
     return sheet
 
 
@@ -280,26 +341,24 @@ def _readiness_sheet(wb, stage, rows_dir: Path) -> _Sheet:
     """公示准备: per village, ready or held back and why; then the lines of decisions.csv that do nothing."""
     ready = stage.readiness
     shown = {p.notice.village_code: p for p in stage.shown}
-    sheet = _Sheet(wb, "公示准备", [("村代码", 15, "text"), ("乡镇", 12, "text"), ("村名", 12, "text"),
-                                  ("公示准备", 10, "text"), ("公示文件", 22, "text"), ("原因", 90, "text")], rows_dir)
+    sheet = _Sheet(wb, "公示准备", [("村代码", 14, "text"), ("乡镇", 10, "text"), ("村名", 10, "text"),
+                                  ("公示准备", 9, "text"), ("公示文件", 20, "long"), ("原因", 80, "long")], rows_dir)
     for code, v in sorted(ready.villages.items(), key=lambda kv: (kv[1].town, kv[0])):
         ok = ready.ready(code)
         sheet.append([code, v.town, v.village_name, "可公示" if ok else "暂缓公示",
                       shown[code].status_text if code in shown else "", "；".join(ready.reasons(code))], highlight=not ok)
     for note in ready.notes:
         where = f"{note.file}第{note.line}行" if note.line else note.file
-        sheet.append(["决定文件", "", "", "未起作用", where, f"{note.problem_id}：{note.note}" if note.problem_id else note.note],
-                     highlight=True)
-    sheet.finish()
+        sheet.append(["决定文件", "", "", "未起作用", where, f"{note.problem_id}：{note.note}" if note.problem_id else note.note])
     return sheet
 
 
-def _file_sheet(wb, books, rows_dir: Path) -> _Sheet:
-    sheet = _Sheet(wb, "文件清单", [("文件", 50, "text"), ("格式", 6, "text"), ("识别为", 30, "text"), ("工作表数", 9, "int"),
-                                  ("读取行数", 9, "int"), ("使用行数", 9, "int"), ("未使用行数", 10, "int"), ("说明", 40, "text")],
+def _file_sheet(wb, books, rows_dir: Path, open_rows: set[tuple]) -> _Sheet:
+    files_open = {f for f, _, _ in open_rows}
+    sheet = _Sheet(wb, "文件清单", [("文件", 44, "long"), ("格式", 12, "text"), ("识别为", 22, "long"), ("工作表数", 8, "int"),
+                                  ("读取行数", 8, "int"), ("使用行数", 8, "int"), ("未使用行数", 9, "int"), ("说明", 44, "long")],
                    rows_dir)
     for f in books.files:
         sheet.append([f.file, f.format, f.recognised_as, f.sheets, f.rows, f.used, f.not_used, f.note],
-                     highlight=f.recognised_as in ("无法读取", "无法识别"))
-    sheet.finish()
+                     highlight=f.file in files_open)
     return sheet

@@ -179,3 +179,14 @@ def write_xml2003(path: Path, tables: dict[str, tuple[list[list], list]]) -> Pat
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(p for p in parts if p), encoding="utf-8")
     return path
+
+
+def data_rows(ws, values_only: bool = True) -> list:
+    """The data rows of a sheet of the staff workbook: below its header, up to the blank row before the legend."""
+    out = []
+    for row in ws.iter_rows(min_row=2, values_only=values_only):
+        values = row if values_only else [c.value for c in row]
+        if all(v is None for v in values):
+            break
+        out.append(row)
+    return out

@@ -5,7 +5,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from tests.builders import make_id, write_csv, write_xls, write_xlsx
+from tests.builders import data_rows, make_id, write_csv, write_xls, write_xlsx
 
 P = [("张三", make_id(seq=1)), ("李四", make_id(seq=2)), ("王五", make_id(seq=3)), ("赵六", make_id(seq=4)),
      ("钱七", make_id(seq=5))]
@@ -116,7 +116,7 @@ def test_a_payment_reversed_after_it_went_through_is_failed_and_a_pending_one_is
     assert "银行尚未处理完毕（待处理）" in pending and "补发" not in pending
     assert "此前已由bank2.xlsx第2行发放成功，本笔疑似重复发放" in second
     wb = openpyxl.load_workbook(res.outputs / "internal" / "reconciliation.xlsx")
-    assert [row[9] for row in wb["户明细"].iter_rows(min_row=2, values_only=True)] == ["发放失败", "已发放", "发放失败", "已发放"]
+    assert [row[9] for row in data_rows(wb["户明细"])] == ["发放失败", "已发放", "发放失败", "已发放"]
 
 
 def test_failed_payment_then_reissue_counts_as_paid_once(inputs, run_on):
@@ -130,10 +130,10 @@ def test_failed_payment_then_reissue_counts_as_paid_once(inputs, run_on):
     assert "户名不符" in res.exceptions[1]["detail"]
     assert [(r["amount_paid"], r["amount_failed"]) for r in res.summary] == [("224.00", "112.00")]
     wb = openpyxl.load_workbook(res.outputs / "internal" / "reconciliation.xlsx")
-    statuses = [row[9] for row in wb["户明细"].iter_rows(min_row=2, values_only=True)]
+    statuses = [row[9] for row in data_rows(wb["户明细"])]
     assert statuses == ["已发放", "已发放", "发放失败"]
     # both bank rows of the re-issued household stay visible
-    bank = [row for row in wb["银行明细"].iter_rows(min_row=2, values_only=True) if row[3] == "李四"]
+    bank = [row for row in data_rows(wb["银行明细"]) if row[3] == "李四"]
     assert [(r[0], r[9]) for r in bank] == [("bank1.xlsx", "失败"), ("bank2.csv", "交易成功")]
 
 
@@ -236,34 +236,42 @@ def test_workbook_sheets_totals_and_formats(inputs, run_on):
     wb = openpyxl.load_workbook(res.outputs / "internal" / "reconciliation.xlsx")
     assert wb.sheetnames == ["公示准备", "村汇总", "户明细", "银行明细", "问题清单", "文件清单"]
     villages = wb["村汇总"]
-    assert [c.value for c in villages[1]] == ["村代码", "村名", "乡镇", "补贴项目", "户数", "应发", "实发", "失败", "未发", "差额",
+    assert [c.value for c in villages[1]] == ["村代码", "乡镇", "村名", "补贴项目", "户数", "应发", "实发", "失败", "未发", "差额",
                                              "银行结果"]
-    rows = list(villages.iter_rows(min_row=2, values_only=True))
+    rows = list(data_rows(villages))
     *body, total = rows
     assert total[0] == "合计"
     assert Decimal(str(total[5])) == Decimal("15591.90")
     for r in body:  # due = paid + failed + unpaid + differences, per village and subsidy
         if r[10] == "有":
             assert round(r[5], 2) == round(r[6] + r[7] + r[8] + r[9], 2)
-    assert villages.freeze_panes == "A2" and villages.auto_filter.ref.startswith("A1:K")
+    assert villages.freeze_panes == "A2" and villages.auto_filter.ref == f"A1:K{len(rows) + 1}"
     assert villages["F2"].number_format == "#,##0.00"
     households = wb["户明细"]
-    full_ids = [row[4] for row in households.iter_rows(min_row=2, values_only=True)]
+    full_ids = [row[4] for row in data_rows(households)]
     assert all(len(i) == 18 for i in full_ids if i)  # staff see the full ID
-    statuses = {row[9].value: row for row in households.iter_rows(min_row=2)}
-    assert statuses["发放失败"][0].fill.fgColor.rgb.endswith("FCE4D6")  # problem rows highlighted, every cell
-    assert statuses["已发放"][0].fill.fgColor.rgb in (None, "00000000")
-    assert statuses["已发放"][7].number_format == "#,##0.00" and households["F2"].number_format == "#,##0.####"
-    assert households.freeze_panes == "A2" and households.auto_filter.ref == f"A1:N{households.max_row}"
-    assert villages.cell(villages.max_row, 6).font.bold
+    marked = {row[3].value: row for row in data_rows(households, values_only=False)}
+    # highlighting means one thing: the row has a problem still holding its village back (not a failed payment)
+    assert marked["张秀英"][10].value == "身份证号精度丢失"
+    assert all(c.fill.fgColor.rgb.endswith("FCE4D6") for c in marked["张秀英"])  # every cell of the row
+    assert marked["林海军"][9].value == "发放失败" and marked["林海军"][0].fill.fgColor.rgb in (None, "00000000")
+    assert marked["王玉兰"][7].number_format == "#,##0.00" and households["F2"].number_format == "#,##0.####"
+    assert households.freeze_panes == "A2" and households.auto_filter.ref == f"A1:O{len(data_rows(households)) + 1}"
+    assert villages.cell(len(rows) + 1, 6).font.bold
     problems = wb["问题清单"]
-    assert problems.max_row - 1 == len(res.exceptions)
+    assert len(data_rows(problems)) == len(res.exceptions)
+    towns = [row[1] for row in data_rows(problems)]
+    assert towns == sorted(towns, key=lambda t: (t is None or t == "", t or ""))  # ordered by town, then village
     first = problems[2]
-    assert first[10].hyperlink.target.startswith("../../inputs/")
-    # highlighting means one thing: a problem that holds publication back (a failed payment does not)
-    fills = {row[1].value: row[0].fill.fgColor.rgb for row in problems.iter_rows(min_row=2)}
+    assert first[12].hyperlink.target.startswith("../../inputs/")
+    fills = {row[4].value: row[0].fill.fgColor.rgb for row in data_rows(problems, values_only=False)}
     assert fills["身份证号无效"].endswith("FCE4D6") and fills["银行发放失败"] in (None, "00000000")
-    files = {row[0]: row[2] for row in wb["文件清单"].iter_rows(min_row=2, values_only=True)}
+    for ws in wb.worksheets:  # every sheet prints: A4 landscape, fitted to the width, header on every page
+        assert (ws.page_setup.orientation, ws.page_setup.paperSize, ws.page_setup.fitToWidth) == ("landscape", 9, 1)
+        assert ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows == "$1:$1" and ws.oddFooter.center.text == "&A　第 &P 页 共 &N 页"
+        assert ws.cell(ws.max_row, 1).value.startswith("说明：标色的行")  # the legend
+    files = {row[0]: row[2] for row in data_rows(wb["文件清单"])}
     assert files["一卡通代发结果/桥下镇稻谷补贴代发.csv"] == "银行代发结果"
     assert files["岩头镇/已损坏的清册.xlsx"] == "无法读取"
 
@@ -274,7 +282,7 @@ def test_spreadsheet_injection_is_written_as_text(inputs, run_on):
     write_xlsx(inputs / "清册.xlsx", {"清册": rows})
     res = run_on(inputs)
     wb = openpyxl.load_workbook(res.outputs / "internal" / "reconciliation.xlsx")
-    names = [row[3] for row in wb["户明细"].iter_rows(min_row=2)]
+    names = [row[3] for row in data_rows(wb["户明细"], values_only=False)]
     assert [(c.value, c.data_type) for c in names] == [(evil, "s"), ("@SUM(1)", "s")]
     raw = (res.outputs / "internal" / "households.csv").read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in raw and "'@SUM(1)" in raw
@@ -289,9 +297,9 @@ def test_workbook_text_that_xml_must_escape_or_cannot_hold(inputs, run_on):
                                     bank_row(1, amount="1E+2")])
     res = run_on(inputs)
     wb = openpyxl.load_workbook(res.outputs / "internal" / "reconciliation.xlsx")
-    first, second = wb["户明细"].iter_rows(min_row=2, values_only=True)
-    assert first[11:13] == ("a&b <c>.xlsx", "R&D") and first[10] == "失败:<户名&账号>不符（bank.csv 第2行）"
-    bank = list(wb["银行明细"].iter_rows(min_row=2, values_only=True))
+    first, second = data_rows(wb["户明细"])
+    assert first[12:14] == ("a&b <c>.xlsx", "R&D") and first[11] == "失败:<户名&账号>不符（bank.csv 第2行）"
+    bank = list(data_rows(wb["银行明细"]))
     assert bank[0][10] == "<户名&账号>不符" and bank[1][6] == 100  # kept, the control character dropped
 
 
