@@ -18,6 +18,7 @@ NAME, ID, ACCOUNT, BANK, PHONE, REMARK, SEQ = "name", "id", "account", "bank", "
 VILLAGE, TOWN, GROUP, SUBSIDY = "village", "town", "group", "subsidy"
 AREA, RATE, AMOUNT, ROW_TOTAL, HOUSEHOLDS, IGNORE = "area", "rate", "amount", "row_total", "households", "ignore"
 STATUS, REASON, DATE = "status", "reason", "date"  # bank results
+POST = "post"  # a cadre's post (职务) in a 村干部名单
 
 EXACT: dict[str, str] = {}
 for _field, _words in {
@@ -45,6 +46,7 @@ for _field, _words in {
     STATUS: "处理结果 状态 交易状态 发放状态 结果 处理状态 代发结果 入账结果 是否成功 交易结果 发放结果 入账状态 代发状态 成功标志",
     REASON: "失败原因 错误原因 原因 失败说明 退回原因 错误信息 返回信息 失败信息 错误描述 退票原因 处理说明",
     DATE: "交易日期 日期 入账日期 发放日期 处理日期 代发日期 交易时间 入账时间 记账日期",
+    POST: "职务 职位 村职务 任职 岗位 现任职务 担任职务 所任职务 干部职务",
     IGNORE: "户主签字 签字 签名 领款人签字 签章 盖章 家庭人口 人口 性别 年龄 民族 地址 家庭住址 出生日期",
 }.items():
     for _w in _words.split():
@@ -116,6 +118,11 @@ class Columns:
         """一卡通代发结果: who was paid how much, and whether it went through."""
         return STATUS in self.fields and (NAME in self.fields or ID in self.fields or ACCOUNT in self.fields) and (
             AMOUNT in self.fields)
+
+    @property
+    def is_cadre_list(self) -> bool:
+        """村干部名单: the names and posts of a village's cadres (with or without their IDs and amounts)."""
+        return NAME in self.fields and POST in self.fields
 
     @property
     def is_village_summary(self) -> bool:
@@ -231,7 +238,7 @@ def find_header(rows: list[list], catalogue: Catalogue, scan: int = 40) -> Heade
                 candidates.append((r + 2, combine(candidates[-1][1], _row_texts(rows[r + 2]))))
         for last, labels in candidates:
             cols = map_columns(labels, catalogue)
-            if not (cols.is_roster or cols.is_village_summary or cols.is_bank_result):
+            if not (cols.is_roster or cols.is_village_summary or cols.is_bank_result or cols.is_cadre_list):
                 continue
             score = cols.score() * 10 + (5 if cols.is_roster else 0) + (last - r)
             if score > best_score:

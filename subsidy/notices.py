@@ -12,7 +12,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import cn2an
 
@@ -47,6 +47,18 @@ class Group:
     households: int
     area: str
     amount: str
+    show_status: bool = False  # bank results cover this subsidy: the 发放情况 column is printed
+
+
+@dataclass(frozen=True, kw_only=True)
+class CadreRow:
+    """One line of the 村干部享受惠农补贴情况 section: a cadre's payout of one subsidy (subsidy '无' when none)."""
+
+    seq: int
+    name: str
+    post: str
+    subsidy: str
+    amount: str
 
 
 @dataclass
@@ -70,6 +82,7 @@ class Notice:
     correction_lines: list[str] = field(default_factory=list)  # set on a 更正公示: what it corrects and changes
     corrects_version: int | None = None
     publish_date: date | None = None  # None: a draft (草稿), not yet published
+    cadres: list[CadreRow] = field(default_factory=list)  # 村干部享受惠农补贴情况, when a 村干部名单 is among the inputs
 
     @property
     def draft(self) -> bool:
@@ -102,6 +115,25 @@ class Notice:
             for row in group.rows:
                 for text in (row.name, row.id_masked, row.area, row.rate, row.amount, row.status, row.remark):
                     yield text, row.source
+        for cadre in self.cadres:
+            for text in (cadre.name, cadre.post, cadre.subsidy, cadre.amount):
+                yield text, None
+
+
+def cadre_rows(books, code: str, settings) -> list[CadreRow]:
+    """村干部享受惠农补贴情况 for one village: each cadre's payouts per subsidy, '无' for a cadre with none."""
+    rows: list[CadreRow] = []
+    for cadre in (c for c in books.cadres if c.village_code == code):
+        name = mask_name(cadre.name) if settings.mask_names else cadre.name
+        sums: dict[str, Decimal] = {}
+        for h in cadre.payouts:
+            sums[h.subsidy] = sums.get(h.subsidy, Decimal(0)) + (h.amount or Decimal(0))
+        if cadre.ambiguous:
+            rows.append(CadreRow(seq=len(rows) + 1, name=name, post=cadre.post, subsidy="同名待核实", amount=""))
+        for subsidy in sorted(sums, key=books.catalogue.sort_key) or ["无"]:
+            rows.append(CadreRow(seq=len(rows) + 1, name=name, post=cadre.post, subsidy=subsidy,
+                                 amount=money(sums[subsidy]) if subsidy in sums else ""))
+    return rows
 
 
 def cn_date(d: date) -> str:
@@ -155,62 +187,75 @@ def build_notices(books, settings, towns: dict[str, str], counties: dict[str, st
 
 def _build(code: str, rows: list[Household], books, settings, town: str, county: str) -> Notice:
     village = rows[0].village_name
-    year = books.year
-    results = settings.kind == "results"
     by_subsidy: dict[str, list[Household]] = defaultdict(list)
     for h in rows:
         by_subsidy[h.subsidy].append(h)
-    groups = []
-    people = set()
-    total = Decimal(0)
-    for n, subsidy in enumerate(sorted(by_subsidy, key=books.catalogue.sort_key)):
-        members = sorted(by_subsidy[subsidy], key=lambda h: (h.file, h.sheet, h.row))
-        entry = books.catalogue.entries.get(subsidy)
-        basis = entry.policy_basis if entry and entry.policy_basis else "上级有关文件及本县实施方案"
-        numeral = NUMERALS[n] if n < len(NUMERALS) else str(n + 1)
-        heading = f"{numeral}、{subsidy}（政策依据：{basis}；{_rate_line(members)}）"
-        table = []
-        for seq, h in enumerate(members, 1):
-            status, note = _status(h) if results else ("", "")
-            remark = "；".join(x for x in (note, h.remark) if x)
-            name = h.name or "（姓名缺失）"
-            table.append(Row(seq, mask_name(name) if settings.mask_names and h.name else name, mask_id(h.id),
-                             area_text(h.area), area_text(h.rate), money(h.amount), status, remark,
-                             (h.file, h.sheet, h.row)))
-        amount = sum((h.amount for h in members if h.amount is not None), Decimal(0))
-        area = sum((h.area for h in members if h.area is not None), Decimal(0))
-        households = len({h.person_key for h in members})
-        people |= {h.person_key for h in members}
-        total += amount
-        groups.append(Group(subsidy, heading, table, households, area_text(area) if area else "", money(amount)))
+    groups = [_group(n, subsidy, by_subsidy[subsidy], books, settings)
+              for n, subsidy in enumerate(sorted(by_subsidy, key=books.catalogue.sort_key))]
+    people = {h.person_key for h in rows}
+    total = sum((h.amount for h in rows if h.amount is not None), Decimal(0))
     start = settings.publish_date
-    issuer = settings.issuer.format(village=village, town=town)
-    town_body = f"{town}人民政府" if town and not town.endswith("街道") else (f"{town}办事处" if town else "乡镇人民政府")
-    if results:
-        title = f"{town}{village}{year}年度惠农补贴资金发放情况公示"
-        intro = (f"为进一步推进村务公开，接受群众监督，确保惠农补贴资金发放公开、公平、公正，根据上级有关惠农补贴政策，"
-                 f"现将本村{year}年度各项惠农补贴资金发放情况公示如下：")
-    else:
-        title = f"{town}{village}{year}年度惠农补贴申报审核情况公示"
-        intro = (f"根据上级有关惠农补贴政策，经农户申报、村级审核，现将本村{year}年度惠农补贴申报审核情况公示如下，"
-                 f"公示无异议后按程序发放：")
+    title, intro = _wording(town, village, books.year, settings.kind, any(g.show_status for g in groups))
     total_line = f"合计：{len(groups)}项补贴，共{len(people)}户，金额{money(total)}元（{capitals(total)}）。"
-    phones = [f"村监督电话：{p}" for p in [settings.village_phone(code, village)] if p]
-    phones += [f"{town}监督电话：{p}" for p in [settings.town_phone(town)] if p]
-    if settings.county_bureau and settings.county_bureau_phone:
-        phones.append(f"{settings.county_bureau}：{settings.county_bureau_phone}")
-    elif settings.county_bureau_phone:
-        phones.append(f"县农业农村部门：{settings.county_bureau_phone}")
-    phones.append(f"政务服务便民热线：{settings.hotline}")
+    town_body = f"{town}人民政府" if town and not town.endswith("街道") else (f"{town}办事处" if town else "乡镇人民政府")
     closing = [
         _period_line(start, settings.publicity_days),
         settings.objection.format(town=town_body, village=village),
-        "监督电话：" + "；".join(phones) + "。",
+        "监督电话：" + "；".join(_phones(settings, code, village, town)) + "。",
     ]
-    notice = Notice(code, village, town, county, year, settings.kind, title, intro, groups, total_line, closing, issuer,
-                    cn_date(start) if start else "", len(people), total, publish_date=start)
+    notice = Notice(code, village, town, county, books.year, settings.kind, title, intro, groups, total_line, closing,
+                    settings.issuer.format(village=village, town=town), cn_date(start) if start else "", len(people),
+                    total, publish_date=start, cadres=cadre_rows(books, code, settings))
     notice.problems = check(notice)
     return notice
+
+
+def _group(n: int, subsidy: str, members: list[Household], books, settings) -> Group:
+    """One subsidy's part of a notice: heading with policy basis and rate, rows, subtotal; 发放情况 only where bank
+    results cover the subsidy."""
+    members = sorted(members, key=lambda h: (h.file, h.sheet, h.row))
+    entry = books.catalogue.entries.get(subsidy)
+    basis = entry.policy_basis if entry and entry.policy_basis else "上级有关文件及本县实施方案"
+    numeral = NUMERALS[n] if n < len(NUMERALS) else str(n + 1)
+    heading = f"{numeral}、{subsidy}（政策依据：{basis}；{_rate_line(members)}）"
+    show_status = settings.kind == "results" and (subsidy, books.year) in books.covered
+    table = []
+    for seq, h in enumerate(members, 1):
+        status, note = _status(h) if show_status else ("", "")
+        name = h.name or "（姓名缺失）"
+        table.append(Row(seq, mask_name(name) if settings.mask_names and h.name else name, mask_id(h.id),
+                         area_2(h.area), area_text(h.rate), money(h.amount), status,
+                         "；".join(x for x in (note, h.remark) if x), (h.file, h.sheet, h.row)))
+    amount = sum((h.amount for h in members if h.amount is not None), Decimal(0))
+    area = sum((h.area for h in members if h.area is not None), Decimal(0))
+    return Group(subsidy, heading, table, len({h.person_key for h in members}), area_2(area) if area else "",
+                 money(amount), show_status)
+
+
+def _wording(town: str, village: str, year: int, kind: str, with_results: bool) -> tuple[str, str]:
+    """The title and the opening sentence: 发放情况 only when bank results say how the payments went."""
+    if kind == "results":
+        return (f"{town}{village}{year}年度惠农补贴资金{'发放情况' if with_results else '发放'}公示",
+                f"为进一步推进村务公开，接受群众监督，确保惠农补贴资金发放公开、公平、公正，根据上级有关惠农补贴政策，"
+                f"现将本村{year}年度各项惠农补贴资金发放情况公示如下：")
+    return (f"{town}{village}{year}年度惠农补贴申报审核情况公示",
+            f"根据上级有关惠农补贴政策，经农户申报、村级审核，现将本村{year}年度惠农补贴申报审核情况公示如下，"
+            f"公示无异议后按程序发放：")
+
+
+def _phones(settings, code: str, village: str, town: str) -> list[str]:
+    """One label per supervision line: '本村 0577-…', '岩头镇 0577-…', the county bureau, 12345."""
+    phones = [f"本村 {p}" for p in [settings.village_phone(code, village)] if p]
+    phones += [f"{town} {p}" for p in [settings.town_phone(town)] if p]
+    if settings.county_bureau_phone:
+        phones.append(f"{settings.county_bureau or '县农业农村部门'} {settings.county_bureau_phone}")
+    phones.append(f"政务服务便民热线 {settings.hotline}")
+    return phones
+
+
+def area_2(area: Decimal | None) -> str:
+    """An area on a poster: always two decimals (2.00, 1.25, 5.60)."""
+    return "" if area is None else f"{area.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
 
 
 def _period_line(start: date | None, days: int) -> str:

@@ -36,10 +36,10 @@ from .publishing import DRAFT, PUBLISHED, WITHHELD, Published, refresh_shown, wr
 from .readiness import Readiness, assess
 from .reading import discover, load, read_text_file
 from .reconciling import FAILED, PAID, reconcile
-from .rosters import REASONS, Context, Household, RowNote, SheetResult, VillageClaim, parse_file
+from .rosters import REASONS, Cadre, Context, Household, RowNote, SheetResult, VillageClaim, parse_file
 from .safepaths import component
 from .status import build_status, write_status
-from .validating import check_cadres, check_claims, find_duplicates
+from .validating import check_cadres, check_claims, find_duplicates, match_cadres
 from .villages import BUNDLED_SOURCE, VillageRegistry
 from .workbook import write_workbook
 from .writing import atomic_write_bytes, internal_dir, sweep_temporary, write_csv
@@ -103,6 +103,7 @@ class Books:
     claims: list[VillageClaim] = field(default_factory=list)
     payments: list[Payment] = field(default_factory=list)
     covered: set[tuple[str, int]] = field(default_factory=set)  # (subsidy, year) that bank results cover
+    cadres: list[Cadre] = field(default_factory=list)  # village cadres, matched to their own payouts
 
 
 @dataclass
@@ -221,9 +222,10 @@ def _settle_roles(results: list[SheetResult]) -> None:
     """A cadre sheet is a cross-check only beside a roster; alone in its file it is the roster."""
     has_roster = any(r.role == "roster" for r in results)
     for res in results:
-        if res.role == "cadre":
+        if res.role == "cadre" and res.households:  # a 村干部清册 with amounts (a 村干部名单 has none)
             if not has_roster:
                 res.role = "roster"
+                res.cadres = []
             else:
                 res.counts["cross_check"] += res.counts.pop("household", 0)
 
@@ -256,12 +258,13 @@ def choose_year(intake: Intake, year: int | None) -> int:
 def assemble(intake: Intake, year: int | None = None) -> Books:
     """Households of the run's year, cross-checks against summary and cadre sheets, all problems."""
     run_year = choose_year(intake, year)
-    households, cadres, claims, payments = [], [], [], []
+    households, cadres, claims, payments, cadre_list = [], [], [], [], []
     problems = list(intake.problems)
     for res in intake.sheets:
         problems += res.problems
         if res.role == "cadre":
             cadres += res.households
+            cadre_list += res.cadres
         elif res.role == "summary":
             claims += res.claims
         elif res.role == "bank":
@@ -289,6 +292,8 @@ def assemble(intake: Intake, year: int | None = None) -> Books:
                     c.subsidy = c.subsidy or only
     problems += find_duplicates(households)
     problems += check_cadres(cadres, households)
+    cadre_list, cadre_problems = match_cadres(cadre_list, [h for h in households if h.year == run_year])
+    problems += cadre_problems
     # a summary sheet beside a roster summarises that file; one on its own summarises every roster
     by_file: dict[str, list[Household]] = defaultdict(list)
     for h in households:
@@ -297,7 +302,7 @@ def assemble(intake: Intake, year: int | None = None) -> Books:
         scope = by_file.get(file) or households
         problems += check_claims([c for c in claims if c.file == file], scope)
     books = Books(run_year, households, [], Counter(), intake.files, intake.sheets, intake.catalogue,
-                  intake.villages, claims, payments)
+                  intake.villages, claims, payments, cadres=cadre_list)
     add_problems(books, problems)
     _recount(books)
     return books

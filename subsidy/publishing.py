@@ -20,7 +20,8 @@ from pathlib import Path
 
 from .archiving import Version, correct_against, is_current, latest_version
 from .locking import forget_inherited
-from .notices import Notice, money
+from .normalising import money_text
+from .notices import Notice
 from .rendering import render
 from .safepaths import component, inside, village_stem
 from .writing import atomic_write_bytes, fsync_folder, write_csv
@@ -165,7 +166,7 @@ def show_published(item: Published, version: Version) -> None:
 def write_index(folder: Path, results: list[Published]) -> None:
     """notices/index.csv: one row per village, what notices/ holds for it and why."""
     write_csv(folder / "index.csv", INDEX_COLUMNS, (
-        (p.notice.village_code, p.notice.village_name, p.notice.town, p.notice.households, money(p.notice.amount),
+        (p.notice.village_code, p.notice.village_name, p.notice.town, p.notice.households, money_text(p.notice.amount),
          p.path.relative_to(folder).as_posix() if p.path else "",
          p.large_path.relative_to(folder).as_posix() if p.large_path else "", p.pages or "", p.large_pages or "",
          p.status_text, "；".join(sorted({pr.kind for pr in p.notice.problems}))) for p in results

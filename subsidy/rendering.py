@@ -46,6 +46,9 @@ class Layout:
 _COLUMNS_FULL = (("序号", "seq", 0.75, "c"), ("户主姓名", "name", 1.5, "c"), ("身份证号", "id_masked", 2.6, "c"),
                  ("面积(亩)", "area", 1.1, "r"), ("标准(元/亩)", "rate", 1.45, "r"), ("金额(元)", "amount", 1.4, "r"),
                  ("发放情况", "status", 1.2, "c"), ("备注", "remark", 1.6, "l"))
+_CADRE_COLUMNS = (("序号", "seq", 0.7, "c"), ("姓名", "name", 1.5, "c"), ("职务", "post", 2.0, "c"),
+                  ("补贴项目", "subsidy", 3.2, "l"), ("金额(元)", "amount", 1.5, "r"))
+NUMERALS_AFTER = "一二三四五六七八九十"
 _COLUMNS_LARGE = (("序号", "seq", 0.6, "c"), ("户主姓名", "name", 1.7, "c"), ("身份证号", "id_masked", 3.1, "c"),
                   ("金额(元)", "amount", 1.6, "r"), ("发放情况", "status", 1.3, "c"), ("备注", "remark", 2.0, "l"))
 
@@ -159,11 +162,38 @@ def _cells(values: list[str], widths: list[float], size: float, face: str) -> tu
     return cells, lines * size * 1.3 + size * 0.7
 
 
+def _table(columns: tuple, width: float, body: float) -> tuple[list[float], list[str], _Item]:
+    """Column widths, alignments and the header item of a table with these columns."""
+    unit = sum(c[2] for c in columns)
+    widths = [width * c[2] / unit for c in columns]
+    aligns = [c[3] for c in columns]
+    cells, height = _cells([c[0] for c in columns], widths, body, fonts.BOLD)
+    return widths, aligns, _Item(height, "header", (cells, widths, aligns), keep_with_next=True)
+
+
+def _rows(records: list[dict], columns: tuple, width: float, body: float, bold_last: bool) -> list[_Item]:
+    """A table's header and rows; the last row stays with the one before it (a 小计 never stands alone on a page
+    under a repeated header)."""
+    widths, aligns, header = _table(columns, width, body)
+    items = [header]
+    for n, record in enumerate(records):
+        last = n == len(records) - 1
+        cells, h = _cells([str(record.get(c[1], "")) for c in columns], widths, body,
+                          fonts.BOLD if last and bold_last else fonts.REGULAR)
+        items.append(_Item(h, "row", (cells, widths, aligns, last and bold_last, header),
+                           keep_with_next=n == len(records) - 2))
+    return items
+
+
+def _heading(text: str, body: float, width: float) -> list[_Item]:
+    items = _paragraph(text, body, width, fonts.BOLD)
+    for item in items:
+        item.keep_with_next = True
+    return [*items, _Item(body * 0.3, "gap", keep_with_next=True)]
+
+
 def _flow(notice: Notice, lay: Layout, width: float) -> list[_Item]:
     body, line = lay.body, lay.line
-    unit = sum(c[2] for c in lay.columns)
-    widths = [width * c[2] / unit for c in lay.columns]
-    aligns = [c[3] for c in lay.columns]
     items: list[_Item] = []
     items += _paragraph(notice.title, lay.title, width, fonts.BOLD, "c", gap=body * 0.8)
     items += _paragraph(notice.intro, body, width, fonts.REGULAR, indent=True, gap=body * 0.6)
@@ -171,24 +201,15 @@ def _flow(notice: Notice, lay: Layout, width: float) -> list[_Item]:
         last = n == len(notice.correction_lines) - 1
         items += _paragraph(text, body, width, fonts.BOLD if n == 0 else fonts.REGULAR, indent=n in (0, last),
                             gap=body * 0.6 if last else 0)
-    header_values = [c[0] for c in lay.columns]
-    header_cells, header_h = _cells(header_values, widths, body, fonts.BOLD)
-    header = _Item(header_h, "header", (header_cells, widths, aligns), keep_with_next=True)
     for group in notice.groups:
-        heading = _paragraph(group.heading, body, width, fonts.BOLD)
-        for item in heading:
-            item.keep_with_next = True
-        items += heading
-        items.append(_Item(body * 0.3, "gap", keep_with_next=True))
-        items.append(header)
-        for row in group.rows:
-            values = [str(getattr(row, c[1])) for c in lay.columns]
-            cells, h = _cells(values, widths, body, fonts.REGULAR)
-            items.append(_Item(h, "row", (cells, widths, aligns, False, header)))
-        subtotal = {"seq": "小计", "name": f"{group.households}户", "area": group.area, "amount": group.amount}
-        values = [subtotal.get(c[1], "") for c in lay.columns]
-        cells, h = _cells(values, widths, body, fonts.BOLD)
-        items.append(_Item(h, "row", (cells, widths, aligns, True, header)))
+        columns = tuple(c for c in lay.columns if c[1] != "status" or group.show_status)
+        records = [vars(row) for row in group.rows]
+        records.append({"seq": "小计", "name": f"{group.households}户", "area": group.area, "amount": group.amount})
+        items += _heading(group.heading, body, width) + _rows(records, columns, width, body, bold_last=True)
+        items.append(_Item(line * 0.6, "gap"))
+    if notice.cadres:
+        items += _heading(f"{NUMERALS_AFTER[min(len(notice.groups), 9)]}、村干部享受惠农补贴情况", body, width)
+        items += _rows([vars(c) for c in notice.cadres], _CADRE_COLUMNS, width, body, bold_last=False)
         items.append(_Item(line * 0.6, "gap"))
     items += _paragraph(notice.total_line, body, width, fonts.BOLD, gap=body * 0.6)
     for text in notice.closing:
@@ -196,8 +217,7 @@ def _flow(notice: Notice, lay: Layout, width: float) -> list[_Item]:
         for item in closing:  # the period, objections and phones stay together with the issuer and the seal
             item.keep_with_next = True
         items += closing
-    seal = _Item(body * 8, "seal", (notice.issuer, notice.date_line, body))
-    items.append(seal)
+    items.append(_Item(body * 8, "seal", (notice.issuer, notice.date_line, body)))
     return items
 
 
@@ -323,5 +343,6 @@ def _draw_item(c: Canvas, item: _Item, x0: float, y: float, width: float, body: 
         issuer, date_line, size = item.payload
         right = x0 + width - size * 2
         # room for the seal (盖章) above and over the issuer and the date
+        draw(c, right - size * 2, y - size * 2.6, "（盖章）", size, fonts.REGULAR, "r")
         draw(c, right, y - size * 4.6, issuer, size * 1.05, fonts.REGULAR, "r")
         draw(c, right, y - size * 6.2, date_line, size * 1.05, fonts.REGULAR, "r")

@@ -62,6 +62,7 @@ REASONS = {
     "numbering": "栏次行",
     "template": "空白模板行（只有序号）",
     "cross_check": "汇总表或村干部清册行（仅用于核对，不重复计入）",
+    "cadre": "村干部名单行（用于公示中的村干部享受惠农补贴情况）",
     "payment": "银行代发结果行（已用于对账）",
     "no_village": "无法确定所在村，未计入（已报问题）",
     "unknown_village": "村名无法识别，未计入（已报问题）",
@@ -119,6 +120,22 @@ class RowNote:
     text: str
 
 
+@dataclass(kw_only=True)
+class Cadre:
+    """A village cadre named in a 村干部名单 or 村干部清册: whose own payouts the village's notice lists apart."""
+
+    file: str
+    sheet: str
+    row: int
+    name: str
+    id: str
+    id_usable: bool
+    post: str
+    village_code: str
+    payouts: list = field(default_factory=list)  # the roster rows paying this cadre (set when matched)
+    ambiguous: bool = False  # matched by name, and the village has several people of that name
+
+
 @dataclass
 class VillageClaim:
     """A figure a village summary sheet states, to check against the roster rows."""
@@ -141,6 +158,7 @@ class SheetResult:
     households: list[Household] = field(default_factory=list)
     payments: list = field(default_factory=list)  # banks.Payment
     claims: list[VillageClaim] = field(default_factory=list)
+    cadres: list[Cadre] = field(default_factory=list)
     notes: list[RowNote] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
@@ -285,10 +303,15 @@ def _finish(item: InputFile, st: _Staged, ctx: Context) -> None:
     elif header.columns.is_village_summary or (not header.columns.is_roster and _SUMMARY.search(sheet.name + st.title)):
         res.role = "summary"
         _parse_summary(sheet, header, sc, ctx, res)
+    elif not header.columns.is_roster:  # a 村干部名单: names and posts, no money
+        res.role = "cadre"
+        _parse_cadre_list(sheet, header, sc, ctx, res)
     else:
-        res.role = "cadre" if _CADRE.search(sheet.name + st.title) else "roster"
+        res.role = "cadre" if _CADRE.search(sheet.name + st.title) or H.POST in header.columns.fields else "roster"
         res.year = sc.year
         _parse_roster(sheet, header, sc, ctx, res)
+        if res.role == "cadre":
+            _cadres_of_roster(sheet, header, res)
 
 
 def _is_success_list(cols: H.Columns, names: str) -> bool:
@@ -536,6 +559,42 @@ def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Contex
         res.problem("missing_field", first,
                     f"工作表“{sheet.name}”有{len(no_village_rows)}户无法确定所在村（{why}，表名和标题中也没有村名），"
                     f"第{first}行起均未计入：请填写村名或把村名写进表名。", field="village")
+
+
+def _parse_cadre_list(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Context, res: SheetResult) -> None:
+    """A 村干部名单: each cadre's name, post, ID where given, and village (its column, else the sheet's)."""
+    f = header.columns.fields
+    label_cells = sorted({c for c in (f.get(H.SEQ), f.get(H.NAME), 0, 1) if c is not None})
+    for row, rn in data_rows(sheet, header):
+        name = clean_name(cell(row, f[H.NAME]))
+        if row_label(row, label_cells, name) or not is_name(name):
+            res.note(rn, "other", row_preview(row))
+            continue
+        raw_village = cell_text(cell(row, f.get(H.VILLAGE)))
+        match = ctx.match(raw_village, sc.town, sc.county) if raw_village else sc.village
+        if match is None or match.village is None:
+            res.problem("unknown_village", rn, f"村干部名单中{name}的村：{match.reason if match else '没有写明村名'}。",
+                        person=name, field="cadre_village", subject=raw_village)
+            res.note(rn, "unknown_village", row_preview(row))
+            continue
+        id_text, from_number = clean_id(cell(row, f.get(H.ID))) if H.ID in f else ("", False)
+        usable = bool(id_text) and not from_number and id_error(id_text, ctx.latest_year) is None
+        res.cadres.append(Cadre(file=res.file, sheet=res.sheet, row=rn, name=name, id=id_text, id_usable=usable,
+                                post=cell_text(cell(row, f[H.POST])), village_code=match.village.code))
+        res.note(rn, "cadre", row_preview(row))
+
+
+def _cadres_of_roster(sheet: Sheet, header: H.Header, res: SheetResult) -> None:
+    """The cadres of a 村干部清册 that lists their amounts (also a cross-check of the roster), with their posts."""
+    post_c = header.columns.fields.get(H.POST)
+    posts = {rn: cell_text(cell(row, post_c)) for row, rn in data_rows(sheet, header)} if post_c is not None else {}
+    seen = set()
+    for h in res.households:
+        if h.row not in seen:
+            seen.add(h.row)
+            res.cadres.append(Cadre(file=h.file, sheet=h.sheet, row=h.row, name=h.name, id=h.id,
+                                    id_usable=h.id_status in ("ok", "org"), post=posts.get(h.row, ""),
+                                    village_code=h.village_code))
 
 
 def _roster_total_problem(kind: str, finding: str) -> str:

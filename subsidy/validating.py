@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from .normalising import money_text
 from .problems import Problem
-from .rosters import Household, VillageClaim
+from .rosters import Cadre, Household, VillageClaim
 
 
 def _where(h: Household) -> str:
@@ -118,3 +118,34 @@ def check_claims(claims: list[VillageClaim], roster: list[Household]) -> list[Pr
                                     f"分村汇总表中{what}：{'；'.join(findings)}：请核对汇总表或清册。", c.village_code,
                                     subsidy=c.subsidy or "", field="village_summary", subject=c.village_code))
     return problems
+
+
+def match_cadres(cadres: list[Cadre], households: list[Household]) -> tuple[list[Cadre], list[Problem]]:
+    """Each cadre once (listed in several sheets: the first), with the roster rows paying them: by ID where the list
+    has a usable one, else by name within the cadre's village; a name several people of the village share is
+    reported, never guessed."""
+    by_id: dict[str, list[Household]] = defaultdict(list)
+    by_name: dict[tuple, list[Household]] = defaultdict(list)
+    for h in households:
+        if h.id_status in ("ok", "org"):
+            by_id[h.id].append(h)
+        by_name[(h.name, h.village_code)].append(h)
+    unique: dict[tuple, Cadre] = {}
+    for c in cadres:
+        unique.setdefault((c.village_code, c.id if c.id_usable else c.name), c)
+    problems = []
+    for c in unique.values():
+        if c.id_usable:
+            c.payouts = by_id.get(c.id, [])
+            continue
+        rows = by_name.get((c.name, c.village_code), [])
+        if len({h.person_key for h in rows}) > 1:
+            c.ambiguous = True
+            problems.append(Problem(
+                "ambiguous_match", c.file, c.sheet, c.row,
+                f"村干部名单中的{c.name}（{c.post}）在本村清册中有{len({h.person_key for h in rows})}个同名的人"
+                f"（{'、'.join(_where(h) for h in rows[:3])}），无法确定是哪一个：请在名单中补充身份证号。",
+                c.village_code, person=c.name, field="cadre"))
+        else:
+            c.payouts = rows
+    return list(unique.values()), problems

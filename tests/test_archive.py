@@ -105,8 +105,8 @@ def test_a_changed_amount_gives_v2_for_that_village_only(inputs, tmp_path):
         manifest["changes"][1] == "1. 金额变更：王五0（耕地地力保护补贴）112.00元改为224.00元"
     assert not (out / "archive" / "永嘉县" / "2022" / "330324108225" / "results" / "v2").exists()
     text = "".join(p.extract_text() for p in PdfReader(village / "v2" / "330324108224_苍坡村.pdf").pages).replace("\n", "")
-    assert "岩头镇苍坡村2022年度惠农补贴资金发放情况更正公示" in text
-    assert "2022年12月1日公示的《岩头镇苍坡村2022年度惠农补贴资金发放情况公示》现予更正" in text
+    assert "岩头镇苍坡村2022年度惠农补贴资金发放更正公示" in text
+    assert "2022年12月1日公示的《岩头镇苍坡村2022年度惠农补贴资金发放公示》现予更正" in text
     assert "第1版" not in text and "112.00元改为224.00元" in text
     register = read_register(out / "archive")
     assert [(r["village_name"], r["version"], r["correction"], r["corrects_version"]) for r in register][-1] == \

@@ -46,13 +46,16 @@ def test_sample_county_notices_list_every_household_and_the_totals(tmp_path, run
         assert "公示期：自张贴之日起7天" in text  # a run makes drafts: no dates
         assert text.count("草稿（未公示）") >= 2 * len(PdfReader(notice(res, large=large)).pages)  # head and watermark
         assert "2022年12月" not in text
-        assert "永嘉县农业农村局：0577-67221234" in text.replace("\n", "")
-        assert "政务服务便民热线：12345" in text.replace("\n", "")
+        flat = text.replace("\n", "")
+        assert "监督电话：本村 0577-67351001；岩头镇 0577-67351000；永嘉县农业农村局 0577-67221234；政务服务便民热线 12345。" in flat
+        assert flat.count("监督电话") == 2  # one label: the objection sentence's and the line's own
+        assert "（盖章）" in flat
         assert "苍坡村村民委员会" in text
         assert not re.search(r"\d{17}[\dX]", text)  # never a full ID
         assert "330324********" in text
     index = read_csv(res.outputs / "notices" / "index.csv")
     assert len(index) == 10 and {r["status"] for r in index} == {"草稿（待公示）"}
+    assert {r["village_name"]: r["amount"] for r in index}["苍坡村"] == "2695.00"  # machines read it: no separators
 
 
 def test_status_column_comes_from_the_reconciliation(tmp_path, run_on):
@@ -83,7 +86,7 @@ def test_pdf_fonts_are_embedded_and_pages_sized(inputs, run_on):
             assert "/FontFile2" in descriptor.get_object()
         assert "Helvetica" not in str(page["/Resources"]["/Font"])
         meta = reader.metadata
-        assert meta.title.startswith("岩头镇苍坡村2022年度惠农补贴资金发放情况公示")
+        assert meta.title.startswith("岩头镇苍坡村2022年度惠农补贴资金发放公示")  # no bank results: no 发放情况
         assert "村务公开栏公示" in meta.subject
 
 
@@ -184,7 +187,7 @@ def test_contacts_give_village_and_town_phones(inputs, run_on):
     (inputs / "contacts.csv").write_text("town_name,village_name,village_code,phone\n,苍坡村,,0577-11112222\n"
                                          "岩头镇,,,0577-33334444\n", encoding="utf-8")
     text = text_of(notice(run_on(inputs))).replace("\n", "")
-    assert "村监督电话：0577-11112222" in text and "岩头镇监督电话：0577-33334444" in text
+    assert "本村 0577-11112222；岩头镇 0577-33334444" in text
 
 
 @pytest.mark.parametrize("toml, words", [
@@ -243,3 +246,80 @@ def test_xmp_and_document_information_say_the_same(inputs, run_on):
             assert str(xmp["xmp:CreateDate"]).startswith("2022-01-01T00:00:00")
             assert str(info["/ModDate"]).startswith("D:20220101000000")
             assert str(xmp["xmp:ModifyDate"]).startswith("2022-01-01T00:00:00")
+
+
+def test_areas_print_with_two_decimals_and_uncovered_subsidies_have_no_status_column(tmp_path, run_on):
+    from tests.sample_county import build
+
+    res = run_on(build(tmp_path / "in"))
+    text = text_of(notice(res))
+    assert "2.50" in text and "1.80" in text and "4.10" in text  # 苍坡村's areas, fixed to two decimals
+    forest = text.split("二、生态公益林补偿")[1]
+    assert "发放情况" not in forest.split("小计")[0]  # no bank file covers it: the column is left out, not blank
+    assert "发放情况" in text.split("二、生态公益林补偿")[0]
+    north = text_of(notice(res, "330324111220_北山村").parent.parent / "沙头镇" / "330324111220_北山村.pdf")
+    assert "惠农补贴资金发放公示" in north and "发放情况" not in north.split("公示如下")[1]
+
+
+def test_a_page_never_holds_only_a_header_and_a_subtotal():
+    """Over many group sizes, both sizes of notice: the last rows of a group stay with its 小计."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from subsidy import rendering
+    from subsidy.notices import Group, Notice, Row
+
+    def notice_of(sizes):
+        groups = [Group(f"补贴{g}", f"{g}、补贴{g}（政策依据：某文件；补贴标准：112元/亩）",
+                        [Row(i + 1, f"户主{i}", "330324********1234", "1.00", "112", "112.00", "", "", ("f", "s", i))
+                         for i in range(n)], n, "", "112.00") for g, n in enumerate(sizes)]
+        return Notice("330324108224", "苍坡村", "岩头镇", "永嘉县", 2022, "results", "标题", "开头", groups, "合计", ["公示期"],
+                      "苍坡村村民委员会", "", sum(sizes), 0)
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(st.integers(min_value=1, max_value=70), min_size=1, max_size=3), st.booleans(), st.sampled_from(["A4", "A3"]))
+    def check(sizes, large, paper):
+        lay = rendering.layout(paper, large, True)
+        width = lay.page[0] - 2 * lay.margin_x
+        usable = lay.page[1] - lay.margin_top - lay.margin_bottom - lay.body * 2.2
+        for page in rendering._paginate(rendering._flow(notice_of(sizes), lay, width), usable):
+            rows = [i for i in page if i.kind == "row"]
+            if rows and all(i.payload[3] for i in rows):  # only subtotal rows on the page
+                raise AssertionError(f"a page with only a 小计: sizes {sizes}, large {large}, {paper}")
+
+    check()
+
+
+def test_the_cadres_section_from_a_cadre_roster_with_ids(tmp_path, run_on):
+    from tests.sample_county import build, person
+
+    res = run_on(build(tmp_path / "in"))  # the sample's 村干部清册 beside the roster: names, posts, IDs, amounts
+    text = text_of(notice(res)).replace("\n", "")
+    section = text.split("村干部享受惠农补贴情况")[1]
+    assert f"{person(1)[0]}村委会主任耕地地力保护补贴280.00" in section.replace(" ", "")
+    zhou = text_of(notice(res, "330324108225_周宅村")).replace("\n", "").replace(" ", "")
+    assert f"{person(7)[0]}村支部书记耕地地力保护补贴140.00" in zhou
+    assert "村干部享受惠农补贴情况" not in text_of(notice(res, "330324108226_方岙村"))
+
+
+def test_the_cadres_section_from_a_name_list_without_ids(inputs, run_on):
+    roster(inputs, ["张三", "李四", "王五"])
+    write_xlsx(inputs / "村干部名单.xlsx", {"名单": [["岩头镇苍坡村村干部名单"], ["序号", "姓名", "职务"],
+                                                   [1, "张三", "村党支部书记"], [2, "赵六", "村委会委员"]]})
+    res = run_on(inputs)
+    assert res.problems() == []
+    section = text_of(notice(res)).replace("\n", "").split("村干部享受惠农补贴情况")[1].replace(" ", "")
+    assert "张三村党支部书记耕地地力保护补贴112.00" in section
+    assert "赵六村委会委员无" in section  # a cadre with no payout is listed as 无
+    reasons = {r[3] for r in res.reasons() if r[0] == "村干部名单.xlsx"}
+    assert reasons == {"title", "header", "cadre"}
+
+
+def test_a_cadre_name_two_villagers_share_is_a_problem_not_a_guess(inputs, run_on):
+    rows = [[TITLE], HEAD, [1, "苍坡村", "张三", make_id(seq=1), 1, 112, 112, ""],
+            [2, "苍坡村", "张三", make_id(seq=2), 1, 112, 112, ""]]
+    write_xlsx(inputs / "清册.xlsx", {"清册": rows})
+    write_xlsx(inputs / "村干部名单.xlsx", {"名单": [["序号", "村名", "姓名", "职务"], [1, "苍坡村", "张三", "村委会主任"]]})
+    res = run_on(inputs)
+    assert res.problems("ambiguous_match") == [("ambiguous_match", "村干部名单.xlsx", "名单", 2)]
+    assert "同名" in res.detail("ambiguous_match")[0]
