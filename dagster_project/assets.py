@@ -86,6 +86,12 @@ def _fail_clearly(fn):
     return wrapped
 
 
+def _md_list(items: list[tuple[str, str]]) -> dg.MetadataValue:
+    """'- **梅岙村**：须在源表改正…' per item: a list where a table would squeeze a short column to one character a
+    line (Chinese text may break between any two characters)."""
+    return dg.MetadataValue.md("\n".join(f"- **{head}**：{text}" for head, text in items) if items else "（无）")
+
+
 def _md_table(header: list[str], rows: list[list]) -> dg.MetadataValue:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
@@ -111,8 +117,7 @@ def input_files(context: dg.AssetExecutionContext, settings: SubsidySettings):
         "文件数": len(intake.files),
         "按识别结果": _md_table(["识别为", "文件数"], sorted(kinds.items())),
         "非空行数": sum(sum(r.counts.values()) for r in intake.sheets),
-        "读取说明": _md_table(["文件", "说明"], [[f.file, _short(mask_numbers(f.note), 60)] for f in intake.files
-                                             if f.sheets and f.note]),
+        "读取说明": _md_list([(f.file, _short(mask_numbers(f.note), 80)) for f in intake.files if f.sheets and f.note]),
         "输入文件夹": dg.MetadataValue.path(str(where.inputs.resolve())),
     })
 
@@ -203,9 +208,8 @@ def _short(text: str, limit: int) -> str:
 
 def _held_table(stage) -> dg.MetadataValue:
     ready = stage.readiness
-    return _md_table(["村", "暂缓原因（全文见工作簿“公示准备”）"], [
-        [v.village_name, _short("；".join(ready.reasons(c)), 40)]
-        for c, v in ready.villages.items() if not ready.ready(c)])
+    return _md_list([(f"{v.town}{v.village_name}", _short("；".join(ready.reasons(c)), 80))
+                     for c, v in ready.villages.items() if not ready.ready(c)])
 
 
 def _open_table(stage) -> dg.MetadataValue:
@@ -250,8 +254,8 @@ def village_notices(context: dg.AssetExecutionContext, settings: SubsidySettings
                               metadata={"含完整号码的文件": "、".join(sorted(set(leaks))) or "无"})
     yield dg.AssetCheckResult(
         check_name=EVERY_VILLAGE_HAS_NOTICE, passed=not withheld, severity=dg.AssetCheckSeverity.WARN,
-        metadata={"已暂扣的村": _md_table(["村", "原因"], [
-            [n.village_name, "、".join(sorted({KINDS[p.kind].title for p in n.problems}))] for n in withheld])})
+        metadata={"已暂扣的村": _md_list([
+            (n.village_name, "、".join(sorted({KINDS[p.kind].title for p in n.problems}))) for n in withheld])})
     yield dg.AssetCheckResult(check_name=NO_OPEN_PROBLEMS, passed=not held and not ready.open_problems,
                               severity=dg.AssetCheckSeverity.WARN,
                               metadata={"未处理的问题": _open_table(stage), "暂缓公示的村": _held_table(stage)})
@@ -274,8 +278,7 @@ def problem_report(context: dg.AssetExecutionContext, settings: SubsidySettings,
     for p in reconciliation.problems:
         if p.village_code:
             per_village.setdefault(p.village_code, Counter())[p.kind] += 1
-    rows = [[names.get(code, code), sum(c.values()),
-             _short("、".join(f"{KINDS[k].title}{n}" for k, n in c.most_common()), 30)]
+    rows = [(names.get(code, code), f"{sum(c.values())}个：" + "、".join(f"{KINDS[k].title}{n}" for k, n in c.most_common()))
             for code, c in sorted(per_village.items())]
     readiness = report["readiness"]
     return dg.Output(report, metadata={
@@ -283,7 +286,7 @@ def problem_report(context: dg.AssetExecutionContext, settings: SubsidySettings,
         "决定文件中未起作用的行": dg.MetadataValue.md("\n".join(f"- {n}" for n in readiness["decision_notes"]) or "（无）"),
         "问题数": report["problems"],
         "按类别": _md_table(["问题", "数量"], [[KINDS[k].title, n] for k, n in report["problems_by_kind"].items()]),
-        "有问题的村": _md_table(["村", "问题数", "问题"], rows),
+        "有问题的村": _md_list(rows),
         "提示": dg.MetadataValue.md("\n".join(f"- {h}" for h in report["hints"]) or "（无）"),
         "应发合计（元）": report["amount_due"], "户数": report["households"], "村数": report["villages"],
         "对账工作簿": dg.MetadataValue.path(str(Path(report["outputs"]["workbook"]).resolve())),
@@ -314,9 +317,10 @@ def publication(context: dg.AssetExecutionContext, config: PublishConfig, settin
                               where.outputs, where.archive, where.shared_dirs, reporter(context), where.exclude)
     outcomes = result["outcomes"]
     return dg.Output(result, metadata={
-        "公示结果": _md_table(["村", "结果", "原因"], [
-            [o.village_name or o.village_code, o.result + ("（更正公示）" if o.correction else "")
-             + (f" 第{o.version}版" if o.version else ""), _short("；".join(o.reasons), 40)] for o in outcomes]),
+        "公示结果": _md_list([
+            (o.village_name or o.village_code, o.result + ("（更正公示）" if o.correction else "")
+             + (f" 第{o.version}版" if o.version else "") + (f"：{_short('；'.join(o.reasons), 80)}" if o.reasons else ""))
+            for o in outcomes]),
         "新公示的村": result["published"], "此前已公示无变化的村": result["unchanged"], "未公示的村": result["refused"],
         "公示日期": result["date"], "公示人": result["by"],
         "登记簿": dg.MetadataValue.path(str(Path(result["register"]).resolve())),
@@ -338,9 +342,8 @@ def village_status(context: dg.AssetExecutionContext, settings: SubsidySettings)
         raise pipeline.PipelineError(str(exc)) from exc
     overdue = [s for s in statuses if s.overdue]
     return dg.Output(len(statuses), metadata={
-        "逾期（乡镇督办）": _md_table(["乡镇", "村", "逾期原因"], [[s.town, s.village_name, s.overdue] for s in overdue]),
-        "各村进度": _md_table(["乡镇", "村", "进度"], [[s.town, s.village_name, s.line().split("：", 1)[1]]
-                                                   for s in statuses]),
+        "逾期（乡镇督办）": _md_list([(f"{s.town}{s.village_name}", s.overdue) for s in overdue]),
+        "各村进度": _md_list([(f"{s.town}{s.village_name}", s.line().split("：", 1)[1]) for s in statuses]),
         "objections.csv 中未用的行": dg.MetadataValue.md("\n".join(f"- {n}" for n in notes) or "（无）"),
         "逾期村数": len(overdue), "进度表": dg.MetadataValue.path(str(path.resolve())),
     })

@@ -65,7 +65,7 @@ def test_graph_materializes_a_county_with_checks_and_clerk_metadata(tmp_path):
     assert "周宅村" in report.metadata["有问题的村"].value
     assert report.metadata["对账工作簿"].value.endswith("2022/永嘉县/internal/reconciliation.xlsx")
     [files] = result.asset_materializations_for_node("input_files")
-    assert "补报清册.xlsx | 工作表“补报”有2个公式" in files.metadata["读取说明"].value
+    assert "补报清册.xlsx**：工作表“补报”有2个公式" in files.metadata["读取说明"].value
     [records] = result.asset_materializations_for_node("household_records")
     assert records.metadata["户数"].value == report.metadata["户数"].value == 30  # one household count everywhere
     assert report.metadata["对账工作簿"].value.startswith("/")  # absolute paths
@@ -193,7 +193,7 @@ def test_notice_settings_on_the_resource_override_notice_toml(tmp_path):
                                notice_kind="application")
     result = dg.materialize(ASSETS, partition_key=KEY, instance=instance, resources={"settings": settings})
     [files] = result.asset_materializations_for_node("input_files")
-    assert "补报清册.xlsx | 工作表“补报”有2个公式" in files.metadata["读取说明"].value
+    assert "补报清册.xlsx**：工作表“补报”有2个公式" in files.metadata["读取说明"].value
     [notices] = result.asset_materializations_for_node("village_notices")
     assert notices.metadata["公示类型"].value == "申报审核公示"
     assert notices.metadata["草稿"].value == 10
@@ -215,7 +215,7 @@ def test_the_publish_job_publishes_ready_villages_and_says_why_others_wait(tmp_p
     [published] = [m for m in result.asset_materializations_for_node("publication")]
     table = published.metadata["公示结果"].value
     assert published.metadata["新公示的村"].value == 5 and published.metadata["未公示的村"].value == 5
-    assert "梅岙村 | 未公示 | 须在源表改正（不能以核实放行）：缺少必填项1个" in table
+    assert "- **梅岙村**：未公示：须在源表改正（不能以核实放行）：缺少必填项1个" in table
     assert (tmp_path / "outputs" / "archive" / "register.csv").exists()
     # the sensor's job never includes the publication
     assert "publication" not in {n.name for n in defs.resolve_job_def("county_pipeline_job").graph.node_defs}
