@@ -172,6 +172,9 @@ def print_publication(result: dict) -> int:
         what = o.result + ("（更正公示）" if o.correction else "") + (f" 第{o.version}版" if o.version else "")
         print(f"    {o.village_code} {o.town}{o.village_name}：{what}" + (f"：{'；'.join(o.reasons)}" if o.reasons else ""))
     print(f"档案：{result['archive']}（登记簿 {result['register']}）")
+    print(f"网站：{result['site']}/index.html（可直接用浏览器打开）    开放数据：{result['open_data']}")
+    for finding in result["public_findings"]:
+        print(f"    未写入：{finding}")
     return result["refused"]
 
 
@@ -296,6 +299,22 @@ def print_status(key: str, statuses, notes: list[str], path: Path, today: date) 
     print(f"进度表：{path}")
 
 
+def cmd_verify_notice(args: argparse.Namespace) -> int:
+    from subsidy.verification import find_code
+
+    found = find_code(Path(args.archive), args.code)
+    if found is None:
+        print(f"核验码 {args.code} 不存在：这不是本档案中任何正式公示的核验码，请核对是否抄错，或向县财政局核实。")
+        return 1
+    print(f"核验码 {args.code}：{found.county}{found.town}{found.village_name}（{found.village_code}）{found.year}年度"
+          f"{found.kind_title} 第{found.version}版，{found.publish_date}公示。")
+    if found.replaced_by:
+        print(f"注意：此公示已被第{found.replaced_by}版更正公示（{found.replaced_on}）替代，请以更正后的为准。")
+    else:
+        print("这是该村该公示的最新版本。")
+    return 0
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     from subsidy.archiving import read_register, verify
 
@@ -358,6 +377,12 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--county", help="只看这个县（按 <年度>/<县>/ 分开放时）")
     status.add_argument("--today", help="按这一天计算进度（默认今天），如 2022-12-10")
     status.set_defaults(func=cmd_status)
+    vn = sub.add_parser("verify-notice", help="核验公示上的核验码：属于哪个村哪一版，是否已被更正",
+                        description="说明核验码属于哪个县、年度、村和版本，公示日期，以及是否已被后来的更正公示替代（退出状态0）；"
+                                    "不存在的核验码退出状态1。例：subsidy verify-notice ABCD-EFGH-JKLM --archive outputs/archive")
+    vn.add_argument("code", help="公示上印的核验码，如 ABCD-EFGH-JKLM（不分大小写，可不写短横线）")
+    vn.add_argument("--archive", required=True, help="档案文件夹，如 outputs/archive")
+    vn.set_defaults(func=cmd_verify_notice)
     v = sub.add_parser("verify", help="核对留存备查的档案：每个文件的哈希、登记簿和清单",
                        description="重新计算档案中每个版本每个文件的 SHA-256，核对登记簿 register.csv 与各版本清单；"
                                    "有任何文件被改动、缺失或多出时以非零状态退出。例：subsidy verify --archive outputs/archive")

@@ -34,14 +34,17 @@ from .locking import output_lock
 from .normalising import parse_decimal
 from .notices import Notice
 from .ownfiles import MARKER
+from .privacy import mask_name
 from .reading import walk
 from .safepaths import component, inside, village_stem
 from .writing import atomic_write_bytes, fsync_folder
 
 REGISTER_COLUMNS = ("village_code", "village_name", "town", "county", "year", "kind", "version", "publish_date",
                     "publicity_end", "notice_sha256", "correction", "corrects_version", "published_by", "decisions",
-                    "folder")
+                    "verification_code", "folder")
 ROW_COLUMNS = ("subsidy", "seq", "name", "id_number", "area", "rate", "amount", "status", "remark")
+CADRE_COLUMNS = ("seq", "name", "post", "subsidy", "amount")
+WEB_SUFFIX = "_网上公布版"  # the web copy of a notice: names masked when web_mask_names is on
 
 
 def sha256(data: bytes) -> str:
@@ -210,9 +213,11 @@ def _write_version(item, settings, summary, inputs_listing, root: Path, record: 
     notice, latest = item.notice, item.corrects
     number = (latest.number if latest else 0) + 1
     final = village_dir(root, notice, settings.kind) / f"v{number}"
+    web_names = (item.path.stem + WEB_SUFFIX + ".pdf", item.large_path.stem + WEB_SUFFIX + ".pdf")
     files = {
         item.path.name: item.path.read_bytes(),
         item.large_path.name: item.large_path.read_bytes(),
+        web_names[0]: item.web[0], web_names[1]: item.web[1],
         "rows.csv": csv_bytes(ROW_COLUMNS, notice_rows(notice)),
         "summary.csv": csv_bytes(("village_code", "village_name", "subsidy_type", "households", "amount_due",
                                    "amount_paid", "amount_failed"),
@@ -221,6 +226,8 @@ def _write_version(item, settings, summary, inputs_listing, root: Path, record: 
                                     "" if r.amount_failed is None else f"{r.amount_failed:.2f}")
                                    for r in summary if r.village_code == notice.village_code]),
     }
+    if notice.cadres:
+        files["cadres.csv"] = csv_bytes(CADRE_COLUMNS, [(c.seq, c.name, c.post, c.subsidy, c.amount) for c in notice.cadres])
     start = notice.publish_date
     end = start + timedelta(days=settings.publicity_days - 1)
     manifest = {
@@ -234,6 +241,9 @@ def _write_version(item, settings, summary, inputs_listing, root: Path, record: 
         "decisions": record.decisions.get(notice.village_code, []),
         "notice": item.path.name, "large_print": item.large_path.name, "pages": item.pages,
         "large_pages": item.large_pages, "inputs": inputs_listing,
+        "verification_code": notice.verification_code, "qr_payload": notice.qr_payload,
+        "web_notice": web_names[0], "web_large_print": web_names[1],
+        "web_mask_names": settings.web_mask_names, "changes_web": _web_changes(notice, latest, settings),
         "outputs": {name: sha256(data) for name, data in sorted(files.items())},
     }
     files["manifest.json"] = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
@@ -260,8 +270,20 @@ def _register_row(manifest: dict, folder: Path, root: Path) -> dict:
         "correction": "是" if manifest["correction_of"] else "否",
         "corrects_version": manifest["correction_of"] or "", "published_by": manifest.get("published_by", ""),
         "decisions": " ".join(d["problem_id"] for d in manifest.get("decisions", [])),
+        "verification_code": manifest.get("verification_code", ""),
         "folder": folder.relative_to(root).as_posix(),
     }
+
+
+def _web_changes(notice: Notice, latest: Version | None, settings) -> list[str]:
+    """What a correction changed, as the web shows it: names masked when web_mask_names is on."""
+    if latest is None:
+        return []
+    if not settings.web_mask_names:
+        return notice.correction_lines[1:-1]
+    masked = [dict(r, name=mask_name(r["name"])) for r in _read_rows(latest)]
+    new = [dict(zip(ROW_COLUMNS, r, strict=True)) | {"name": mask_name(r[2])} for r in notice_rows(notice)]
+    return [f"{n}. {line}" for n, line in enumerate(changes(masked, new), 1)]
 
 
 def read_register(root: Path) -> list[dict]:

@@ -48,6 +48,8 @@ class NoticeSettings:
     issuer: str = "{village}村民委员会"
     objection: str = DEFAULT_OBJECTION
     posting_days: int = 3  # a published notice should be on the board within this many days (status: overdue)
+    web_mask_names: bool = True  # names on the site and in open data as 张*明 (the posters keep them unless mask_names)
+    site_base_url: str = ""  # where outputs/site/ is hosted: the QR on a notice then holds its village page's URL
     source: str = ""  # where the settings came from (not a setting)
     source_keys: tuple[str, ...] = ()  # the keys notice.toml set
     notes: tuple[str, ...] = ()  # what the clerk should know about the settings (not a setting)
@@ -136,9 +138,10 @@ def _check(data: dict, source: str) -> dict:
         out["paper"] = str(out["paper"]).upper()
         if out["paper"] not in PAPERS:
             raise SettingsError(f"{source}：paper 应为 A4 或 A3")
-    if "mask_names" in out and not isinstance(out["mask_names"], bool):
-        raise SettingsError(f"{source}：mask_names 应为 true 或 false")
-    for key in ("county_bureau", "county_bureau_phone", "hotline", "issuer", "objection"):
+    for key in ("mask_names", "web_mask_names"):
+        if key in out and not isinstance(out[key], bool):
+            raise SettingsError(f"{source}：{key} 应为 true 或 false")
+    for key in ("county_bureau", "county_bureau_phone", "hotline", "issuer", "objection", "site_base_url"):
         if key in out:
             out[key] = str(out[key])
     return out

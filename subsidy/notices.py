@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -83,6 +83,9 @@ class Notice:
     corrects_version: int | None = None
     publish_date: date | None = None  # None: a draft (草稿), not yet published
     cadres: list[CadreRow] = field(default_factory=list)  # 村干部享受惠农补贴情况, when a 村干部名单 is among the inputs
+    verification_code: str = ""  # 核验码 of a published version (drafts have none)
+    qr_payload: str = ""  # what the QR code on every page holds: the village page's URL, else the code
+    web_note: str = ""  # on the web copy: says the names are masked there
 
     @property
     def draft(self) -> bool:
@@ -108,7 +111,7 @@ class Notice:
     def texts(self):
         """Every text the notice draws, with the roster row it came from (or None)."""
         for text in (self.title, self.intro, self.total_line, self.issuer, self.date_line, *self.closing,
-                     *self.correction_lines):
+                     *self.correction_lines, self.web_note):
             yield text, None
         for group in self.groups:
             yield group.heading, None
@@ -264,6 +267,16 @@ def _period_line(start: date | None, days: int) -> str:
         return f"公示期：自张贴之日起{days}天。"
     end = start + timedelta(days=days - 1)
     return f"公示时间：{cn_date(start)}至{cn_date(end)}，共{days}天。"
+
+
+def web_copy(notice: Notice) -> Notice:
+    """The notice as put on the web with names masked (张*明), saying so; the same 核验码."""
+    copy = replace(notice, groups=[replace(g, rows=[replace(r, name=mask_name(r.name)) for r in g.rows])
+                                   for g in notice.groups],
+                   cadres=[replace(c, name=mask_name(c.name)) for c in notice.cadres],
+                   web_note="（网上公布版：为保护个人信息，姓名已部分隐去；张贴的公示为全名。）")
+    copy.problems = check(copy)
+    return copy
 
 
 def check(notice: Notice) -> list[Problem]:

@@ -68,12 +68,14 @@ def _csv_header(path: Path) -> tuple[str, ...]:
 
 def our_csv_headers() -> set[tuple[str, ...]]:
     """The header of every CSV the tool writes (imported here, lazily, from the modules that write them)."""
-    from . import archiving, pipeline, posting, publishing, status
+    from . import archiving, opendata, pipeline, posting, publishing, status
 
     return {tuple(h) for h in (pipeline.SUMMARY_COLUMNS, pipeline.EXCEPTION_COLUMNS, pipeline.READINESS_COLUMNS,
                                pipeline.HOUSEHOLD_COLUMNS, pipeline.FILE_COLUMNS, pipeline.NOT_USED_COLUMNS,
                                pipeline.DECISION_NOTE_COLUMNS, publishing.INDEX_COLUMNS, archiving.REGISTER_COLUMNS,
-                               archiving.ROW_COLUMNS, posting.POSTINGS_COLUMNS, status.STATUS_COLUMNS)}
+                               archiving.ROW_COLUMNS, archiving.CADRE_COLUMNS, posting.POSTINGS_COLUMNS,
+                               status.STATUS_COLUMNS, [f for f, _, _ in opendata.VILLAGE_FIELDS],
+                               [f for f, _, _ in opendata.PAYOUT_FIELDS])}
 
 
 def keywords(kind: str) -> str:

@@ -27,6 +27,7 @@ from .locking import output_lock
 from .normalising import area_text, money_text
 from .notice_settings import NoticeSettings, SettingsError, load_settings, with_overrides
 from .notices import Notice, build_notices
+from .opendata import build_open_data
 from .ownfiles import OUTPUT_FOLDER, OWN_FILE
 from .posting import OBJECTIONS_FILE, load_objections
 from .privacy import mask_numbers
@@ -38,6 +39,7 @@ from .reading import discover, load, read_text_file
 from .reconciling import FAILED, PAID, reconcile
 from .rosters import REASONS, Cadre, Context, Household, RowNote, SheetResult, VillageClaim, parse_file
 from .safepaths import component
+from .site import build_site
 from .status import build_status, write_status
 from .validating import check_cadres, check_claims, find_duplicates, match_cadres
 from .villages import BUNDLED_SOURCE, VillageRegistry
@@ -542,11 +544,21 @@ def publish(books: Books, summary: list[SummaryRow], stage: NoticeStage, request
     problems = sorted_problems(books, books.problems + stage.problems)
     outcomes = publish_villages(dated.notices, stage.shown, dated.settings, stage.readiness, request, summary,
                                 input_listing(inputs, shared_dirs, exclude), outputs, archive_root, problems, progress)
+    public = build_public(archive_root)
     return {"date": request.date.isoformat(), "by": request.by, "outcomes": outcomes,
             "published": sum(1 for o in outcomes if o.result == NEW),
             "unchanged": sum(1 for o in outcomes if o.result == UNCHANGED),
             "refused": sum(1 for o in outcomes if o.result == REFUSED),
-            "archive": str(archive_root), "register": str(archive_root / "register.csv")}
+            "archive": str(archive_root), "register": str(archive_root / "register.csv"), **public}
+
+
+def build_public(archive_root: Path) -> dict:
+    """The public channel, rebuilt from the archive's published versions: the static site and the open data (beside
+    the archive); the findings are files not written because a full ID or account number was in them."""
+    site, open_data = archive_root.parent / "site", archive_root.parent / "open-data"
+    with output_lock(archive_root):
+        findings = build_site(archive_root, site) + build_open_data(archive_root, open_data)
+    return {"site": str(site), "open_data": str(open_data), "public_findings": findings}
 
 
 def publish_request(date_text: str, by: str, villages: list[str] | tuple[str, ...] = ()) -> PublishRequest:

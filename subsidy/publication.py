@@ -13,8 +13,15 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .archiving import PublicationRecord, archive_publication, correct_against, is_current, latest_version
-from .notices import Notice
+from .archiving import (
+    PublicationRecord,
+    archive_publication,
+    content_sha,
+    correct_against,
+    is_current,
+    latest_version,
+)
+from .notices import Notice, web_copy
 from .problems import COUNTY
 from .publishing import (
     PUBLISHED,
@@ -26,6 +33,8 @@ from .publishing import (
     write_pdfs,
 )
 from .readiness import Readiness
+from .site import version_page
+from .verification import verification_code
 
 NEW, UNCHANGED, REFUSED = "已公示", "此前已公示，内容无变化", "未公示"
 
@@ -73,6 +82,11 @@ def publish_villages(notices: list[Notice], current: list[Published], settings, 
             continue
         if latest is not None:
             correct_against(notice, latest)
+        number = (latest.number if latest else 0) + 1
+        notice.verification_code = verification_code(content_sha(notice, settings), code, settings.kind, number,
+                                                      request.date.isoformat())
+        notice.qr_payload = village_page_url(settings.site_base_url, notice, settings.kind, number) or \
+            notice.verification_code
         item.notice, item.corrects = notice, latest
         to_publish.append(item)
     _write_final(to_publish, settings, progress)
@@ -87,12 +101,23 @@ def publish_villages(notices: list[Notice], current: list[Published], settings, 
 
 
 def _write_final(items: list[Published], settings, progress) -> None:
-    """The dated PDFs of the villages being published, into notices/."""
-    for item, (normal, pages, large, large_pages) in zip(
-            items, render_all([i.notice for i in items], settings.paper, progress=progress), strict=True):
+    """The dated PDFs of the villages being published, into notices/, and their web copies (kept for the archive)."""
+    notices = [i.notice for i in items]
+    rendered = render_all(notices, settings.paper, progress=progress)
+    web = render_all([web_copy(n) for n in notices], settings.paper) if settings.web_mask_names else rendered
+    for item, (normal, pages, large, large_pages), (web_normal, _, web_large, _) in zip(items, rendered, web,
+                                                                                        strict=True):
         item.path, item.large_path = notice_paths(item.path.parent.parent, item.notice)
         write_pdfs(item, normal, pages, large, large_pages)
+        item.web = (web_normal, web_large)
         item.state = PUBLISHED
+
+
+def village_page_url(base: str, notice: Notice, kind: str, version: int) -> str:
+    """The address of a published version's page on the site (for the QR), or '' without a base URL."""
+    if not base:
+        return ""
+    return f"{base.rstrip('/')}/{version_page(notice.village_code, notice.year, kind, version)}"
 
 
 def _outcome(notice: Notice, result: str, version: int | None, reasons: tuple[str, ...] = (),

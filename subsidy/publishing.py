@@ -44,6 +44,7 @@ class Published:
     state: str = DRAFT  # 草稿, 已公示, 已暂扣
     version: Version | None = None  # the published version shown, or the one a draft (or publication) corrects
     corrects: Version | None = None  # for a publication: the version it corrects
+    web: tuple[bytes, bytes] | None = None  # for a publication: the web copies (names masked when web_mask_names)
 
     @property
     def status_text(self) -> str:

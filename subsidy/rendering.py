@@ -15,6 +15,9 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A3, A4, landscape
 from reportlab.lib.units import mm
 from reportlab.lib.utils import TimeStamp
@@ -197,6 +200,8 @@ def _flow(notice: Notice, lay: Layout, width: float) -> list[_Item]:
     items: list[_Item] = []
     items += _paragraph(notice.title, lay.title, width, fonts.BOLD, "c", gap=body * 0.8)
     items += _paragraph(notice.intro, body, width, fonts.REGULAR, indent=True, gap=body * 0.6)
+    if notice.web_note:
+        items += _paragraph(notice.web_note, body, width, fonts.BOLD, indent=True, gap=body * 0.6)
     for n, text in enumerate(notice.correction_lines):
         last = n == len(notice.correction_lines) - 1
         items += _paragraph(text, body, width, fonts.BOLD if n == 0 else fonts.REGULAR, indent=n in (0, last),
@@ -298,10 +303,23 @@ def render(notice: Notice, paper: str, large: bool) -> tuple[bytes, int]:
             _draw_item(c, item, lay.margin_x, y, width, lay.body)
             y -= item.height
         draw(c, page_w / 2, lay.margin_bottom - lay.body * 0.2, f"第 {number} 页 共 {len(pages)} 页", lay.body, align="c")
+        if notice.verification_code:
+            _verification(c, notice, lay, page_w)
         c.showPage()
     c.save()
     pdf = make_pdfa(buffer.getvalue(), title, subject, notice.issuer, publish, notice_keywords(notice))
     return pdf, len(pages)
+
+
+def _verification(c: Canvas, notice: Notice, lay: Layout, page_w: float) -> None:
+    """核验码 at the foot of the page, and a QR code holding the village page's URL (or the code) beside it."""
+    draw(c, lay.margin_x, lay.margin_bottom - lay.body * 0.2, f"核验码：{notice.verification_code}", lay.body * 0.9)
+    size = lay.margin_bottom - 4 * mm
+    widget = QrCodeWidget(notice.qr_payload or notice.verification_code, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    renderPDF.draw(drawing, c, page_w - lay.margin_x - size, 2 * mm)
 
 
 def _draft_marks(c: Canvas, lay: Layout, page_w: float, page_h: float) -> None:

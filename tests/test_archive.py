@@ -54,6 +54,7 @@ def test_first_run_archives_every_village_with_a_complete_manifest(inputs, tmp_p
     folder = out / "archive" / "永嘉县" / "2022" / "330324108224" / "results" / "v1"
     names = {p.name for p in folder.iterdir()}
     assert names == {"330324108224_苍坡村.pdf", "330324108224_苍坡村_大字版.pdf", "rows.csv", "summary.csv",
+                     "330324108224_苍坡村_网上公布版.pdf", "330324108224_苍坡村_大字版_网上公布版.pdf",
                      "manifest.json", "330324108224_苍坡村_v1.zip"}
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert [i["path"] for i in manifest["inputs"]] == ["notice.toml", "清册.xlsx"]

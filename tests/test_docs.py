@@ -16,7 +16,7 @@ def test_problem_table_is_generated_from_the_vocabulary():
 
 def test_every_command_and_option_is_documented():
     commands = build_parser()._subparsers._group_actions[0].choices
-    assert set(commands) == {"run", "publish", "posted", "status", "verify"}
+    assert set(commands) == {"run", "publish", "posted", "status", "verify", "verify-notice"}
     for name, command in commands.items():
         assert f"subsidy {name}" in README, name
         for action in command._actions:

@@ -1,0 +1,99 @@
+"""Open data per county and year, from published versions only (the latest of each village):
+
+    open-data/<county>/<year>/villages.csv      village, town, subsidy, households, due, paid, failed, version, date
+    open-data/<county>/<year>/payouts.csv       one row per household payout as posted, names masked (张*明) and
+                                                IDs masked as on the notice
+    open-data/<county>/<year>/datapackage.json  a Frictionless Data Package describing both (types, licence, source)
+
+UTF-8 without a BOM, comma separated, money with two decimals and no separators (machines read these).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from .privacy import find_unmasked, mask_name
+from .public import PublishedVersion, load_published
+from .safepaths import component, inside
+from .writing import atomic_write_bytes
+
+VILLAGE_FIELDS = [("village_code", "string", "村代码（12位统计用区划代码）"), ("village_name", "string", "村名"),
+                  ("town", "string", "乡镇（街道）"), ("kind", "string", "公示类型（results 发放结果，application 申报审核）"),
+                  ("subsidy", "string", "补贴项目"), ("households", "integer", "户数"),
+                  ("amount_due", "number", "应发金额（元）"), ("amount_paid", "number", "实发金额（元），无银行结果时为空"),
+                  ("amount_failed", "number", "发放失败金额（元），无银行结果时为空"), ("version", "integer", "公示版本"),
+                  ("publish_date", "date", "公示日期")]
+PAYOUT_FIELDS = [("village_code", "string", "村代码"), ("village_name", "string", "村名"), ("town", "string", "乡镇（街道）"),
+                 ("kind", "string", "公示类型"), ("subsidy", "string", "补贴项目"), ("seq", "integer", "序号"),
+                 ("name", "string", "户主姓名（部分隐去）"), ("id_number", "string", "身份证号（只显示前6位和后4位）"),
+                 ("area", "number", "面积（亩）"), ("rate", "number", "补贴标准（元/亩）"), ("amount", "number", "金额（元）"),
+                 ("status", "string", "发放情况"), ("version", "integer", "公示版本"), ("publish_date", "date", "公示日期")]
+
+
+def build_open_data(archive_root: Path, root: Path) -> list[str]:
+    """(Re)write the open data of every county and year; returns findings (files not written: a full number)."""
+    findings: list[str] = []
+    latest = [v for v in load_published(archive_root) if v.latest]
+    for (county, year), group in _groups(latest).items():
+        folder = inside(root, root / component(county) / str(year))
+        villages = pd.DataFrame([_village_row(v, s) for v in group for s in v.summaries],
+                                columns=[f for f, _, _ in VILLAGE_FIELDS])
+        payouts = pd.DataFrame([_payout_row(v, r) for v in group for r in v.rows], columns=[f for f, _, _ in PAYOUT_FIELDS])
+        for name, frame in (("villages.csv", villages), ("payouts.csv", payouts)):
+            buffer = io.StringIO()
+            frame.to_csv(buffer, index=False, lineterminator="\n")
+            text = buffer.getvalue()
+            hit = find_unmasked(text)
+            if hit:
+                findings.append(f"open-data/{component(county)}/{year}/{name}：含完整证件号或账号（{hit[:6]}…），未写入")
+                continue
+            atomic_write_bytes(folder / name, text.encode("utf-8"))
+        atomic_write_bytes(folder / "datapackage.json", _package(county, year, group[0].village_code))
+    return findings
+
+
+def _groups(versions: list[PublishedVersion]) -> dict[tuple, list[PublishedVersion]]:
+    out: dict[tuple, list[PublishedVersion]] = {}
+    for v in versions:
+        out.setdefault((v.county, v.year), []).append(v)
+    return out
+
+
+def _village_row(v: PublishedVersion, s: dict) -> dict:
+    return {"village_code": v.village_code, "village_name": v.village_name, "town": v.town, "kind": v.kind,
+            "subsidy": s["subsidy_type"], "households": int(s["households"]), "amount_due": s["amount_due"],
+            "amount_paid": s["amount_paid"], "amount_failed": s["amount_failed"], "version": v.version,
+            "publish_date": v.publish_date}
+
+
+def _payout_row(v: PublishedVersion, r: dict) -> dict:
+    """A payout as posted; the name masked here whatever the version's setting (open data never names anyone)."""
+    return {"village_code": v.village_code, "village_name": v.village_name, "town": v.town, "kind": v.kind,
+            "subsidy": r["subsidy"], "seq": int(r["seq"]), "name": mask_name(r["name"]), "id_number": r["id_number"],
+            "area": r["area"], "rate": r["rate"], "amount": r["amount"].replace(",", ""), "status": r["status"],
+            "version": v.version, "publish_date": v.publish_date}
+
+
+def _package(county: str, year: int, some_code: str) -> bytes:
+    def schema(fields):
+        return {"fields": [{"name": n, "type": t, "description": d} for n, t, d in fields],
+                "missingValues": [""]}
+
+    package = {
+        "name": f"subsidy-{some_code[:6]}-{year}", "title": f"{county}{year}年度惠农补贴发放公示数据",
+        "description": "各村已正式公示的惠农补贴发放情况（每村最新公示版本），姓名和身份证号已部分隐去。",
+        "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
+                      "path": "https://creativecommons.org/licenses/by/4.0/"}],
+        "sources": [{"title": f"{county}村务公开栏公示（留存备查档案）"}],
+        "resources": [
+            {"name": "villages", "path": "villages.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+             "title": "分村分补贴汇总", "schema": schema(VILLAGE_FIELDS)},
+            {"name": "payouts", "path": "payouts.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+             "title": "各户发放明细（已脱敏）", "schema": schema(PAYOUT_FIELDS)},
+        ],
+    }
+    return (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode()

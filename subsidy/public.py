@@ -1,0 +1,76 @@
+"""What the public channel (site, open data) is built from: the published versions in the archive, as the web shows
+them (IDs and accounts always masked; names masked when the version was published with web_mask_names)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from .normalising import parse_decimal
+from .privacy import mask_name
+
+
+@dataclass(kw_only=True)
+class PublishedVersion:
+    folder: Path
+    manifest: dict
+    latest: bool = False  # the newest version of its village, kind and year
+    rows: list[dict] = field(default_factory=list)  # rows.csv, names masked for the web where the setting says
+    summaries: list[dict] = field(default_factory=list)  # summary.csv
+    cadres: list[dict] = field(default_factory=list)  # cadres.csv
+
+    def __getattr__(self, name: str):
+        try:
+            return self.__dict__["manifest"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def web_notice(self) -> Path:
+        return self.folder / self.manifest.get("web_notice", self.manifest["notice"])
+
+    @property
+    def web_large(self) -> Path:
+        return self.folder / self.manifest.get("web_large_print", self.manifest["large_print"])
+
+    def total(self, column: str) -> Decimal | None:
+        values = [parse_decimal(s[column]) for s in self.summaries if s[column]]
+        return sum(values, Decimal(0)) if values else None
+
+
+def _csv(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def load_published(root: Path) -> list[PublishedVersion]:
+    """Every version that was published (has a publication record), oldest first, the newest of each marked."""
+    found = []
+    for path in sorted(root.glob("*/*/*/*/v*/manifest.json")):
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        if not manifest.get("published_by"):
+            continue
+        masked = manifest.get("web_mask_names", True)
+        v = PublishedVersion(folder=path.parent, manifest=manifest)
+        v.rows = [dict(r, name=mask_name(r["name"]) if masked else r["name"]) for r in _csv(path.parent / "rows.csv")]
+        v.summaries = _csv(path.parent / "summary.csv")
+        v.cadres = [dict(c, name=mask_name(c["name"]) if masked else c["name"]) for c in _csv(path.parent / "cadres.csv")]
+        found.append(v)
+    newest: dict[tuple, PublishedVersion] = {}
+    for v in found:
+        key = (v.village_code, v.kind, v.year)
+        if key not in newest or v.version > newest[key].version:
+            newest[key] = v
+    for v in newest.values():
+        v.latest = True
+    return sorted(found, key=lambda v: (v.county, v.year, v.town, v.village_code, v.kind, v.version))
+
+
+def money2(value: Decimal | None) -> str:
+    """Money as people read it: 1,234.50 (empty for none)."""
+    return "" if value is None else f"{value:,.2f}"
