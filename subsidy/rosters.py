@@ -334,231 +334,333 @@ def _checked_columns(cols: H.Columns) -> list[int]:
     return sorted(set(out))
 
 
-def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Context, res: SheetResult) -> None:
-    cols = header.columns
-    f = cols.fields
-    name_c, id_c, village_c, town_c = f.get(H.NAME), f.get(H.ID), f.get(H.VILLAGE), f.get(H.TOWN)
-    amount_c = f.get(H.AMOUNT, f.get(H.ROW_TOTAL))
-    total_c = f.get(H.ROW_TOTAL) if H.AMOUNT not in f else None
-    area_c, rate_c, subsidy_c, account_c, seq_c = f.get(H.AREA), f.get(H.RATE), f.get(H.SUBSIDY), f.get(H.ACCOUNT), f.get(H.SEQ)
-    remark_c = f.get(H.REMARK)
-    wide = H.AMOUNT not in f and any(H.AMOUNT in per for per in cols.by_subsidy.values())
-    if wide:
-        amount_c = None
-    if not wide and cols.by_subsidy and sc.subsidy is None and len(cols.by_subsidy) == 1:
-        only = next(iter(cols.by_subsidy))
-        sc.subsidy = only
-        per = cols.by_subsidy[only]
-        area_c = area_c if area_c is not None else per.get(H.AREA)
-        rate_c = rate_c if rate_c is not None else per.get(H.RATE)
-    if wide:
-        total_c = f.get(H.ROW_TOTAL)
-    scale = _scales(cols)
-    sums = RunningSums(_checked_columns(cols))
-    label_cells = sorted({c for c in (seq_c, name_c, village_c, 0, 1) if c is not None})
-    heading: Match | None = None
-    open_group: list[Household] = []  # households since the last 小计: a 组小计 names their group
-    sheet_village_reported = False
-    no_village_rows: list[tuple[int, str]] = []
+@dataclass(frozen=True)
+class _RosterColumns:
+    """Where a roster's fields sit, resolved once per sheet: one amount column, or one per subsidy (wide)."""
 
-    filled_down = _village_written_once_per_group(sheet, header, village_c, name_c, label_cells)
-    if filled_down:
-        rows_text = _row_list(sorted(filled_down))
-        res.remarks.append(f"工作表“{sheet.name}”村名只写在每组第一行：{rows_text}行按同组（以小计或合计行结束）第一行的村名计入")
-    header_labels = {c: compact(cell_text(cell(sheet.rows[header.last], c)) or header.labels[c])
-                     for c in cols.labels if c < len(header.labels)}
-    probe = name_c if name_c in header_labels else next(iter(header_labels), None)
-    for row, rn in data_rows(sheet, header):
-        value = cell(row, probe)
-        if isinstance(value, str) and value and compact(value) == header_labels[probe] and sum(
-            1 for c, label in header_labels.items() if label and compact(cell_text(cell(row, c))) == label
-        ) >= 2:
-            res.note(rn, "header", row_preview(row))  # the header repeated on every printed page
-            continue
-        name = clean_name(cell(row, name_c)) if name_c is not None else ""
-        kind = row_label(row, label_cells, name)
-        level = total_level(row, f.get(H.GROUP), village_c) if kind == "subtotal" else (PLAIN, "")
-        if settle_label_row(kind, row, rn, sums, cols.labels, scale, res, _roster_total_problem, level):
-            if level[0] == GROUP:
-                for h in open_group:
-                    h.group = h.group or level[1]
-            if kind in ("subtotal", "total"):
-                open_group = []
-            continue
-        single = single_text(row)
-        if single is not None and not is_numbering_row(row):
-            amount_probe = parse_decimal(cell(row, amount_c)) if amount_c is not None else None
-            filled = [j for j, v in enumerate(row) if v not in ("", None)]
-            if amount_probe is None and filled != [id_c]:
-                if single.isdigit() and len(single) <= 4:
-                    res.note(rn, "template", row_preview(row))
-                    continue
-                matched = ctx.villages.find_in_text(single, sc.town, sc.county) if len(single) <= 30 else None
-                if matched is None and split_suffix(single)[1] and len(single) <= 12:
-                    matched = ctx.match(single, sc.town, sc.county)
-                if matched is not None:
-                    heading = matched
-                    res.note(rn, "heading", single)
-                    if matched.village is None:
-                        res.problem("unknown_village", rn, f"村名分隔行：{matched.reason}。", field="village",
-                                    subject=single)
-                    continue
-                if filled != [name_c]:
-                    res.note(rn, "other", row_preview(row))
-                    continue
+    name: int | None
+    id: int | None
+    village: int | None
+    town: int | None
+    group: int | None
+    amount: int | None
+    total: int | None  # a row total: checked against a wide roster's per-subsidy amounts
+    area: int | None
+    rate: int | None
+    subsidy: int | None
+    account: int | None
+    seq: int | None
+    remark: int | None
+    wide: bool
+    by_subsidy: dict[str, dict[str, int]]
+    labels: dict[int, str]
+    scale: dict[int, Decimal]
+    label_cells: list[int]
+
+
+def _resolve_columns(cols: H.Columns, sc: _SheetContext) -> _RosterColumns:
+    """The sheet's columns; a single per-subsidy column group names the sheet's subsidy and lends its area and rate."""
+    f = cols.fields
+    wide = H.AMOUNT not in f and any(H.AMOUNT in per for per in cols.by_subsidy.values())
+    area, rate = f.get(H.AREA), f.get(H.RATE)
+    if not wide and cols.by_subsidy and sc.subsidy is None and len(cols.by_subsidy) == 1:
+        sc.subsidy, per = next(iter(cols.by_subsidy.items()))
+        area = area if area is not None else per.get(H.AREA)
+        rate = rate if rate is not None else per.get(H.RATE)
+    amount = None if wide else f.get(H.AMOUNT, f.get(H.ROW_TOTAL))
+    total = f.get(H.ROW_TOTAL) if wide or H.AMOUNT not in f else None
+    return _RosterColumns(
+        name=f.get(H.NAME), id=f.get(H.ID), village=f.get(H.VILLAGE), town=f.get(H.TOWN), group=f.get(H.GROUP),
+        amount=amount, total=total if wide else None, area=area, rate=rate, subsidy=f.get(H.SUBSIDY),
+        account=f.get(H.ACCOUNT), seq=f.get(H.SEQ), remark=f.get(H.REMARK), wide=wide, by_subsidy=cols.by_subsidy,
+        labels=cols.labels, scale=_scales(cols),
+        label_cells=sorted({c for c in (f.get(H.SEQ), f.get(H.NAME), f.get(H.VILLAGE), 0, 1) if c is not None}))
+
+
+@dataclass
+class _RowValues:
+    """What one data row says, read once: who, the figures (one amount, or one per subsidy) and the raw cells."""
+
+    row: list
+    rn: int
+    name: str
+    id_text: str
+    from_number: bool
+    parsed: dict[int, Decimal | None]
+    amount: Decimal | None = None  # one amount column
+    amounts: dict[str, Decimal | None] = field(default_factory=dict)  # wide: per subsidy
+
+    @property
+    def any_amount(self) -> bool:
+        return self.amount is not None or any(v is not None for v in self.amounts.values())
+
+    @property
+    def who(self) -> str:
+        return self.name or (self.id_text and f"身份证号{self.id_text}") or "该行"
+
+    @property
+    def person(self) -> str:
+        return self.name or self.id_text or row_preview(self.row)
+
+
+def _parse_roster(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Context, res: SheetResult) -> None:
+    """Every data row of a payout roster: a household (with its problems), or another row with its reason."""
+    _RosterParser(sheet, header, sc, ctx, res).run()
+
+
+class _RosterParser:
+    """The rows of one roster sheet, one concern per method; state carried from row to row: the running sums, a
+    village heading, the households since the last 小计, the rows with no village."""
+
+    def __init__(self, sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Context, res: SheetResult):
+        self.sheet, self.header, self.sc, self.ctx, self.res = sheet, header, sc, ctx, res
+        self.c = _resolve_columns(header.columns, sc)
+        self.sums = RunningSums(_checked_columns(header.columns))
+        self.heading: Match | None = None
+        self.open_group: list[Household] = []  # households since the last 小计: a 组小计 names their group
+        self.sheet_village_reported = False
+        self.no_village_rows: list[tuple[int, str]] = []
+        self.filled_down = _village_written_once_per_group(sheet, header, self.c.village, self.c.name,
+                                                           self.c.label_cells)
+        self.header_labels = {c: compact(cell_text(cell(sheet.rows[header.last], c)) or header.labels[c])
+                              for c in header.columns.labels if c < len(header.labels)}
+        self.probe = self.c.name if self.c.name in self.header_labels else next(iter(self.header_labels), None)
+
+    def run(self) -> None:
+        if self.filled_down:
+            self.res.remarks.append(f"工作表“{self.sheet.name}”村名只写在每组第一行：{_row_list(sorted(self.filled_down))}"
+                                    f"行按同组（以小计或合计行结束）第一行的村名计入")
+        for row, rn in data_rows(self.sheet, self.header):
+            self.row(row, rn)
+        self.report_rows_without_village()
+
+    def row(self, row: list, rn: int) -> None:
+        if self._repeated_header(row):
+            self.res.note(rn, "header", row_preview(row))  # the header repeated on every printed page
+            return
+        name = clean_name(cell(row, self.c.name)) if self.c.name is not None else ""
+        if self._label_row(row, rn, name) or self._text_row(row, rn):
+            return
         if is_numbering_row(row):
-            res.note(rn, "numbering", row_preview(row))
-            continue
-        id_value = cell(row, id_c)
-        id_text, from_number = clean_id(id_value) if id_c is not None else ("", False)
-        has_name = is_name(name)
-        parsed = sums.parse(row)
-        if wide:
-            amounts = {}
-            for subsidy_name, per in cols.by_subsidy.items():
+            self.res.note(rn, "numbering", row_preview(row))
+            return
+        values = self._values(row, rn, name)
+        if not is_name(name) and not values.id_text and self._not_a_household(values):
+            return
+        self._household(values)
+
+    def _repeated_header(self, row: list) -> bool:
+        value = cell(row, self.probe)
+        return isinstance(value, str) and bool(value) and compact(value) == self.header_labels[self.probe] and sum(
+            1 for c, label in self.header_labels.items() if label and compact(cell_text(cell(row, c))) == label) >= 2
+
+    def _label_row(self, row: list, rn: int, name: str) -> bool:
+        """A 小计/合计 (checked; a 组小计 names the group of the rows it closes) or a footer."""
+        kind = row_label(row, self.c.label_cells, name)
+        level = total_level(row, self.c.group, self.c.village) if kind == "subtotal" else (PLAIN, "")
+        if not settle_label_row(kind, row, rn, self.sums, self.c.labels, self.c.scale, self.res, _roster_total_problem,
+                                level):
+            return False
+        if level[0] == GROUP:
+            for h in self.open_group:
+                h.group = h.group or level[1]
+        if kind in ("subtotal", "total"):
+            self.open_group = []
+        return True
+
+    def _text_row(self, row: list, rn: int) -> bool:
+        """A row holding one text: a numbered empty template row, a village heading, or some other text."""
+        single = single_text(row)
+        if single is None or is_numbering_row(row):
+            return False
+        filled = [j for j, v in enumerate(row) if v not in ("", None)]
+        if (parse_decimal(cell(row, self.c.amount)) if self.c.amount is not None else None) is not None \
+                or filled == [self.c.id]:
+            return False
+        if single.isdigit() and len(single) <= 4:
+            self.res.note(rn, "template", row_preview(row))
+            return True
+        matched = self.ctx.villages.find_in_text(single, self.sc.town, self.sc.county) if len(single) <= 30 else None
+        if matched is None and split_suffix(single)[1] and len(single) <= 12:
+            matched = self.ctx.match(single, self.sc.town, self.sc.county)
+        if matched is not None:
+            self.heading = matched
+            self.res.note(rn, "heading", single)
+            if matched.village is None:
+                self.res.problem("unknown_village", rn, f"村名分隔行：{matched.reason}。", field="village", subject=single)
+            return True
+        if filled != [self.c.name]:
+            self.res.note(rn, "other", row_preview(row))
+            return True
+        return False
+
+    def _values(self, row: list, rn: int, name: str) -> _RowValues:
+        id_text, from_number = clean_id(cell(row, self.c.id)) if self.c.id is not None else ("", False)
+        values = _RowValues(row, rn, name, id_text, from_number, self.sums.parse(row))
+        if self.c.wide:
+            for subsidy, per in self.c.by_subsidy.items():
                 if H.AMOUNT in per:
-                    value = parsed[per[H.AMOUNT]]
-                    amounts[subsidy_name] = value * scale[per[H.AMOUNT]] if value is not None and per[H.AMOUNT] in scale else value
-            any_amount = any(v is not None for v in amounts.values())
+                    value = values.parsed[per[H.AMOUNT]]
+                    factor = self.c.scale.get(per[H.AMOUNT])
+                    values.amounts[subsidy] = value * factor if value is not None and factor else value
         else:
-            raw_amount = cell(row, amount_c)
-            amount = parsed[amount_c]
-            any_amount = amount is not None
-        if not has_name and not id_text:
-            if not any_amount:
-                seq_only = seq_c is not None and cell_text(cell(row, seq_c)) and all(
-                    v in ("", None) for j, v in enumerate(row) if j != seq_c
-                )
-                res.note(rn, "template" if seq_only else "other", row_preview(row))
-                continue
-            unlabeled = sums.unlabeled_total(parsed, scale, amount_c)
-            if unlabeled:  # a sum row without a 合计 label: its figure equals the rows above it
-                res.note(rn, unlabeled, "（无标签）" + row_preview(row))
-                sums.close(unlabeled)
-                continue
-        # ---- a household row
-        sums.add(parsed, scale, id_text or name)
-        # village
-        village_match: Match | None = None
-        raw_village = (cell_text(cell(row, village_c)) or filled_down.get(rn, "")) if village_c is not None else ""
-        if raw_village:
-            town = cell_text(cell(row, town_c)) if town_c is not None else None
-            village_match = ctx.match(raw_village, town or sc.town, sc.county)
-        elif heading is not None:
-            village_match = heading
-        elif sc.village is not None:
-            village_match = sc.village
-        # the year and subsidy of this row
-        year = sc.year
-        subsidies: list[tuple[str | None, Decimal | None]]
-        if wide:
-            subsidies = [(s, v) for s, v in amounts.items() if v is not None and v != 0]
-            if not subsidies:
-                subsidies = [(None, None)]
+            values.amount = values.parsed.get(self.c.amount)
+        return values
+
+    def _not_a_household(self, v: _RowValues) -> bool:
+        """A row naming no one: an empty template row, other text, or a sum row without a 合计 label."""
+        if not v.any_amount:
+            seq_only = self.c.seq is not None and cell_text(cell(v.row, self.c.seq)) and all(
+                x in ("", None) for j, x in enumerate(v.row) if j != self.c.seq)
+            self.res.note(v.rn, "template" if seq_only else "other", row_preview(v.row))
+            return True
+        unlabeled = self.sums.unlabeled_total(v.parsed, self.c.scale, self.c.amount)
+        if unlabeled:  # its figure equals the rows above it
+            self.res.note(v.rn, unlabeled, "（无标签）" + row_preview(v.row))
+            self.sums.close(unlabeled)
+            return True
+        return False
+
+    def _household(self, v: _RowValues) -> None:
+        self.sums.add(v.parsed, self.c.scale, v.id_text or v.name)
+        match, raw_village = self._village(v)
+        year, subsidies = self._subsidies(v)
+        id_status, id_problem = _id_status(v, self.c.id, self.ctx.latest_year)
+        code = match.village.code if match and match.village else ""
+        self._check(v, id_status, id_problem, code, subsidies)
+        if self._placed(v, match, raw_village):
+            self._build(v, match, id_status, year, subsidies)
+
+    def _village(self, v: _RowValues) -> tuple[Match | None, str]:
+        """The row's village: its cell (or the group's first row's), else a heading, else the sheet's."""
+        if self.c.village is None:
+            raw = ""
         else:
-            subsidy = sc.subsidy
-            if subsidy_c is not None:
-                raw_subsidy = cell_text(cell(row, subsidy_c))
-                if raw_subsidy:
-                    subsidy = ctx.catalogue.name_from_cell(raw_subsidy)
-                    year = find_year(raw_subsidy) or year
-            subsidies = [(subsidy, amount)]
-        # identity
-        if id_c is None:
-            id_status = "none"
-        elif from_number and len(id_text) >= 16:
-            id_status = "precision_lost"
-        elif not id_text:
-            id_status = "blank"
-        else:
-            error = id_error(id_text, ctx.latest_year)
-            if error is None:
-                id_status = "ok"
-            elif _is_org_code(id_text) and not person_shaped(id_text, ctx.latest_year):
-                # a personal ID with a wrong check character passes the credit-code check one time in 31
-                id_status = "org"
-            else:
-                id_status = "invalid"
-                id_problem = error
-        village_code = village_match.village.code if village_match and village_match.village else ""
-        village_name = village_match.village.short_name if village_match and village_match.village else ""
-        who = name or (id_text and f"身份证号{id_text}") or "该行"
-        person = name or id_text or row_preview(row)
+            raw = cell_text(cell(v.row, self.c.village)) or self.filled_down.get(v.rn, "")
+        if raw:
+            town = cell_text(cell(v.row, self.c.town)) if self.c.town is not None else None
+            return self.ctx.match(raw, town or self.sc.town, self.sc.county), raw
+        return (self.heading if self.heading is not None else self.sc.village), raw
+
+    def _subsidies(self, v: _RowValues) -> tuple[int | None, list[tuple[str | None, Decimal | None]]]:
+        """The row's year and its (subsidy, amount) pairs: one, or one per subsidy column of a wide roster."""
+        if self.c.wide:
+            pairs = [(s, x) for s, x in v.amounts.items() if x is not None and x != 0]
+            return self.sc.year, pairs or [(None, None)]
+        year, subsidy = self.sc.year, self.sc.subsidy
+        raw = cell_text(cell(v.row, self.c.subsidy)) if self.c.subsidy is not None else ""
+        if raw:
+            subsidy = self.ctx.catalogue.name_from_cell(raw)
+            year = find_year(raw) or year
+        return year, [(subsidy, v.amount)]
+
+    def _check(self, v: _RowValues, id_status: str, id_problem: str, code: str,
+               subsidies: list[tuple[str | None, Decimal | None]]) -> None:
+        """The row's own problems: its ID, its name, its amount, area × rate, a wide roster's row total."""
+        res, who, person = self.res, v.who, v.person
         if id_status == "precision_lost":
-            res.problem("id_precision_lost", rn,
-                        f"{who}的身份证号“{id_text}”存成了数字，末几位已丢失：请把身份证号列设为文本格式后重新录入。",
-                        village_code, person=person, field="id")
+            res.problem("id_precision_lost", v.rn, f"{who}的身份证号“{v.id_text}”存成了数字，末几位已丢失：请把身份证号列设为"
+                        f"文本格式后重新录入。", code, person=person, field="id")
         elif id_status == "blank":
-            res.problem("invalid_id", rn, f"{who}的身份证号为空：请补录。", village_code, person=person, field="id")
+            res.problem("invalid_id", v.rn, f"{who}的身份证号为空：请补录。", code, person=person, field="id")
         elif id_status == "invalid":
-            res.problem("invalid_id", rn, f"{who}的身份证号“{id_text}”无效：{id_problem}。", village_code, person=person,
+            res.problem("invalid_id", v.rn, f"{who}的身份证号“{v.id_text}”无效：{id_problem}。", code, person=person,
                         field="id")
-        if not has_name:
-            res.problem("missing_field", rn, f"缺少户主姓名（身份证号{id_text or '也为空'}）：请补录姓名。", village_code,
+        if not is_name(v.name):
+            res.problem("missing_field", v.rn, f"缺少户主姓名（身份证号{v.id_text or '也为空'}）：请补录姓名。", code,
                         person=person, field="name")
-        area = parsed[area_c] if area_c in parsed else parse_decimal(cell(row, area_c))
-        rate = parse_decimal(cell(row, rate_c)) if rate_c is not None else None
-        if not any_amount:
-            raw = cell_text(raw_amount) if not wide else ""
+        if not v.any_amount:
+            raw = cell_text(cell(v.row, self.c.amount)) if not self.c.wide else ""
             why = f"金额“{raw}”不是数字" if raw and not is_blank_number(raw) else "金额为空"
-            res.problem("missing_field", rn, f"{who}：{why}：请填写补贴金额。", village_code, person=person,
-                        field="amount")
-        if not wide and amount is not None and area is not None and rate is not None:
+            res.problem("missing_field", v.rn, f"{who}：{why}：请填写补贴金额。", code, person=person, field="amount")
+        self._check_arithmetic(v, code, subsidies)
+
+    def _check_arithmetic(self, v: _RowValues, code: str, subsidies: list[tuple[str | None, Decimal | None]]) -> None:
+        area, rate = self._area(v), parse_decimal(cell(v.row, self.c.rate)) if self.c.rate is not None else None
+        if not self.c.wide and v.amount is not None and area is not None and rate is not None:
             expected = area * rate
-            if abs(expected - amount) > Decimal("0.01"):
-                res.problem("amount_mismatch", rn,
-                            f"{who}：面积{fmt(area)}亩×标准{fmt(rate)}元/亩={fmt(expected)}元，"
-                            f"但金额写的是{money_text(amount)}元，{differs(amount, expected)}元。",
-                            village_code, person=person, subsidy=subsidies[0][0] or "", field="amount")
-        if wide and total_c is not None:
-            stated = parse_decimal(cell(row, total_c))
-            added = sum((v for v in amounts.values() if v is not None), Decimal(0))
+            if abs(expected - v.amount) > Decimal("0.01"):
+                self.res.problem("amount_mismatch", v.rn,
+                                 f"{v.who}：面积{fmt(area)}亩×标准{fmt(rate)}元/亩={fmt(expected)}元，"
+                                 f"但金额写的是{money_text(v.amount)}元，{differs(v.amount, expected)}元。",
+                                 code, person=v.person, subsidy=subsidies[0][0] or "", field="amount")
+        if self.c.wide and self.c.total is not None:
+            stated = parse_decimal(cell(v.row, self.c.total))
+            added = sum((x for x in v.amounts.values() if x is not None), Decimal(0))
             if stated is not None and abs(stated - added) > Decimal("0.005"):
-                res.problem("subtotal_mismatch", rn,
-                            f"{who}：本行合计写明{fmt(stated)}元，各项补贴相加为{fmt(added)}元。", village_code,
-                            person=person, field="row_total")
-        # where the row goes
-        if village_match is None:
-            no_village_rows.append((rn, person))
-            res.note(rn, "no_village", row_preview(row))
-            continue
-        if village_match.village is None:
-            if raw_village:
-                res.problem("unknown_village", rn, f"{who}：{village_match.reason}。请改为规范村名或在 villages.csv 中加别名。",
-                            person=person, field="village", subject=raw_village)
-            elif village_match is not heading and not sheet_village_reported:
-                sheet_village_reported = True
-                res.problem("unknown_village", sc.village_row or rn,
-                            f"工作表“{sheet.name}”的村名：{village_match.reason}。本表各户均未计入，请改正表名或标题中的村名。",
-                            field="village", subject=village_match.reason)
-            res.note(rn, "unknown_village", row_preview(row))
-            continue
-        sums.village(village_code, id_text or name)
-        account = unwrap_text_formula(compact(cell_text(cell(row, account_c)))) if account_c is not None else ""
-        remark = cell_text(cell(row, remark_c)) if remark_c is not None else ""
-        group = cell_text(cell(row, f.get(H.GROUP))) if H.GROUP in f else ""
-        first_new = len(res.households)
+                self.res.problem("subtotal_mismatch", v.rn, f"{v.who}：本行合计写明{fmt(stated)}元，各项补贴相加为"
+                                 f"{fmt(added)}元。", code, person=v.person, field="row_total")
+
+    def _area(self, v: _RowValues) -> Decimal | None:
+        return v.parsed[self.c.area] if self.c.area in v.parsed else parse_decimal(cell(v.row, self.c.area))
+
+    def _placed(self, v: _RowValues, match: Match | None, raw_village: str) -> bool:
+        """Whether the row can be tied to a village; rows that cannot are noted (and reported) here."""
+        if match is None:
+            self.no_village_rows.append((v.rn, v.person))
+            self.res.note(v.rn, "no_village", row_preview(v.row))
+            return False
+        if match.village is not None:
+            return True
+        if raw_village:
+            self.res.problem("unknown_village", v.rn, f"{v.who}：{match.reason}。请改为规范村名或在 villages.csv 中加别名。",
+                             person=v.person, field="village", subject=raw_village)
+        elif match is not self.heading and not self.sheet_village_reported:
+            self.sheet_village_reported = True
+            self.res.problem("unknown_village", self.sc.village_row or v.rn,
+                             f"工作表“{self.sheet.name}”的村名：{match.reason}。本表各户均未计入，请改正表名或标题中的村名。",
+                             field="village", subject=match.reason)
+        self.res.note(v.rn, "unknown_village", row_preview(v.row))
+        return False
+
+    def _build(self, v: _RowValues, match: Match, id_status: str, year: int | None,
+               subsidies: list[tuple[str | None, Decimal | None]]) -> None:
+        """One household per (subsidy, amount) of the row."""
+        c, village = self.c, match.village
+        self.sums.village(village.code, v.id_text or v.name)
+        account = unwrap_text_formula(compact(cell_text(cell(v.row, c.account)))) if c.account is not None else ""
+        remark = cell_text(cell(v.row, c.remark)) if c.remark is not None else ""
+        group = cell_text(cell(v.row, c.group)) if c.group is not None else ""
+        rate = parse_decimal(cell(v.row, c.rate)) if c.rate is not None else None
         for subsidy, value in subsidies:
-            res.households.append(Household(
-                res.file, res.sheet, rn, name, id_text, id_status, village_code, village_name, subsidy, year,
-                area if not wide else parse_decimal(cell(row, cols.by_subsidy.get(subsidy, {}).get(H.AREA))),
-                rate, to_fen(value * scale.get(amount_c, 1) if not wide else value) if value is not None else None, account,
-                remark=remark,
-            ))
-        for h in res.households[first_new:]:
+            area = self._area(v) if not c.wide else parse_decimal(cell(v.row, c.by_subsidy.get(subsidy, {}).get(H.AREA)))
+            amount = to_fen(value * c.scale.get(c.amount, 1) if not c.wide else value) if value is not None else None
+            h = Household(self.res.file, self.res.sheet, v.rn, v.name, v.id_text, id_status, village.code,
+                          village.short_name, subsidy, year, area, rate, amount, account, remark=remark)
             h.group = group
-        open_group += res.households[first_new:]
-        res.counts["household"] += 1
-    if no_village_rows and village_c is not None and res.counts["household"] + res.counts["unknown_village"]:
-        for rn, person in no_village_rows:  # a few blanks in a filled-in village column: each one to fix
-            res.problem("missing_field", rn, f"村名为空，表名和标题中也没有村名，此户未计入：请填写第{rn}行的村名。",
-                        person=person, field="village")
-    elif no_village_rows:
-        first = no_village_rows[0][0]
-        why = "村名列全部为空" if village_c is not None else "没有村名列"
-        res.problem("missing_field", first,
-                    f"工作表“{sheet.name}”有{len(no_village_rows)}户无法确定所在村（{why}，表名和标题中也没有村名），"
-                    f"第{first}行起均未计入：请填写村名或把村名写进表名。", field="village")
+            self.res.households.append(h)
+            self.open_group.append(h)
+        self.res.counts["household"] += 1
+
+    def report_rows_without_village(self) -> None:
+        res, rows = self.res, self.no_village_rows
+        if rows and self.c.village is not None and res.counts["household"] + res.counts["unknown_village"]:
+            for rn, person in rows:  # a few blanks in a filled-in village column: each one to fix
+                res.problem("missing_field", rn, f"村名为空，表名和标题中也没有村名，此户未计入：请填写第{rn}行的村名。",
+                            person=person, field="village")
+        elif rows:
+            first = rows[0][0]
+            why = "村名列全部为空" if self.c.village is not None else "没有村名列"
+            res.problem("missing_field", first,
+                        f"工作表“{self.sheet.name}”有{len(rows)}户无法确定所在村（{why}，表名和标题中也没有村名），"
+                        f"第{first}行起均未计入：请填写村名或把村名写进表名。", field="village")
+
+
+def _id_status(v: _RowValues, id_c: int | None, latest_year: int) -> tuple[str, str]:
+    """(ok, org, invalid, precision_lost, blank or none; why an invalid one is)."""
+    if id_c is None:
+        return "none", ""
+    if v.from_number and len(v.id_text) >= 16:
+        return "precision_lost", ""
+    if not v.id_text:
+        return "blank", ""
+    error = id_error(v.id_text, latest_year)
+    if error is None:
+        return "ok", ""
+    if _is_org_code(v.id_text) and not person_shaped(v.id_text, latest_year):
+        # a personal ID with a wrong check character passes the credit-code check one time in 31
+        return "org", ""
+    return "invalid", error
 
 
 def _parse_cadre_list(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Context, res: SheetResult) -> None:
