@@ -1,7 +1,7 @@
 """Build the bundled notice fonts once (the results are committed under subsidy/data/fonts/).
 
 reportlab embeds only TrueType-outline (glyf) fonts, and no package ships a static Simplified-Chinese glyf
-Song face, so this converts OFL fonts with fontTools (see ../shared/TECH_NOTES.md):
+Song face, so this converts OFL fonts with fontTools:
 
   NoticeSong-Regular.ttf   body, 宋体-like: Noto Serif SC Regular (PyPI pylopdf-fonts-zh-cn), CFF -> glyf;
                            all of CJK Unified Ideographs and Extension A

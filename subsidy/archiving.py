@@ -35,7 +35,7 @@ from .normalising import parse_decimal
 from .notices import Notice
 from .ownfiles import MARKER
 from .privacy import mask_name
-from .reading import walk
+from .reading import SHARED_SETTINGS, walk
 from .safepaths import component, inside, village_stem
 from .writing import atomic_write_bytes, fsync_folder
 
@@ -171,7 +171,7 @@ def input_listing(inputs: Path, shared: tuple[Path, ...] = (), exclude: tuple[Pa
                for p in files]
     for folder in shared:
         for p in sorted(folder.glob("*")):
-            if p.is_file() and p.name.lower() in {"villages.csv", "subsidies.csv", "notice.toml", "contacts.csv"}:
+            if p.is_file() and p.name.lower() in SHARED_SETTINGS:
                 listing.append({"path": f"../{p.name}", "size": p.stat().st_size, "sha256": file_sha256(p)})
     return listing
 

@@ -74,7 +74,7 @@ def _cell(ref: str) -> tuple[int, int]:
     return int(m.group(2)) - 1, _column_index(m.group(1))
 
 
-class _Sheet:
+class _FormulaSheet:
     """Evaluates the formulas of one sheet against its grid of values (row, column 0-based)."""
 
     def __init__(self, rows: list[list], formulas: dict[tuple[int, int], str]):
@@ -107,7 +107,7 @@ class _Sheet:
 
 
 class _Parser:
-    def __init__(self, formula: str, sheet: _Sheet):
+    def __init__(self, formula: str, sheet: _FormulaSheet):
         self.sheet = sheet
         text = formula[1:] if formula.startswith("=") else formula
         self.tokens: list[tuple[str, str]] = []
@@ -289,7 +289,7 @@ def fill_missing_results(item: InputFile) -> dict[str, str]:
         formulas = by_sheet.get(sheet.name)
         if not formulas:
             continue
-        evaluator = _Sheet(sheet.rows, formulas)
+        evaluator = _FormulaSheet(sheet.rows, formulas)
         worked, failed = [], []
         for (r, c), formula in sorted(formulas.items()):
             if r >= len(sheet.rows) or (c < len(sheet.rows[r]) and sheet.rows[r][c] not in ("", None)):

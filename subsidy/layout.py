@@ -16,11 +16,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .reading import walk
+from .reading import CONFIG_FILES, walk
 
 _YEAR = re.compile(r"^20[0-9]{2}$")
 _COUNTY = re.compile(r"(县|市|区|旗)$")  # a county-level name: 永嘉县, 瑞安市, 鹿城区
-SETTINGS = {"villages.csv", "subsidies.csv", "notice.toml", "contacts.csv", "decisions.csv", "objections.csv"}
+SETTINGS = CONFIG_FILES
 
 
 @dataclass(frozen=True, order=True)

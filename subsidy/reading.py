@@ -21,7 +21,9 @@ WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et"}  # .et: W
 CSV_SUFFIXES = {".csv"}
 EXPORT_SUFFIXES = {".xml", ".htm", ".html"}  # read when their content is a table (exports.py)
 TEXT_SUFFIXES = {".txt", ".dat"}  # read when their content is a bank result file (banktext.py)
-CONFIG_FILES = {"villages.csv", "subsidies.csv", "notice.toml", "contacts.csv", "decisions.csv", "objections.csv"}
+# settings files: read by their own modules, never as rosters; shared ones may sit above a county-year's folder
+SHARED_SETTINGS = {"villages.csv", "subsidies.csv", "notice.toml", "contacts.csv"}
+CONFIG_FILES = SHARED_SETTINGS | {"decisions.csv", "objections.csv"}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MARKED_SUFFIXES = {".xlsx", ".xlsm", ".ods", ".csv", ".pdf", ".zip"}  # what the tool writes (see ownfiles)
 

@@ -19,7 +19,7 @@ from decimal import Decimal
 from .banks import Payment
 from .normalising import money_text
 from .problems import Problem
-from .rosters import Household
+from .rosters import Household, where
 
 PAID, FAILED, UNPAID = "paid", "failed", "unpaid"
 STATUS_ZH = {PAID: "已发放", FAILED: "发放失败", UNPAID: "未发放", "differs": "金额不符", None: ""}
@@ -30,10 +30,6 @@ class Reconciliation:
     covered: set[tuple[str, int]] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
     payments: list[Payment] = field(default_factory=list)  # in the order they were applied
-
-
-def _where(h: Household) -> str:
-    return f"{h.file}“{h.sheet}”第{h.row}行"
 
 
 _USABLE = frozenset(("ok", "org"))
@@ -105,7 +101,7 @@ def reconcile(households: list[Household], payments: list[Payment], year: int) -
                 first = successes[0]
                 rec.problems.append(Problem(
                     "paid_amount_differs", first.file, first.sheet, first.row,
-                    f"{h.name or '该户'}的{h.subsidy}清册应发{money_text(h.amount)}元（{_where(h)}），"
+                    f"{h.name or '该户'}的{h.subsidy}清册应发{money_text(h.amount)}元（{where(h)}），"
                     f"银行实发{money_text(h.paid)}元：请核对差额。", h.village_code, person=h.person_key,
                     subsidy=h.subsidy or "", field="paid"))
         elif h.bank:
@@ -200,7 +196,7 @@ def _match(p: Payment, by_id, by_name, rec: Reconciliation) -> None:
     who = p.name or "该户"
     if chosen is None:
         p.outcome = "ambiguous"
-        places = "、".join(_where(h) for h in candidates[:5])
+        places = "、".join(where(h) for h in candidates[:5])
         rec.problems.append(Problem(
             "ambiguous_match", p.file, p.sheet, p.row,
             f"银行记录{who} {money_text(p.amount)}元（{p.subsidy or '补贴未注明'}）可对应清册中多行：{places}，"

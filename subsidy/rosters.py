@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from . import headers as H
+from .banks import parse_bank_sheet
 from .catalogue import Catalogue
 from .normalising import (
     cell_text,
@@ -109,6 +110,11 @@ class Household:
         if self.name:
             return "name:" + self.name
         return f"row:{self.file}:{self.sheet}:{self.row}"
+
+
+def where(h: Household) -> str:
+    """'清册.xlsx“发放清册”第12行': where a roster row is, as a clerk finds it."""
+    return f"{h.file}“{h.sheet}”第{h.row}行"
 
 
 @dataclass
@@ -296,8 +302,6 @@ def _finish(item: InputFile, st: _Staged, ctx: Context) -> None:
         res.note(sheet.row_number(i), "header", row_preview(rows[i]))
     if sheet.bank_text or header.columns.is_bank_result or _is_success_list(header.columns,
                                                                              item.path.stem + sheet.name + st.title):
-        from .banks import parse_bank_sheet  # banks builds on this module's row helpers
-
         res.role = "bank"
         parse_bank_sheet(sheet, header, sc, ctx, res)
     elif header.columns.is_village_summary or (not header.columns.is_roster and _SUMMARY.search(sheet.name + st.title)):

@@ -11,11 +11,7 @@ from decimal import Decimal
 
 from .normalising import money_text
 from .problems import Problem
-from .rosters import Cadre, Household, VillageClaim
-
-
-def _where(h: Household) -> str:
-    return f"{h.file}“{h.sheet}”第{h.row}行"
+from .rosters import Cadre, Household, VillageClaim, where
 
 
 def _dup_key(h: Household) -> tuple:
@@ -57,7 +53,7 @@ def _flagged(rows: list[Household]) -> list[Household]:
 
 
 def _problem(h: Household, others: list[Household]) -> Problem:
-    listed = "、".join(_where(o) for o in others[:5]) + (f"等{len(others)}处" if len(others) > 5 else "")
+    listed = "、".join(where(o) for o in others[:5]) + (f"等{len(others)}处" if len(others) > 5 else "")
     ident = f"（身份证号{h.id}）" if h.id else ""
     return Problem(
         "duplicate_payment", h.file, h.sheet, h.row,
@@ -87,7 +83,7 @@ def check_cadres(cadres: list[Household], roster: list[Household]) -> list[Probl
         elif c.amount is not None and total != c.amount:
             problems.append(Problem("subtotal_mismatch", c.file, c.sheet, c.row,
                                     f"村干部清册列出{who}的{c.subsidy or '补贴'}{money_text(c.amount)}元，"
-                                    f"发放清册中为{money_text(total)}元（{'、'.join(_where(h) for h in found[:3])}）：请核对。",
+                                    f"发放清册中为{money_text(total)}元（{'、'.join(where(h) for h in found[:3])}）：请核对。",
                                     c.village_code, person=c.person_key, subsidy=c.subsidy or "", field="cadre"))
     return problems
 
@@ -144,7 +140,7 @@ def match_cadres(cadres: list[Cadre], households: list[Household]) -> tuple[list
             problems.append(Problem(
                 "ambiguous_match", c.file, c.sheet, c.row,
                 f"村干部名单中的{c.name}（{c.post}）在本村清册中有{len({h.person_key for h in rows})}个同名的人"
-                f"（{'、'.join(_where(h) for h in rows[:3])}），无法确定是哪一个：请在名单中补充身份证号。",
+                f"（{'、'.join(where(h) for h in rows[:3])}），无法确定是哪一个：请在名单中补充身份证号。",
                 c.village_code, person=c.name, field="cadre"))
         else:
             c.payouts = rows

@@ -48,7 +48,7 @@ LEGEND = "说明：标色的行有尚未处理（未改正、未核实）的问�
 _OUTCOME_ZH = {"matched": "已对应清册", "unexpected": "清册中无此户", "ambiguous": "无法确定对应哪一行", "other_year": "不是本年度"}
 
 
-class _Sheet:
+class _TypedSheet:
     """A write-only sheet with typed columns: (title, width, kind) where kind is text, int, money or area.
 
     openpyxl writes the sheet itself (column widths, frozen header, filter, styles) with its header row; the
@@ -247,9 +247,9 @@ def write_workbook(path: Path, books, summary, inputs: Path | None = None, stage
         write_stable_xlsx(path, wb.save, stamp.strftime("%Y-%m-%dT%H:%M:%SZ"), splices)
 
 
-def _village_sheet(wb, books, summary, rows_dir: Path, held: set[str]) -> _Sheet:
+def _village_sheet(wb, books, summary, rows_dir: Path, held: set[str]) -> _TypedSheet:
     towns = {v.code: v.town for v in books.villages.villages}
-    sheet = _Sheet(wb, "村汇总", [("村代码", 14, "text"), ("乡镇", 10, "text"), ("村名", 10, "text"), ("补贴项目", 22, "long"),
+    sheet = _TypedSheet(wb, "村汇总", [("村代码", 14, "text"), ("乡镇", 10, "text"), ("村名", 10, "text"), ("补贴项目", 22, "long"),
                                 ("户数", 6, "int"), ("应发", 13, "money"), ("实发", 13, "money"), ("失败", 12, "money"),
                                 ("未发", 12, "money"), ("差额", 11, "money"), ("银行结果", 8, "text")], rows_dir)
     totals = [Decimal(0)] * 5
@@ -276,8 +276,8 @@ def _problems_at(books) -> dict[tuple, list[str]]:
     return out
 
 
-def _household_sheet(wb, books, rows_dir: Path, open_rows: set[tuple]) -> _Sheet:
-    sheet = _Sheet(wb, "户明细", [("村代码", 14, "text"), ("村名", 10, "text"), ("补贴项目", 20, "long"), ("户主姓名", 10, "text"),
+def _household_sheet(wb, books, rows_dir: Path, open_rows: set[tuple]) -> _TypedSheet:
+    sheet = _TypedSheet(wb, "户明细", [("村代码", 14, "text"), ("村名", 10, "text"), ("补贴项目", 20, "long"), ("户主姓名", 10, "text"),
                                 ("身份证号", 21, "text"), ("面积(亩)", 9, "area"), ("标准(元/亩)", 9, "money"),
                                 ("应发", 11, "money"), ("实发", 11, "money"), ("发放情况", 9, "text"), ("问题", 18, "long"),
                                 ("银行记录", 28, "long"), ("来源文件", 30, "long"), ("工作表", 10, "text"), ("行号", 6, "int")],
@@ -296,8 +296,8 @@ def _household_sheet(wb, books, rows_dir: Path, open_rows: set[tuple]) -> _Sheet
     return sheet
 
 
-def _bank_sheet(wb, books, rows_dir: Path, open_rows: set[tuple]) -> _Sheet:
-    sheet = _Sheet(wb, "银行明细", [("来源文件", 30, "long"), ("工作表", 10, "text"), ("行号", 6, "int"), ("户名", 10, "text"),
+def _bank_sheet(wb, books, rows_dir: Path, open_rows: set[tuple]) -> _TypedSheet:
+    sheet = _TypedSheet(wb, "银行明细", [("来源文件", 30, "long"), ("工作表", 10, "text"), ("行号", 6, "int"), ("户名", 10, "text"),
                                   ("证件号码", 21, "text"), ("账号", 22, "text"), ("金额", 11, "money"), ("补贴项目", 20, "long"),
                                   ("年度", 6, "int"), ("处理结果", 9, "text"), ("失败原因", 18, "long"),
                                   ("交易日期", 11, "text"), ("对账结果", 14, "text"), ("对应清册行", 34, "long")],
@@ -310,11 +310,11 @@ def _bank_sheet(wb, books, rows_dir: Path, open_rows: set[tuple]) -> _Sheet:
     return sheet
 
 
-def _problem_sheet(wb, books, path: Path, inputs: Path | None, stage) -> _Sheet:
+def _problem_sheet(wb, books, path: Path, inputs: Path | None, stage) -> _TypedSheet:
     """Every problem, ordered by town, village, file and row, with its decision and a link to its source row."""
     decided = stage.readiness.decided if stage is not None else {}
     places = {v.code: (v.town, v.short_name) for v in books.villages.villages}
-    sheet = _Sheet(wb, "问题清单", [("问题编号", 26, "long"), ("乡镇", 10, "text"), ("村名", 10, "text"), ("村代码", 14, "text"),
+    sheet = _TypedSheet(wb, "问题清单", [("问题编号", 26, "long"), ("乡镇", 10, "text"), ("村名", 10, "text"), ("村代码", 14, "text"),
                                   ("问题", 14, "long"), ("公示前", 16, "long"), ("决定", 20, "long"), ("来源文件", 26, "long"),
                                   ("工作表", 10, "text"), ("行号", 6, "int"), ("说明", 44, "long"), ("怎么处理", 30, "long"),
                                   ("打开源文件", 8, "text")])
@@ -337,11 +337,11 @@ def _problem_sheet(wb, books, path: Path, inputs: Path | None, stage) -> _Sheet:
     return sheet
 
 
-def _readiness_sheet(wb, stage, rows_dir: Path) -> _Sheet:
+def _readiness_sheet(wb, stage, rows_dir: Path) -> _TypedSheet:
     """公示准备: per village, ready or held back and why; then the lines of decisions.csv that do nothing."""
     ready = stage.readiness
     shown = {p.notice.village_code: p for p in stage.shown}
-    sheet = _Sheet(wb, "公示准备", [("村代码", 14, "text"), ("乡镇", 10, "text"), ("村名", 10, "text"),
+    sheet = _TypedSheet(wb, "公示准备", [("村代码", 14, "text"), ("乡镇", 10, "text"), ("村名", 10, "text"),
                                   ("公示准备", 9, "text"), ("公示文件", 20, "long"), ("原因", 80, "long")], rows_dir)
     for code, v in sorted(ready.villages.items(), key=lambda kv: (kv[1].town, kv[0])):
         ok = ready.ready(code)
@@ -353,9 +353,9 @@ def _readiness_sheet(wb, stage, rows_dir: Path) -> _Sheet:
     return sheet
 
 
-def _file_sheet(wb, books, rows_dir: Path, open_rows: set[tuple]) -> _Sheet:
+def _file_sheet(wb, books, rows_dir: Path, open_rows: set[tuple]) -> _TypedSheet:
     files_open = {f for f, _, _ in open_rows}
-    sheet = _Sheet(wb, "文件清单", [("文件", 44, "long"), ("格式", 12, "text"), ("识别为", 22, "long"), ("工作表数", 8, "int"),
+    sheet = _TypedSheet(wb, "文件清单", [("文件", 44, "long"), ("格式", 12, "text"), ("识别为", 22, "long"), ("工作表数", 8, "int"),
                                   ("读取行数", 8, "int"), ("使用行数", 8, "int"), ("未使用行数", 9, "int"), ("说明", 44, "long")],
                    rows_dir)
     for f in books.files:

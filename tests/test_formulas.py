@@ -5,7 +5,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from subsidy.formulas import FormulaError, _Parser, _Sheet, saved_without_results
+from subsidy.formulas import FormulaError, _FormulaSheet, _Parser, saved_without_results
 from tests.builders import make_id, write_xlsx
 
 GRID = [["序号", "面积", "标准", "金额", "备注"],
@@ -16,7 +16,7 @@ FORMULAS = {(1, 3): "=B2*C2", (2, 3): "=ROUND(B3*C3,2)", (3, 3): "=B4*C4"}
 
 
 def evaluate(formula: str, grid=GRID, formulas=FORMULAS) -> Decimal:
-    return _Parser(formula, _Sheet(grid, formulas)).parse()
+    return _Parser(formula, _FormulaSheet(grid, formulas)).parse()
 
 
 @pytest.mark.parametrize("formula, expected", [
