@@ -22,7 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from subsidy.catalogue import Catalogue  # noqa: E402
 from subsidy.notice_settings import NoticeSettings  # noqa: E402
 from subsidy.pipeline import Books  # noqa: E402
-from subsidy.publishing import publish_notices  # noqa: E402
+from subsidy.notices import build_notices  # noqa: E402
+from subsidy.publishing import write_current_notices  # noqa: E402
 from subsidy.rosters import Household  # noqa: E402
 from subsidy.villages import VillageRegistry  # noqa: E402
 from tests.builders import make_id  # noqa: E402
@@ -49,7 +50,8 @@ def main() -> None:
     settings = NoticeSettings(publish_date=date(2022, 12, 1))
     with tempfile.TemporaryDirectory() as out:
         t = time.perf_counter()
-        published = publish_notices(books, settings, Path(out), workers=args.workers)
+        notices = build_notices(books, settings, {v.code: v.town for v in villages}, {v.code: v.county for v in villages})
+        published = write_current_notices(notices, settings, Path(out), Path(out) / "archive", workers=args.workers)
         elapsed = time.perf_counter() - t
     pages = sum(p.pages + p.large_pages for p in published)
     print(f"{len(published)} villages, {pages} pages ({sum(p.pages for p in published)} normal + "
