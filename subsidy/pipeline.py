@@ -1,9 +1,14 @@
-"""The pipeline's stages as plain functions; the CLI and the Dagster assets both call these.
+"""The pipeline's stages as plain functions. The one orchestration that runs them in order is the Dagster asset
+graph (dagster_project/assets.py): the UI, the sensor, `subsidy run`/`publish` and the tests all materialize it.
 
-read_inputs  -> every file under the inputs folder, parsed sheet by sheet (grids are dropped after parsing)
-assemble     -> the households of the run's year, cross-checks, every problem
-summarise    -> one row per village and subsidy
-write_outputs-> summary.csv (public) and internal/ (staff only)
+read_inputs      -> every file under the inputs folder, parsed sheet by sheet (grids are dropped after parsing)
+assemble         -> the households of the run's year, cross-checks, cadres, every problem
+reconcile_books  -> the bank results matched to the households
+summarise, write_summary -> one row per village and subsidy (summary.csv)
+prepare_notices, write_notices -> every village's notice, its readiness (公示准备), notices/ (drafts or published)
+publish          -> (publish_job only) the final notices and archive versions of the ready villages, the public channel
+finish           -> the staff files under internal/ and the run report
+season_status    -> where each village stands in the season (status.csv)
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ from .status import build_status, write_status
 from .validating import check_cadres, check_claims, find_duplicates, match_cadres
 from .villages import BUNDLED_SOURCE, VillageRegistry
 from .workbook import write_workbook
-from .writing import atomic_write_bytes, internal_dir, sweep_temporary, write_csv
+from .writing import atomic_write_bytes, internal_dir, write_csv
 
 UNNAMED_SUBSIDY = "未注明补贴项目"
 Progress = Callable[[str], None]
@@ -585,28 +590,6 @@ def unpublished_versions(archive_root: Path, year: int, counties: list[str]) -> 
 
 def _overrides_of(settings: NoticeSettings) -> dict:
     return {"kind": settings.kind, "paper": settings.paper}
-
-
-def run(inputs: Path, outputs: Path, year: int | None = None, progress: Progress | None = None,
-        shared_dirs: tuple[Path, ...] = (), request: PublishRequest | None = None) -> dict:
-    exclude = (outputs,)  # an outputs folder inside the inputs is never read back
-    """The whole pipeline in this process, stage by stage (the Dagster assets call the same stages): drafts, and
-    with a `request` a publication. Returns the run report; raises PipelineError when it cannot run at all."""
-    with output_lock(outputs):
-        sweep_temporary(outputs)
-        intake = read_inputs(inputs, latest_year=year, progress=progress, shared_dirs=shared_dirs, exclude=exclude)
-        books = reconcile_books(assemble(intake, year))
-        check_runnable(books, inputs, outputs)
-        summary = summarise(books)
-        write_summary(summary, outputs)
-        archive_root = outputs / "archive"
-        stage = write_notices(prepare_notices(books, inputs, shared_dirs), outputs, archive_root, progress)
-        publication = publish(books, summary, stage, request, inputs, outputs, archive_root, shared_dirs, progress,
-                              exclude) if request is not None else None
-        report = finish(books, summary, stage, inputs, outputs, archive_root)
-        if publication is not None:
-            report["publication"] = publication
-        return report
 
 
 def season_status(inputs: Path, outputs: Path, archive_root: Path, today: date,

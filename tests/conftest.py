@@ -4,8 +4,18 @@ from pathlib import Path
 
 import pytest
 
-from subsidy.pipeline import assemble, read_inputs, run, summarise
+from subsidy.pipeline import assemble, read_inputs, summarise
 from tests.builders import read_csv
+
+
+def run(inputs: Path, outputs: Path, year: int | None = None, request: dict | None = None) -> dict:
+    """A run as `subsidy run` (or, with `request` {"date", "by", "villages"}, `subsidy publish`) makes it: the asset
+    graph materialized in this process for a plain inputs folder. The tests go through the one orchestration."""
+    from dagster_project.cli import materialize_partition
+    from dagster_project.resources import SubsidySettings
+
+    settings = SubsidySettings(inputs_dir=str(inputs), outputs_dir=str(outputs), flat=True, year=year)
+    return materialize_partition(f"{year or 'auto'}-{inputs.resolve().name}", settings, request=request)
 
 
 class Result:

@@ -156,7 +156,7 @@ def test_account_number_in_a_remark_is_caught_too(inputs, run_on):
 
 
 def test_same_inputs_same_bytes_and_a_draft_never_depends_on_the_clock(inputs, run_on, tmp_path):
-    from subsidy.pipeline import run
+    from tests.conftest import run
 
     roster(inputs, ["张三", "李四"])
     (inputs / "notice.toml").write_text(SETTINGS, encoding="utf-8")

@@ -75,16 +75,13 @@ def test_outputs_inside_per_county_inputs(tmp_path, capsys):
 
 
 def test_every_written_workbook_pdf_zip_and_csv_is_recognised(tmp_path):
-    from datetime import date
-
-    from subsidy.pipeline import run
-    from subsidy.publication import PublishRequest
+    from tests.conftest import run
     from tests.sample_county import write_decisions
 
     inputs = build(tmp_path / "in")
     write_decisions(inputs)
     out = tmp_path / "out"
-    run(inputs, out, year=2022, request=PublishRequest(date=date(2022, 12, 1), by="王会计"))
+    run(inputs, out, year=2022, request={"date": "2022-12-01", "by": "王会计", "villages": []})
     written = [p for p in out.rglob("*") if p.is_file() and p.suffix in (".xlsx", ".pdf", ".zip", ".csv")]
     assert {p.suffix for p in written} == {".xlsx", ".pdf", ".zip", ".csv"}
     assert [p for p in written if own_kind(p) is None] == []

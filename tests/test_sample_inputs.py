@@ -79,7 +79,7 @@ def test_bundled_inputs_match_the_generator(tmp_path, run_on):
 
 
 def test_outputs_are_deterministic(sample, tmp_path):
-    from subsidy.pipeline import run
+    from tests.conftest import run
 
     run(sample, tmp_path / "a", year=2022)
     run(sample, tmp_path / "b", year=2022)
