@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from subsidy.books import Books  # noqa: E402
 from subsidy.catalogue import Catalogue  # noqa: E402
 from subsidy.notice_settings import NoticeSettings  # noqa: E402
 from subsidy.notices import build_notices  # noqa: E402
-from subsidy.pipeline import Books  # noqa: E402
 from subsidy.publishing import write_current_notices  # noqa: E402
 from subsidy.rosters import Household  # noqa: E402
 from subsidy.villages import VillageRegistry  # noqa: E402

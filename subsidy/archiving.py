@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .locking import output_lock
@@ -38,6 +39,11 @@ from .privacy import mask_name
 from .reading import SHARED_SETTINGS, walk
 from .safepaths import component, inside, village_stem
 from .writing import atomic_write_bytes, fsync_folder
+
+if TYPE_CHECKING:  # the records these functions take, named for the reader (no import at run time)
+    from .books import SummaryRow
+    from .notice_settings import NoticeSettings
+
 
 REGISTER_COLUMNS = ("village_code", "village_name", "town", "county", "year", "kind", "version", "publish_date",
                     "publicity_end", "notice_sha256", "correction", "corrects_version", "published_by", "decisions",
@@ -75,7 +81,7 @@ def notice_rows(notice: Notice) -> list[tuple]:
             for g in notice.groups for r in g.rows]
 
 
-def content_sha(notice: Notice, settings) -> str:
+def content_sha(notice: Notice, settings: NoticeSettings) -> str:
     """What the village's notice says, without the dates: a new version only when this changes."""
     content = {"rows": notice_rows(notice), "settings": settings.content_key(), "village": notice.village_name,
                "town": notice.town, "groups": [g.heading for g in notice.groups]}
@@ -142,7 +148,7 @@ def latest_version(root: Path, notice: Notice, kind: str) -> Version | None:
     return history[-1] if history else None
 
 
-def is_current(version: Version | None, notice: Notice, settings) -> bool:
+def is_current(version: Version | None, notice: Notice, settings: NoticeSettings) -> bool:
     """The notice says exactly what that published version says (dates aside)."""
     return version is not None and version.manifest.get("content_sha256") == content_sha(notice, settings)
 
@@ -196,7 +202,7 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def archive_publication(items, settings, summary, inputs_listing: list[dict], root: Path,
+def archive_publication(items: list, settings: NoticeSettings, summary: list[SummaryRow], inputs_listing: list[dict], root: Path,
                         record: PublicationRecord) -> list[dict]:
     """Write the new version of every published village (`items`: notices.Published with their dated PDFs, and
     the version they correct, if any); returns their register rows."""
@@ -209,7 +215,7 @@ def archive_publication(items, settings, summary, inputs_listing: list[dict], ro
         return rows
 
 
-def _write_version(item, settings, summary, inputs_listing, root: Path, record: PublicationRecord) -> dict:
+def _write_version(item, settings: NoticeSettings, summary: list[SummaryRow], inputs_listing: list[dict], root: Path, record: PublicationRecord) -> dict:
     notice, latest = item.notice, item.corrects
     number = (latest.number if latest else 0) + 1
     final = village_dir(root, notice, settings.kind) / f"v{number}"
@@ -275,7 +281,7 @@ def _register_row(manifest: dict, folder: Path, root: Path) -> dict:
     }
 
 
-def _web_changes(notice: Notice, latest: Version | None, settings) -> list[str]:
+def _web_changes(notice: Notice, latest: Version | None, settings: NoticeSettings) -> list[str]:
     """What a correction changed, as the web shows it: names masked when web_mask_names is on."""
     if latest is None:
         return []

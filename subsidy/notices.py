@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 import cn2an
 
@@ -22,6 +23,11 @@ from .privacy import find_unmasked, mask_id, mask_name
 from .problems import Problem
 from .reconciling import FAILED, PAID, UNPAID
 from .rosters import Household
+
+if TYPE_CHECKING:  # the records these functions take, named for the reader (no import at run time)
+    from .books import Books
+    from .notice_settings import NoticeSettings
+
 
 NUMERALS = "一二三四五六七八九十"
 
@@ -123,7 +129,7 @@ class Notice:
                 yield text, None
 
 
-def cadre_rows(books, code: str, settings) -> list[CadreRow]:
+def cadre_rows(books: Books, code: str, settings: NoticeSettings) -> list[CadreRow]:
     """村干部享受惠农补贴情况 for one village: each cadre's payouts per subsidy, '无' for a cadre with none."""
     rows: list[CadreRow] = []
     for cadre in (c for c in books.cadres if c.village_code == code):
@@ -177,7 +183,7 @@ def _rate_line(rows: list[Household]) -> str:
     return "补贴标准：按政策核定（见表中金额）"
 
 
-def build_notices(books, settings, towns: dict[str, str], counties: dict[str, str]) -> list[Notice]:
+def build_notices(books: Books, settings: NoticeSettings, towns: dict[str, str], counties: dict[str, str]) -> list[Notice]:
     """One Notice per village with households, in village-code order. `settings` has its publish date set."""
     by_village: dict[str, list[Household]] = defaultdict(list)
     for h in books.households:
@@ -188,7 +194,7 @@ def build_notices(books, settings, towns: dict[str, str], counties: dict[str, st
     return notices
 
 
-def _build(code: str, rows: list[Household], books, settings, town: str, county: str) -> Notice:
+def _build(code: str, rows: list[Household], books: Books, settings: NoticeSettings, town: str, county: str) -> Notice:
     village = rows[0].village_name
     by_subsidy: dict[str, list[Household]] = defaultdict(list)
     for h in rows:
@@ -213,7 +219,7 @@ def _build(code: str, rows: list[Household], books, settings, town: str, county:
     return notice
 
 
-def _group(n: int, subsidy: str, members: list[Household], books, settings) -> Group:
+def _group(n: int, subsidy: str, members: list[Household], books: Books, settings: NoticeSettings) -> Group:
     """One subsidy's part of a notice: heading with policy basis and rate, rows, subtotal; 发放情况 only where bank
     results cover the subsidy."""
     members = sorted(members, key=lambda h: (h.file, h.sheet, h.row))
@@ -246,7 +252,7 @@ def _wording(town: str, village: str, year: int, kind: str, with_results: bool) 
             f"公示无异议后按程序发放：")
 
 
-def _phones(settings, code: str, village: str, town: str) -> list[str]:
+def _phones(settings: NoticeSettings, code: str, village: str, town: str) -> list[str]:
     """One label per supervision line: '本村 0577-…', '岩头镇 0577-…', the county bureau, 12345."""
     phones = [f"本村 {p}" for p in [settings.village_phone(code, village)] if p]
     phones += [f"{town} {p}" for p in [settings.town_phone(town)] if p]

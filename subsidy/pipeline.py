@@ -23,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .archiving import input_listing
-from .banks import Payment
+from .books import Books, FileReport, Intake, SummaryRow
 from .catalogue import Catalogue
 from .decisions import FILE_NAME as DECISIONS_FILE
 from .decisions import DecisionNote, load_decisions
@@ -42,7 +42,7 @@ from .publishing import DRAFT, PUBLISHED, WITHHELD, Published, refresh_shown, wr
 from .readiness import Readiness, assess
 from .reading import discover, load, read_text_file
 from .reconciling import FAILED, PAID, reconcile
-from .rosters import REASONS, Cadre, Context, Household, RowNote, SheetResult, VillageClaim, parse_file
+from .rosters import REASONS, Context, Household, RowNote, SheetResult, parse_file
 from .safepaths import component
 from .site import build_site
 from .status import build_status, write_status
@@ -71,65 +71,6 @@ def record_failure(outputs: Path, exc: BaseException) -> Path:
 def failure_message(stage: str, county_year: str, log: Path) -> str:
     """One line in Chinese for a failure the tool did not expect: which stage, which county-year, where the log is."""
     return f"“{stage}”这一步意外出错（{county_year}），本次运行未完成；完整记录见 {log.resolve()}，请把它发给维护人员。"
-
-
-@dataclass
-class FileReport:
-    file: str
-    format: str
-    recognised_as: str  # Chinese: 发放清册, 分村汇总表, ...
-    sheets: int = 0
-    rows: int = 0
-    used: int = 0
-    note: str = ""
-
-    @property
-    def not_used(self) -> int:
-        return self.rows - self.used
-
-
-@dataclass
-class Intake:
-    files: list[FileReport]
-    sheets: list[SheetResult]
-    problems: list[Problem]
-    catalogue: Catalogue
-    villages: VillageRegistry
-
-
-@dataclass
-class Books:
-    year: int
-    households: list[Household]
-    problems: list[Problem]
-    row_counts: Counter
-    files: list[FileReport]
-    sheets: list[SheetResult]
-    catalogue: Catalogue
-    villages: VillageRegistry
-    claims: list[VillageClaim] = field(default_factory=list)
-    payments: list[Payment] = field(default_factory=list)
-    covered: set[tuple[str, int]] = field(default_factory=set)  # (subsidy, year) that bank results cover
-    cadres: list[Cadre] = field(default_factory=list)  # village cadres, matched to their own payouts
-
-
-@dataclass
-class SummaryRow:
-    village_code: str
-    village_name: str
-    subsidy_type: str
-    households: int
-    amount_due: Decimal
-    amount_paid: Decimal | None = None  # None: no bank results cover this subsidy
-    amount_failed: Decimal | None = None
-    amount_unpaid: Decimal | None = None  # staff workbook only
-    difference: Decimal | None = None  # due - paid on paid rows
-
-    def balances(self) -> bool:
-        """due = paid + failed + unpaid + differences (always true where no bank results cover it)."""
-        if self.amount_paid is None:
-            return True
-        return self.amount_due == self.amount_paid + self.amount_failed + self.amount_unpaid + self.difference
 
 
 SUMMARY_COLUMNS = ("village_code", "village_name", "subsidy_type", "households", "amount_due", "amount_paid",

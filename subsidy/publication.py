@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .archiving import (
     PublicationRecord,
@@ -36,6 +37,10 @@ from .readiness import Readiness
 from .site import version_page
 from .verification import verification_code
 
+if TYPE_CHECKING:  # the records these functions take, named for the reader (no import at run time)
+    from .notice_settings import NoticeSettings
+
+
 NEW, UNCHANGED, REFUSED = "已公示", "此前已公示，内容无变化", "未公示"
 
 
@@ -57,7 +62,7 @@ class VillageOutcome:
     correction: bool = False
 
 
-def publish_villages(notices: list[Notice], current: list[Published], settings, readiness: Readiness,
+def publish_villages(notices: list[Notice], current: list[Published], settings: NoticeSettings, readiness: Readiness,
                      request: PublishRequest, summary, inputs_listing: list[dict], outputs: Path, archive_root: Path,
                      problems, progress=None) -> list[VillageOutcome]:
     """Publish the requested villages that are ready; `notices` are dated (built with settings.dated(date)) and
@@ -100,7 +105,7 @@ def publish_villages(notices: list[Notice], current: list[Published], settings, 
     return sorted(outcomes, key=lambda o: o.village_code)
 
 
-def _write_final(items: list[Published], settings, progress) -> None:
+def _write_final(items: list[Published], settings: NoticeSettings, progress) -> None:
     """The dated PDFs of the villages being published, into notices/, and their web copies (kept for the archive)."""
     notices = [i.notice for i in items]
     rendered = render_all(notices, settings.paper, progress=progress)

@@ -17,6 +17,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .archiving import Version, correct_against, is_current, latest_version
 from .locking import forget_inherited
@@ -25,6 +26,10 @@ from .notices import Notice
 from .rendering import render
 from .safepaths import component, inside, village_stem
 from .writing import atomic_write_bytes, fsync_folder, write_csv
+
+if TYPE_CHECKING:  # the records these functions take, named for the reader (no import at run time)
+    from .notice_settings import NoticeSettings
+
 
 LARGE_SUFFIX = "_大字版"
 DRAFT, PUBLISHED, WITHHELD = "草稿", "已公示", "已暂扣"
@@ -103,7 +108,7 @@ def render_all(notices: list[Notice], paper: str, workers: int | None = None, pr
     return [_render_pair(job) for job in jobs]
 
 
-def write_current_notices(notices: list[Notice], settings, outputs: Path, archive_root: Path, workers: int | None = None,
+def write_current_notices(notices: list[Notice], settings: NoticeSettings, outputs: Path, archive_root: Path, workers: int | None = None,
                           progress=None) -> list[Published]:
     """notices/ as it stands now: published copies where nothing changed since publication, drafts elsewhere."""
     folder = outputs / "notices"
@@ -134,7 +139,7 @@ def write_current_notices(notices: list[Notice], settings, outputs: Path, archiv
     return results
 
 
-def refresh_shown(items: list[Published], settings, archive_root: Path) -> None:
+def refresh_shown(items: list[Published], settings: NoticeSettings, archive_root: Path) -> None:
     """Mark the drafts that a publication has since made current (their files in notices/ are the published ones)."""
     for item in items:
         if item.state == DRAFT:

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -31,6 +32,11 @@ from .ownfiles import MARKER, keywords
 from .problems import BLOCKS_ZH, FIX, KINDS, NEVER
 from .reconciling import PAID, STATUS_ZH
 from .writing import write_stable_xlsx
+
+if TYPE_CHECKING:  # the records these functions take, named for the reader (no import at run time)
+    from .books import Books, SummaryRow
+    from .pipeline import NoticeStage
+
 
 MONEY = "#,##0.00"
 AREA = "#,##0.####"
@@ -210,7 +216,7 @@ def _print_setup(ws) -> None:
     ws.oddFooter.center.text = "&A　第 &P 页 共 &N 页"
 
 
-def _open(books, stage) -> tuple[set[tuple], set[str]]:
+def _open(books: Books, stage: NoticeStage | None) -> tuple[set[tuple], set[str]]:
     """The rows (file, sheet, row) and the villages holding a problem that still holds publication back."""
     decided = stage.readiness.decided if stage is not None else {}
     rows, villages = set(), set()
@@ -225,7 +231,8 @@ def _open(books, stage) -> tuple[set[tuple], set[str]]:
     return rows, villages
 
 
-def write_workbook(path: Path, books, summary, inputs: Path | None = None, stage=None) -> None:
+def write_workbook(path: Path, books: Books, summary: list[SummaryRow], inputs: Path | None = None,
+                   stage: NoticeStage | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".rows.") as tmp:
         rows_dir = Path(tmp)
@@ -247,7 +254,7 @@ def write_workbook(path: Path, books, summary, inputs: Path | None = None, stage
         write_stable_xlsx(path, wb.save, stamp.strftime("%Y-%m-%dT%H:%M:%SZ"), splices)
 
 
-def _village_sheet(wb, books, summary, rows_dir: Path, held: set[str]) -> _TypedSheet:
+def _village_sheet(wb: Workbook, books: Books, summary: list[SummaryRow], rows_dir: Path, held: set[str]) -> _TypedSheet:
     towns = {v.code: v.town for v in books.villages.villages}
     sheet = _TypedSheet(wb, "村汇总", [("村代码", 14, "text"), ("乡镇", 10, "text"), ("村名", 10, "text"), ("补贴项目", 22, "long"),
                                 ("户数", 6, "int"), ("应发", 13, "money"), ("实发", 13, "money"), ("失败", 12, "money"),
@@ -266,7 +273,7 @@ def _village_sheet(wb, books, summary, rows_dir: Path, held: set[str]) -> _Typed
     return sheet
 
 
-def _problems_at(books) -> dict[tuple, list[str]]:
+def _problems_at(books: Books) -> dict[tuple, list[str]]:
     """(file, sheet, row) -> the titles of the problems reported there."""
     out: dict[tuple, list[str]] = {}
     for p in books.problems:
@@ -276,7 +283,7 @@ def _problems_at(books) -> dict[tuple, list[str]]:
     return out
 
 
-def _household_sheet(wb, books, rows_dir: Path, open_rows: set[tuple]) -> _TypedSheet:
+def _household_sheet(wb: Workbook, books: Books, rows_dir: Path, open_rows: set[tuple]) -> _TypedSheet:
     sheet = _TypedSheet(wb, "户明细", [("村代码", 14, "text"), ("村名", 10, "text"), ("补贴项目", 20, "long"), ("户主姓名", 10, "text"),
                                 ("身份证号", 21, "text"), ("面积(亩)", 9, "area"), ("标准(元/亩)", 9, "money"),
                                 ("应发", 11, "money"), ("实发", 11, "money"), ("发放情况", 9, "text"), ("问题", 18, "long"),
@@ -296,7 +303,7 @@ def _household_sheet(wb, books, rows_dir: Path, open_rows: set[tuple]) -> _Typed
     return sheet
 
 
-def _bank_sheet(wb, books, rows_dir: Path, open_rows: set[tuple]) -> _TypedSheet:
+def _bank_sheet(wb: Workbook, books: Books, rows_dir: Path, open_rows: set[tuple]) -> _TypedSheet:
     sheet = _TypedSheet(wb, "银行明细", [("来源文件", 30, "long"), ("工作表", 10, "text"), ("行号", 6, "int"), ("户名", 10, "text"),
                                   ("证件号码", 21, "text"), ("账号", 22, "text"), ("金额", 11, "money"), ("补贴项目", 20, "long"),
                                   ("年度", 6, "int"), ("处理结果", 9, "text"), ("失败原因", 18, "long"),
@@ -310,7 +317,7 @@ def _bank_sheet(wb, books, rows_dir: Path, open_rows: set[tuple]) -> _TypedSheet
     return sheet
 
 
-def _problem_sheet(wb, books, path: Path, inputs: Path | None, stage) -> _TypedSheet:
+def _problem_sheet(wb: Workbook, books: Books, path: Path, inputs: Path | None, stage: NoticeStage | None) -> _TypedSheet:
     """Every problem, ordered by town, village, file and row, with its decision and a link to its source row."""
     decided = stage.readiness.decided if stage is not None else {}
     places = {v.code: (v.town, v.short_name) for v in books.villages.villages}
@@ -353,7 +360,7 @@ def _readiness_sheet(wb, stage, rows_dir: Path) -> _TypedSheet:
     return sheet
 
 
-def _file_sheet(wb, books, rows_dir: Path, open_rows: set[tuple]) -> _TypedSheet:
+def _file_sheet(wb: Workbook, books: Books, rows_dir: Path, open_rows: set[tuple]) -> _TypedSheet:
     files_open = {f for f, _, _ in open_rows}
     sheet = _TypedSheet(wb, "文件清单", [("文件", 44, "long"), ("格式", 12, "text"), ("识别为", 22, "long"), ("工作表数", 8, "int"),
                                   ("读取行数", 8, "int"), ("使用行数", 8, "int"), ("未使用行数", 9, "int"), ("说明", 44, "long")],
