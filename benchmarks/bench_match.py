@@ -30,19 +30,19 @@ def build(n: int):
         id_ = make_id("330324", f"19{40 + i % 50:02d}{1 + i % 12:02d}{1 + i % 28:02d}", i % 997) + f"#{i}"
         status = "precision_lost" if i % 50 == 0 else "ok"
         amount = amounts[i % 40]
-        households.append(Household("清册.xlsx", "清册", i + 3, f"农户{i}", id_, status, f"3303241082{i % 46:02d}",
-                                    "某村", "耕地地力保护补贴", 2022, None, None, amount, ""))
+        households.append(Household(file="清册.xlsx", sheet="清册", row=i + 3, name=f"农户{i}", id=id_, id_status=status,
+                                    village_code=f"3303241082{i % 46:02d}", village_name="某村",
+                                    subsidy="耕地地力保护补贴", year=2022, area=None, rate=None, amount=amount, account=""))
+        paid = {"file": "bank.xlsx", "sheet": "结果", "row": i + 2, "name": f"农户{i}", "id": id_, "id_usable": True,
+                "account": "", "amount": amount, "subsidy": "耕地地力保护补贴", "year": 2022, "ok": True,
+                "status_text": "成功", "reason": "", "date": "2023-01-10"}
         if i % 100 == 1:  # failed, re-issued later
-            payments.append(Payment("bank.xlsx", "结果", i + 2, f"农户{i}", id_, True, "", amount, "耕地地力保护补贴", 2022,
-                                    False, "失败", "账户已销户", "2023-01-10"))
-            payments.append(Payment("bank2.xlsx", "结果", i + 2, f"农户{i}", id_, True, "", amount, "耕地地力保护补贴",
-                                    2022, True, "成功", "", "2023-02-10"))
+            payments.append(Payment(**paid | {"ok": False, "status_text": "失败", "reason": "账户已销户"}))
+            payments.append(Payment(**paid | {"file": "bank2.xlsx", "date": "2023-02-10"}))
         elif i % 100 == 2:  # paid to someone not on the roster
-            payments.append(Payment("bank.xlsx", "结果", i + 2, f"外人{i}", id_ + "x", True, "", amount, "耕地地力保护补贴",
-                                    2022, True, "成功", "", "2023-01-10"))
+            payments.append(Payment(**paid | {"name": f"外人{i}", "id": id_ + "x"}))
         else:
-            payments.append(Payment("bank.xlsx", "结果", i + 2, f"农户{i}", id_, True, "", amount, "耕地地力保护补贴", 2022,
-                                    True, "成功", "", "2023-01-10"))
+            payments.append(Payment(**paid))
     return households, payments
 
 

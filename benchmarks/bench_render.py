@@ -44,8 +44,10 @@ def main() -> None:
             name, _ = person(i)
             subsidy = "耕地地力保护补贴" if i % 3 else "生态公益林补偿"
             area = Decimal(1 + i % 9) / 2
-            households.append(Household("清册.xlsx", "清册", i + 3, name, make_id("330324", "19650312", i), "ok", v.code,
-                                        v.short_name, subsidy, 2022, area, Decimal(112), area * 112, ""))
+            households.append(Household(file="清册.xlsx", sheet="清册", row=i + 3, name=name,
+                                        id=make_id("330324", "19650312", i), id_status="ok", village_code=v.code,
+                                        village_name=v.short_name, subsidy=subsidy, year=2022, area=area,
+                                        rate=Decimal(112), amount=area * 112, account=""))
     books = Books(2022, households, [], None, [], [], Catalogue.load(), registry)
     settings = NoticeSettings(publish_date=date(2022, 12, 1))
     with tempfile.TemporaryDirectory() as out:

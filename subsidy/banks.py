@@ -7,6 +7,9 @@ file name (a 2022 subsidy is often paid in January 2023), and only then from the
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from decimal import Decimal
+
 from . import headers as H
 from .normalising import (
     cell_text,
@@ -30,26 +33,38 @@ OK_CODES = {"S", "Y", "是", "1", "00", "0000", "SUCCESS", "OK", "√"}
 FAILED_CODES = {"F", "N", "否", "0", "E", "FAIL", "FAILED", "×", "X"}
 
 
+@dataclass(slots=True, kw_only=True, eq=False)
 class Payment:
-    """One bank row. `ok`: True (went through), False (failed, returned, reversed)."""
+    """One bank row as the bank reported it. `ok`: True (went through), False (failed, returned, reversed).
+    Reconciliation never changes it: what became of it is a reconciling.PaymentOutcome."""
 
-    __slots__ = ("file", "sheet", "row", "name", "id", "id_usable", "account", "amount", "subsidy", "year", "ok",
-                 "status_text", "reason", "date", "village_code", "villages", "outcome", "matched", "reverses", "pending")
+    file: str
+    sheet: str
+    row: int
+    name: str
+    id: str
+    id_usable: bool
+    account: str
+    amount: Decimal | None
+    subsidy: str | None
+    year: int | None  # None: the run's year
+    ok: bool
+    status_text: str
+    reason: str
+    date: str
+    villages: set[str] = field(default_factory=set)  # village codes a 村名 column allows (empty: any)
 
-    def __init__(self, file, sheet, row, name, id_, id_usable, account, amount, subsidy, year, ok, status_text,
-                 reason, date, village_code=""):
-        self.file, self.sheet, self.row = file, sheet, row
-        self.name, self.id, self.id_usable, self.account = name, id_, id_usable, account
-        self.amount, self.subsidy, self.year = amount, subsidy, year
-        self.ok, self.status_text, self.reason, self.date = ok, status_text, reason, date
-        self.village_code = village_code
-        self.villages: set[str] = set()  # village codes a 村名 column allows (empty: any)
-        self.outcome = ""  # matched, unexpected, ambiguous, other_year (set by reconciling)
-        self.matched: list = []  # the roster rows it paid
-        # a 冲正 (or a negative amount) takes back a payment that had gone through earlier; a plain 退回 after a
-        # success is a second attempt that failed, not a reversal
-        self.reverses = not ok and (any(w in compact(status_text) for w in REVERSAL_WORDS) or (amount is not None and amount < 0))
-        self.pending = not ok and any(w in compact(status_text) for w in PENDING_WORDS)  # not final yet
+    @property
+    def reverses(self) -> bool:
+        """A 冲正 (or a negative amount) takes back a payment that had gone through earlier; a plain 退回 after a
+        success is a second attempt that failed, not a reversal."""
+        return not self.ok and (any(w in compact(self.status_text) for w in REVERSAL_WORDS)
+                                or (self.amount is not None and self.amount < 0))
+
+    @property
+    def pending(self) -> bool:
+        """The bank has not finished with it (待处理, 处理中 …)."""
+        return not self.ok and any(w in compact(self.status_text) for w in PENDING_WORDS)
 
 
 def outcome_of(status: str, reason: str) -> tuple[bool, str]:
@@ -93,8 +108,9 @@ def parse_payment_row(row: list, rn: int, cols: H.Columns, file: str, sheet: str
         remark = cell_text(cell(row, f[H.REMARK]))
         why = f"{why}：{remark}" if remark and why else (remark or why)
     usable = bool(id_text) and not (from_number and len(id_text) >= 16) and id_error(id_text, latest_year) is None
-    return Payment(file, sheet, rn, name, id_text, usable, account, to_fen(amount), subsidy, year, ok, status,
-                   why if not ok else "", date_text[:10])
+    return Payment(file=file, sheet=sheet, row=rn, name=name, id=id_text, id_usable=usable, account=account,
+                   amount=to_fen(amount), subsidy=subsidy, year=year, ok=ok, status_text=status,
+                   reason=why if not ok else "", date=date_text[:10])
 
 
 def parse_bank_sheet(sheet, header: H.Header, sc, ctx, res) -> None:

@@ -11,6 +11,7 @@ from decimal import Decimal
 from .banks import Payment
 from .catalogue import Catalogue
 from .problems import Problem
+from .reconciling import NO_OUTCOME, HouseholdOutcome, PaymentOutcome, payment_key
 from .rosters import Cadre, Household, SheetResult, VillageClaim
 from .villages import VillageRegistry
 
@@ -53,6 +54,15 @@ class Books:
     payments: list[Payment] = field(default_factory=list)
     covered: set[tuple[str, int]] = field(default_factory=set)  # (subsidy, year) that bank results cover
     cadres: list[Cadre] = field(default_factory=list)  # village cadres, matched to their own payouts
+    outcomes: dict[tuple, HouseholdOutcome] = field(default_factory=dict)  # Household.key -> how its payment went
+    payment_outcomes: dict[tuple, PaymentOutcome] = field(default_factory=dict)  # (file, sheet, row) -> what it paid
+
+    def outcome(self, h: Household) -> HouseholdOutcome:
+        """How a roster row's payment went (no status where no bank results cover its subsidy)."""
+        return self.outcomes.get(h.key, NO_OUTCOME)
+
+    def payment_outcome(self, p: Payment) -> PaymentOutcome:
+        return self.payment_outcomes.get(payment_key(p), PaymentOutcome(""))
 
 
 @dataclass

@@ -21,7 +21,7 @@ from . import fonts
 from .normalising import area_text
 from .privacy import find_unmasked, mask_id, mask_name
 from .problems import Problem
-from .reconciling import FAILED, PAID, UNPAID
+from .reconciling import FAILED, PAID, UNPAID, HouseholdOutcome
 from .rosters import Household
 
 if TYPE_CHECKING:  # the records these functions take, named for the reader (no import at run time)
@@ -161,15 +161,16 @@ def capitals(value: Decimal) -> str:
     return "人民币" + sign + cn2an.an2cn(f"{abs(value):.2f}", "rmb")
 
 
-def _status(h: Household) -> tuple[str, str]:
-    if h.status == PAID:
-        if h.amount is not None and h.paid != h.amount:
-            return "金额不符", f"实发{money(h.paid)}元"
+def _status(h: Household, outcome: HouseholdOutcome) -> tuple[str, str]:
+    """发放情况 and a note for 备注, from how the row's payment went."""
+    if outcome.status == PAID:
+        if h.amount is not None and outcome.paid != h.amount:
+            return "金额不符", f"实发{money(outcome.paid)}元"
         return "已发放", ""
-    if h.status == FAILED:
-        failed = next((b for b in reversed(h.bank) if not b.ok), None)
+    if outcome.status == FAILED:
+        failed = next((b for b in reversed(outcome.bank) if not b.ok), None)
         return "发放失败", (failed.reason[:20] if failed and failed.reason else "")
-    if h.status == UNPAID:
+    if outcome.status == UNPAID:
         return "未发放", ""
     return "", ""
 
@@ -230,7 +231,7 @@ def _group(n: int, subsidy: str, members: list[Household], books: Books, setting
     show_status = settings.kind == "results" and (subsidy, books.year) in books.covered
     table = []
     for seq, h in enumerate(members, 1):
-        status, note = _status(h) if show_status else ("", "")
+        status, note = _status(h, books.outcome(h)) if show_status else ("", "")
         name = h.name or "（姓名缺失）"
         table.append(Row(seq, mask_name(name) if settings.mask_names and h.name else name, mask_id(h.id),
                          area_2(h.area), area_text(h.rate), money(h.amount), status,

@@ -41,7 +41,7 @@ from .publication import NEW, REFUSED, UNCHANGED, PublishRequest, publish_villag
 from .publishing import DRAFT, PUBLISHED, WITHHELD, Published, refresh_shown, write_current_notices
 from .readiness import Readiness, assess
 from .reading import discover, load, read_text_file
-from .reconciling import FAILED, PAID, reconcile
+from .reconciling import FAILED, PAID, payment_key, reconcile
 from .rosters import REASONS, Context, Household, RowNote, SheetResult, parse_file
 from .safepaths import component
 from .site import build_site
@@ -281,10 +281,12 @@ def reconcile_books(books: Books) -> Books:
         if res.role != "bank":
             continue
         for p in res.payments:
-            if p.outcome == "other_year":  # not this run's: listed with that reason, not matched
-                _set_aside(res, "payment", p.row, p.year, books.year)
+            outcome = rec.payment_outcomes[payment_key(p)]
+            if outcome.outcome == "other_year":  # not this run's: listed with that reason, not matched
+                _set_aside(res, "payment", p.row, outcome.year, books.year)
     _recount(books)
     books.covered = rec.covered
+    books.outcomes, books.payment_outcomes = rec.households, rec.payment_outcomes
     add_problems(books, rec.problems)
     return books
 
@@ -300,12 +302,13 @@ def summarise(books: Books) -> list[SummaryRow]:
         sums = money[key]
         due = h.amount if h.amount is not None else Decimal(0)
         sums[0] += due
-        if h.status == PAID:
-            sums[1] += h.paid
-            sums[4] += due - h.paid
-        elif h.status == FAILED:
+        outcome = books.outcome(h)
+        if outcome.status == PAID:
+            sums[1] += outcome.paid
+            sums[4] += due - outcome.paid
+        elif outcome.status == FAILED:
             sums[2] += due
-        elif h.status is not None:
+        elif outcome.status is not None:
             sums[3] += due
         names[h.village_code] = h.village_name
     rows = []

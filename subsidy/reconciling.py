@@ -23,6 +23,32 @@ from .rosters import Household, where
 
 PAID, FAILED, UNPAID = "paid", "failed", "unpaid"
 STATUS_ZH = {PAID: "已发放", FAILED: "发放失败", UNPAID: "未发放", "differs": "金额不符", None: ""}
+_USABLE = frozenset(("ok", "org"))
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdOutcome:
+    """How a roster row's payment went: paid, failed or unpaid (None: no bank results cover its subsidy)."""
+
+    status: str | None = None
+    paid: Decimal | None = None  # what the bank paid towards it (paid rows)
+    bank: tuple[Payment, ...] = ()  # its bank rows, in the order applied
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentOutcome:
+    """What became of a bank row: matched, unexpected, ambiguous or other_year, and the roster rows it paid."""
+
+    outcome: str
+    matched: tuple[Household, ...] = ()
+    year: int | None = None  # the subsidy year it pays for (the run's year when the bank did not say)
+
+    @property
+    def village_code(self) -> str:
+        return self.matched[0].village_code if self.matched else ""
+
+
+NO_OUTCOME = HouseholdOutcome()
 
 
 @dataclass
@@ -30,16 +56,33 @@ class Reconciliation:
     covered: set[tuple[str, int]] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
     payments: list[Payment] = field(default_factory=list)  # in the order they were applied
+    households: dict[tuple, HouseholdOutcome] = field(default_factory=dict)  # Household.key -> outcome
+    payment_outcomes: dict[tuple, PaymentOutcome] = field(default_factory=dict)  # (file, sheet, row) -> outcome
 
 
-_USABLE = frozenset(("ok", "org"))
+def payment_key(p: Payment) -> tuple:
+    return (p.file, p.sheet, p.row)
 
 
-def _usable(h: Household) -> bool:
-    return h.id_status in _USABLE
+class _Ledger:
+    """The bookkeeping of one reconciliation: each roster row's bank rows so far, and each bank row's outcome."""
+
+    def __init__(self) -> None:
+        self.bank: dict[int, list[Payment]] = defaultdict(list)  # id(household) -> its bank rows
+        self.outcomes: dict[int, tuple[str, list[Household]]] = {}  # id(payment) -> (outcome, matched)
+
+    def of(self, h: Household) -> list[Payment]:
+        return self.bank.get(id(h), [])
+
+    def settled(self, h: Household) -> bool:
+        """A successful payment already stands for this row."""
+        return any(b.ok for b in self.bank.get(id(h), ()))
+
+    def matched(self, p: Payment) -> list[Household]:
+        return self.outcomes.get(id(p), ("", []))[1]
 
 
-def _choose(candidates: list[Household], p: Payment) -> list[Household] | None:
+def _choose(candidates: list[Household], p: Payment, ledger: _Ledger) -> list[Household] | None:
     """The roster rows this payment pays, [] for none, or None when candidates cannot be told apart."""
     if len(candidates) <= 1:
         return candidates
@@ -47,7 +90,7 @@ def _choose(candidates: list[Household], p: Payment) -> list[Household] | None:
     if len(same) == 1:
         return same
     if len(same) > 1:
-        retried = [h for h in same if h.bank and not any(b.ok for b in h.bank)]
+        retried = [h for h in same if ledger.of(h) and not ledger.settled(h)]
         if p.ok and len(retried) == 1:  # the re-issue of an earlier failed payment
             return retried
         return None
@@ -58,22 +101,19 @@ def _choose(candidates: list[Household], p: Payment) -> list[Household] | None:
 
 
 def reconcile(households: list[Household], payments: list[Payment], year: int) -> Reconciliation:
-    rec = Reconciliation()
+    """Match the bank rows of `year` to the roster rows; returns every row's outcome (nothing is changed)."""
+    rec, ledger = Reconciliation(), _Ledger()
     in_year = []
     for p in payments:
-        if p.year is None:
-            p.year = year
-        if p.year != year:
-            p.outcome = "other_year"
+        p_year = p.year if p.year is not None else year
+        if p_year != year:
+            rec.payment_outcomes[payment_key(p)] = PaymentOutcome("other_year", (), p_year)
         else:
             in_year.append(p)
-            rec.covered.add((p.subsidy, p.year))
+            rec.covered.add((p.subsidy, year))
     by_id: dict[tuple, list[Household]] = defaultdict(list)
     by_name: dict[tuple, list[Household]] = defaultdict(list)
     for h in households:
-        h.bank = []
-        h.paid = None
-        h.status = None
         if h.id_status in _USABLE:
             by_id[(h.subsidy, h.id)].append(h)
         if h.name:
@@ -81,61 +121,68 @@ def reconcile(households: list[Household], payments: list[Payment], year: int) -
     # failures before successes of the same date; files in path order; rows in order
     in_year.sort(key=lambda p: (p.date or "", p.file, p.sheet, p.row))
     for p in in_year:
-        _match(p, by_id, by_name, rec)
+        _match(p, by_id, by_name, rec, ledger)
     rec.payments = in_year
-    covered = rec.covered
     for h in households:
-        bank = h.bank
-        if not bank and (h.subsidy, h.year) not in covered:
-            continue
-        if len(bank) == 1 and bank[0].ok:  # the common case, kept fast
-            successes = bank
-            h.paid = bank[0].amount if len(bank[0].matched) == 1 else (h.amount or Decimal(0))
-        else:
-            successes = _standing(bank)
-            if successes:
-                h.paid = sum((_share(b, h) for b in successes), Decimal(0))
-        if successes:
-            h.status = PAID
-            if h.amount is not None and h.paid != h.amount:
-                first = successes[0]
-                rec.problems.append(Problem(
-                    "paid_amount_differs", first.file, first.sheet, first.row,
-                    f"{h.name or '该户'}的{h.subsidy}清册应发{money_text(h.amount)}元（{where(h)}），"
-                    f"银行实发{money_text(h.paid)}元：请核对差额。", h.village_code, person=h.person_key,
-                    subsidy=h.subsidy or "", field="paid"))
-        elif h.bank:
-            h.status = FAILED
-        else:
-            h.status = UNPAID
-            rec.problems.append(Problem(
-                "unpaid", h.file, h.sheet, h.row,
-                f"{h.name or (('身份证号' + h.id + '的户') if h.id else '该户')}的{h.subsidy}应发{(money_text(h.amount) + '元') if h.amount is not None else '（金额未填）'}，银行代发结果中没有此户的记录：请核实是否漏发。",
-                h.village_code, person=h.person_key, subsidy=h.subsidy or "", field="paid"))
+        _settle(h, rec, ledger)
     for p in in_year:
+        outcome, matched = ledger.outcomes[id(p)]
+        rec.payment_outcomes[payment_key(p)] = PaymentOutcome(outcome, tuple(matched), year)
         if not p.ok:
-            rec.problems.append(_failure(p))
+            rec.problems.append(_failure(p, rec, ledger))
     return rec
 
 
-def _failure(p: Payment) -> Problem:
+def _settle(h: Household, rec: Reconciliation, ledger: _Ledger) -> None:
+    """A roster row's outcome from its bank rows (and the problems it has: paid a different amount, unpaid)."""
+    bank = ledger.of(h)
+    if not bank and (h.subsidy, h.year) not in rec.covered:
+        return
+    paid = None
+    if len(bank) == 1 and bank[0].ok:  # the common case, kept fast
+        successes = bank
+        paid = bank[0].amount if len(ledger.matched(bank[0])) == 1 else (h.amount or Decimal(0))
+    else:
+        successes = _standing(bank)
+        if successes:
+            paid = sum((_share(b, h, ledger) for b in successes), Decimal(0))
+    status = PAID if successes else FAILED if bank else UNPAID
+    rec.households[h.key] = HouseholdOutcome(status, paid, tuple(bank))
+    if successes and h.amount is not None and paid != h.amount:
+        first = successes[0]
+        rec.problems.append(Problem(
+            "paid_amount_differs", first.file, first.sheet, first.row,
+            f"{h.name or '该户'}的{h.subsidy}清册应发{money_text(h.amount)}元（{where(h)}），"
+            f"银行实发{money_text(paid)}元：请核对差额。", h.village_code, person=h.person_key,
+            subsidy=h.subsidy or "", field="paid"))
+    elif status == UNPAID:
+        rec.problems.append(Problem(
+            "unpaid", h.file, h.sheet, h.row,
+            f"{h.name or (('身份证号' + h.id + '的户') if h.id else '该户')}的{h.subsidy}应发"
+            f"{(money_text(h.amount) + '元') if h.amount is not None else '（金额未填）'}，银行代发结果中没有此户的记录："
+            f"请核实是否漏发。", h.village_code, person=h.person_key, subsidy=h.subsidy or "", field="paid"))
+
+
+def _failure(p: Payment, rec: Reconciliation, ledger: _Ledger) -> Problem:
     """payment_failed for a failed bank row, saying what became of the household's payment."""
-    before = [b for h in p.matched for b in h.bank[:h.bank.index(p)] if b.ok]
-    after = [b for h in p.matched for b in h.bank[h.bank.index(p) + 1:] if b.ok]
+    matched = ledger.matched(p)
+    before = [b for h in matched for b in ledger.of(h)[:ledger.of(h).index(p)] if b.ok]
+    after = [b for h in matched for b in ledger.of(h)[ledger.of(h).index(p) + 1:] if b.ok]
     who, what = p.name or "该户", p.subsidy or "补贴"
     if p.reverses and before:
         head = (f"银行{p.status_text or '冲正'}了此前发放给{who}的{what}{money_text(abs(p.amount))}元"
                 f"（原发放见{before[-1].file}第{before[-1].row}行）")
     else:
         head = f"银行发放{who}的{what}{money_text(p.amount)}元未成功"
-    if any(h.status == PAID for h in p.matched) and after:
+    paid = any(rec.households.get(h.key, NO_OUTCOME).status == PAID for h in matched)
+    if paid and after:
         then = "后已补发成功，无需再处理。"
-    elif any(h.status == PAID for h in p.matched) and before:
+    elif paid and before:
         then = f"此前已由{before[-1].file}第{before[-1].row}行发放成功，本笔疑似重复发放：无需补发，请核实。"
     else:
         then = "" if p.pending else "请核实账户后补发。"
     return Problem("payment_failed", p.file, p.sheet, p.row, f"{head}：{p.reason or p.status_text or '未说明原因'}。{then}",
-                   p.village_code, **_payment_facts(p))
+                   matched[0].village_code if matched else "", **_payment_facts(p))
 
 
 def _payment_facts(p: Payment) -> dict[str, str]:
@@ -157,45 +204,49 @@ def _standing(bank: list[Payment]) -> list[Payment]:
     return standing
 
 
-def _share(p: Payment, h: Household) -> Decimal:
+def _share(p: Payment, h: Household, ledger: _Ledger) -> Decimal:
     """What a payment paid towards one roster row (a sum paid for several parcels pays each its own amount)."""
-    if len(p.matched) > 1:
+    if len(ledger.matched(p)) > 1:
         return h.amount or Decimal(0)
     return p.amount
 
 
-def _paid_before(p: Payment, by_id, by_name) -> tuple[Household, Payment] | None:
+def _paid_before(p: Payment, by_id, by_name, ledger: _Ledger) -> tuple[Household, Payment] | None:
     """The roster row this payment's person was already paid on, with that payment (a payment made twice)."""
     rows = list(by_id.get((p.subsidy, p.id), ())) if p.id else []
     if not rows and p.name:
         rows = [h for h in by_name.get((p.subsidy, p.name), ()) if not p.villages or h.village_code in p.villages]
     for h in rows:
-        for b in h.bank:
+        for b in ledger.of(h):
             if b.ok and b is not p:
                 return h, b
     return None
 
 
-def _match(p: Payment, by_id, by_name, rec: Reconciliation) -> None:
+def _candidates(p: Payment, by_id, by_name, ledger: _Ledger) -> list[Household] | None:
+    """The roster rows a bank row could pay: by ID first, else by name (and village where the bank says)."""
     candidates: list[Household] | None = None
     if p.id:
         rows = by_id.get((p.subsidy, p.id))
         if rows:
             # a successful payment pays a row not yet paid; a failure may belong to any (it may predate the success)
-            candidates = [h for h in rows if not any(b.ok for b in h.bank)] if p.ok else rows
-            if not p.ok and len(rows) > 1:
-                open_rows = [h for h in rows if not any(b.ok for b in h.bank)]
-                candidates = open_rows or rows
+            open_rows = [h for h in rows if not ledger.settled(h)]
+            candidates = open_rows if p.ok else (open_rows or rows if len(rows) > 1 else rows)
     if candidates is None and p.name:
         pool = by_name.get((p.subsidy, p.name), [])
         candidates = [h for h in pool
-                      if (not p.id or not p.id_usable or not _usable(h))
+                      if (not p.id or not p.id_usable or h.id_status not in _USABLE)
                       and (not p.villages or h.village_code in p.villages)
-                      and (not p.ok or not any(b.ok for b in h.bank))]
-    chosen = _choose(candidates or [], p)
+                      and (not p.ok or not ledger.settled(h))]
+    return candidates
+
+
+def _match(p: Payment, by_id, by_name, rec: Reconciliation, ledger: _Ledger) -> None:
+    candidates = _candidates(p, by_id, by_name, ledger)
+    chosen = _choose(candidates or [], p, ledger)
     who = p.name or "该户"
     if chosen is None:
-        p.outcome = "ambiguous"
+        ledger.outcomes[id(p)] = ("ambiguous", [])
         places = "、".join(where(h) for h in candidates[:5])
         rec.problems.append(Problem(
             "ambiguous_match", p.file, p.sheet, p.row,
@@ -203,9 +254,9 @@ def _match(p: Payment, by_id, by_name, rec: Reconciliation) -> None:
             f"无法确定是哪一行：请在银行结果中补充身份证号或核对清册。", candidates[0].village_code if candidates else "",
             **_payment_facts(p)))
     elif not chosen:
-        p.outcome = "unexpected"
+        ledger.outcomes[id(p)] = ("unexpected", [])
         state = "（该笔已失败）" if not p.ok else ""
-        paid_before = _paid_before(p, by_id, by_name)
+        paid_before = _paid_before(p, by_id, by_name, ledger)
         why = (f"此户在清册中的应发已由{paid_before[1].file}第{paid_before[1].row}行发放，疑似重复发放：请核实"
                if paid_before else "但清册中没有对应的户：请核实是否错发或清册漏列")
         rec.problems.append(Problem(
@@ -213,8 +264,6 @@ def _match(p: Payment, by_id, by_name, rec: Reconciliation) -> None:
             f"银行向{who}{('（' + p.id + '）') if p.id else ''}发放{p.subsidy or '补贴'}{money_text(p.amount)}元{state}，{why}。",
             paid_before[0].village_code if paid_before else "", **_payment_facts(p)))
     else:
-        p.outcome = "matched"
-        p.matched = chosen
+        ledger.outcomes[id(p)] = ("matched", chosen)
         for h in chosen:
-            h.bank.append(p)
-        p.village_code = chosen[0].village_code
+            ledger.bank[id(h)].append(p)

@@ -82,25 +82,33 @@ _SUCCESS_LIST = re.compile(r"(代发|入账|支付|转账|到账)成功|成功(�
 _BANK_WORDS = re.compile(r"代发|银行|一卡通|农商|信用社|信用联社|入账|到账")
 
 
+@dataclass(slots=True, kw_only=True, eq=False)
 class Household:
-    """One roster row for one subsidy. `id_status`: ok, org, invalid, precision_lost, blank, none."""
+    """One roster row for one subsidy. `id_status`: ok, org, invalid, precision_lost, blank, none. Reconciliation
+    never changes it: how its payment went is a reconciling.HouseholdOutcome."""
 
-    __slots__ = ("file", "sheet", "row", "name", "id", "id_status", "village_code", "village_name", "subsidy", "year",
-                 "area", "rate", "amount", "account", "role", "status", "paid", "bank", "remark", "group")
+    file: str
+    sheet: str
+    row: int
+    name: str
+    id: str
+    id_status: str
+    village_code: str
+    village_name: str
+    subsidy: str | None
+    year: int | None
+    area: Decimal | None
+    rate: Decimal | None
+    amount: Decimal | None
+    account: str
+    role: str = "roster"
+    remark: str = ""  # the roster's 备注, printed on the notice (after the privacy check)
+    group: str = ""  # the 村民组: from a 组别 column, or from the 组小计 row that closes the household's group
 
-    def __init__(self, file, sheet, row, name, id_, id_status, village_code, village_name, subsidy, year, area, rate,
-                 amount, account, role="roster", remark=""):
-        self.file, self.sheet, self.row = file, sheet, row
-        self.name, self.id, self.id_status = name, id_, id_status
-        self.village_code, self.village_name = village_code, village_name
-        self.subsidy, self.year = subsidy, year
-        self.area, self.rate, self.amount, self.account = area, rate, amount, account
-        self.role = role
-        self.remark = remark  # the roster's 备注, printed on the notice (after the privacy check)
-        self.group = ""  # the 村民组: from a 组别 column, or from the 组小计 row that closes the household's group
-        self.status = None  # reconciliation: paid, failed, unpaid; None where no bank results cover it
-        self.paid = None
-        self.bank = ()
+    @property
+    def key(self) -> tuple:
+        """Where it comes from: (file, sheet, row, subsidy), one household each (a wide roster row has several)."""
+        return (self.file, self.sheet, self.row, self.subsidy)
 
     @property
     def person_key(self) -> str:
@@ -629,9 +637,10 @@ class _RosterParser:
         for subsidy, value in subsidies:
             area = self._area(v) if not c.wide else parse_decimal(cell(v.row, c.by_subsidy.get(subsidy, {}).get(H.AREA)))
             amount = to_fen(value * c.scale.get(c.amount, 1) if not c.wide else value) if value is not None else None
-            h = Household(self.res.file, self.res.sheet, v.rn, v.name, v.id_text, id_status, village.code,
-                          village.short_name, subsidy, year, area, rate, amount, account, remark=remark)
-            h.group = group
+            h = Household(file=self.res.file, sheet=self.res.sheet, row=v.rn, name=v.name, id=v.id_text,
+                          id_status=id_status, village_code=village.code, village_name=village.short_name,
+                          subsidy=subsidy, year=year, area=area, rate=rate, amount=amount, account=account,
+                          remark=remark, group=group)
             self.res.households.append(h)
             self.open_group.append(h)
         self.res.counts["household"] += 1

@@ -291,14 +291,14 @@ def _household_sheet(wb: Workbook, books: Books, rows_dir: Path, open_rows: set[
                    rows_dir)
     problems = _problems_at(books)
     for h in books.households:
-        status = h.status
-        label = STATUS_ZH[status]
-        if status == PAID and h.amount is not None and h.paid != h.amount:
+        outcome = books.outcome(h)
+        label = STATUS_ZH[outcome.status]
+        if outcome.status == PAID and h.amount is not None and outcome.paid != h.amount:
             label = STATUS_ZH["differs"]
         bank = "；".join(f"{'成功' if b.ok else '失败'}{(':' + b.reason) if b.reason else ''}"
-                        f"（{b.file} 第{b.row}行）" for b in h.bank)
+                        f"（{b.file} 第{b.row}行）" for b in outcome.bank)
         at = (h.file, h.sheet, h.row)
-        sheet.append([h.village_code, h.village_name, h.subsidy, h.name, h.id, h.area, h.rate, h.amount, h.paid,
+        sheet.append([h.village_code, h.village_name, h.subsidy, h.name, h.id, h.area, h.rate, h.amount, outcome.paid,
                       label, "；".join(problems.get(at, ())), bank, h.file, h.sheet, h.row], highlight=at in open_rows)
     return sheet
 
@@ -310,9 +310,10 @@ def _bank_sheet(wb: Workbook, books: Books, rows_dir: Path, open_rows: set[tuple
                                   ("交易日期", 11, "text"), ("对账结果", 14, "text"), ("对应清册行", 34, "long")],
                    rows_dir)
     for p in sorted(books.payments, key=lambda p: (p.file, p.sheet, p.row)):
-        matched = "；".join(f"{h.file}“{h.sheet}”第{h.row}行" for h in p.matched)
-        sheet.append([p.file, p.sheet, p.row, p.name, p.id, p.account, p.amount, p.subsidy, p.year,
-                      p.status_text or ("成功" if p.ok else "失败"), p.reason, p.date, _OUTCOME_ZH.get(p.outcome, ""),
+        outcome = books.payment_outcome(p)
+        matched = "；".join(f"{h.file}“{h.sheet}”第{h.row}行" for h in outcome.matched)
+        sheet.append([p.file, p.sheet, p.row, p.name, p.id, p.account, p.amount, p.subsidy, outcome.year or p.year,
+                      p.status_text or ("成功" if p.ok else "失败"), p.reason, p.date, _OUTCOME_ZH.get(outcome.outcome, ""),
                       matched], highlight=(p.file, p.sheet, p.row) in open_rows)
     return sheet
 
