@@ -329,15 +329,20 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _folders(parser: argparse.ArgumentParser, year_help: str = "补贴年度（同 run）") -> None:
+    """--inputs, --outputs and --year, which every command on a county's folders takes."""
+    parser.add_argument("--inputs", required=True, help="放清册的文件夹（含子文件夹；可按 <年度>/<县>/ 分开）")
+    parser.add_argument("--outputs", required=True, help="结果文件夹（档案、网站和开放数据在其中）")
+    parser.add_argument("--year", type=int, help=year_help)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="subsidy", description="惠农补贴发放清册 → 分村汇总、问题清单和村务公开栏公示")
     parser.add_argument("--version", action="version", version=f"subsidy {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("run", help="处理 inputs 中的全部清册", description=__doc__,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--inputs", required=True, help="放清册的文件夹（含子文件夹；可按 <年度>/<县>/ 分开）")
-    p.add_argument("--outputs", required=True, help="结果文件夹")
-    p.add_argument("--year", type=int, help="补贴年度；不写则从文件夹、标题或文件名中识别")
+    _folders(p, "补贴年度；不写则从文件夹、标题或文件名中识别")
     p.add_argument("--quiet", action="store_true", help="不显示逐个文件的进度")
     p.set_defaults(func=cmd_run)
     pub = sub.add_parser(
@@ -346,9 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "公示期从该日起算）和档案版本；暂缓的村不公示并说明原因。退出状态：0 全部已公示（或此前已公示且无变化），"
                     "3 有村未公示（其余已公示），1 无法运行。例：subsidy publish --inputs inputs --outputs outputs "
                     "--date 2022-12-01 --by 王会计 --village 330324108224")
-    pub.add_argument("--inputs", required=True, help="放清册的文件夹（同 run）")
-    pub.add_argument("--outputs", required=True, help="结果文件夹（同 run）")
-    pub.add_argument("--year", type=int, help="补贴年度（同 run）")
+    _folders(pub)
     pub.add_argument("--date", required=True, help="公示日期，如 2022-12-01（公示期第一天，落款日期）")
     pub.add_argument("--by", required=True, help="公示人姓名（记入档案）")
     pub.add_argument("--village", action="append", metavar="CODE", help="只公示这个村（12位村代码；可重复）")
@@ -359,9 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="登记某村最新已公示的版本已张贴到村务公开栏；照片连同其 SHA-256 保存在档案旁（版本文件夹不变），"
                     "并记入 archive/postings.csv。没有已公示版本的村不能登记。例：subsidy posted --inputs inputs "
                     "--outputs outputs --village 330324108224 --date 2022-12-02 --photo 张贴照片.jpg")
-    posted.add_argument("--inputs", required=True, help="放清册的文件夹（同 run）")
-    posted.add_argument("--outputs", required=True, help="结果文件夹（同 run；档案在其中的 archive/）")
-    posted.add_argument("--year", type=int, help="补贴年度（不写则为该村最近一个年度）")
+    _folders(posted, "补贴年度（不写则为该村最近一个年度）")
     posted.add_argument("--village", required=True, metavar="CODE", help="12位村代码")
     posted.add_argument("--date", required=True, help="张贴日期，如 2022-12-02")
     posted.add_argument("--photo", help="张贴照片（jpg、png 等）")
@@ -371,9 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
         "status", help="公示进度：每村草稿、可公示、暂缓、已公示、已张贴、公示期、异议，以及逾期名单",
         description="按乡镇和村列出公示进度，并列出逾期的村（公示超过 posting_days 天未张贴，或公示期已结束仍有异议未办结），"
                     "同时写入该县该年度结果文件夹中的 status.csv。例：subsidy status --inputs inputs --outputs outputs")
-    status.add_argument("--inputs", required=True, help="放清册的文件夹（同 run）")
-    status.add_argument("--outputs", required=True, help="结果文件夹（同 run）")
-    status.add_argument("--year", type=int, help="补贴年度（同 run）")
+    _folders(status)
     status.add_argument("--county", help="只看这个县（按 <年度>/<县>/ 分开放时）")
     status.add_argument("--today", help="按这一天计算进度（默认今天），如 2022-12-10")
     status.set_defaults(func=cmd_status)

@@ -38,7 +38,7 @@ from .ownfiles import MARKER
 from .privacy import mask_name
 from .reading import SHARED_SETTINGS, walk
 from .safepaths import component, inside, village_stem
-from .writing import atomic_write_bytes, fsync_folder
+from .writing import atomic_write_bytes, fsync_folder, read_rows
 
 if TYPE_CHECKING:  # the records these functions take, named for the reader (no import at run time)
     from .books import SummaryRow
@@ -293,11 +293,7 @@ def _web_changes(notice: Notice, latest: Version | None, settings: NoticeSetting
 
 
 def read_register(root: Path) -> list[dict]:
-    path = root / "register.csv"
-    if not path.exists():
-        return []
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        return list(csv.DictReader(f))
+    return read_rows(root / "register.csv")
 
 
 def _append_register(root: Path, rows: list[dict]) -> None:

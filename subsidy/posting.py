@@ -21,7 +21,7 @@ from .archiving import csv_bytes, file_sha256, read_register, sha256, zip_bytes,
 from .locking import output_lock
 from .reading import read_text_file
 from .safepaths import component, inside
-from .writing import atomic_write_bytes
+from .writing import atomic_write_bytes, read_rows
 
 POSTINGS_COLUMNS = ("village_code", "village_name", "town", "county", "year", "kind", "version", "posted_on",
                     "photo", "photo_sha256", "recorded_by", "folder")
@@ -79,11 +79,7 @@ def _committee_zip(root: Path, version: dict, postings: list[dict]) -> None:
 
 
 def read_postings(root: Path) -> list[dict]:
-    path = root / "postings.csv"
-    if not path.exists():
-        return []
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        return list(csv.DictReader(f))
+    return read_rows(root / "postings.csv")
 
 
 def verify_postings(root: Path) -> list[str]:

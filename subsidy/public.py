@@ -3,7 +3,6 @@ them (IDs and accounts always masked; names masked when the version was publishe
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -11,6 +10,7 @@ from pathlib import Path
 
 from .normalising import parse_decimal
 from .privacy import mask_name
+from .writing import read_rows
 
 
 @dataclass(kw_only=True)
@@ -41,13 +41,6 @@ class PublishedVersion:
         return sum(values, Decimal(0)) if values else None
 
 
-def _csv(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        return list(csv.DictReader(f))
-
-
 def load_published(root: Path) -> list[PublishedVersion]:
     """Every version that was published (has a publication record), oldest first, the newest of each marked."""
     found = []
@@ -57,9 +50,9 @@ def load_published(root: Path) -> list[PublishedVersion]:
             continue
         masked = manifest.get("web_mask_names", True)
         v = PublishedVersion(folder=path.parent, manifest=manifest)
-        v.rows = [dict(r, name=mask_name(r["name"]) if masked else r["name"]) for r in _csv(path.parent / "rows.csv")]
-        v.summaries = _csv(path.parent / "summary.csv")
-        v.cadres = [dict(c, name=mask_name(c["name"]) if masked else c["name"]) for c in _csv(path.parent / "cadres.csv")]
+        v.rows = [dict(r, name=mask_name(r["name"]) if masked else r["name"]) for r in read_rows(path.parent / "rows.csv")]
+        v.summaries = read_rows(path.parent / "summary.csv")
+        v.cadres = [dict(c, name=mask_name(c["name"]) if masked else c["name"]) for c in read_rows(path.parent / "cadres.csv")]
         found.append(v)
     newest: dict[tuple, PublishedVersion] = {}
     for v in found:

@@ -8,7 +8,6 @@ register and postings, and objections.csv; it changes nothing but status.csv.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 from .archiving import read_register
 from .posting import Objection, read_postings
 from .privacy import mask_numbers
-from .writing import write_csv
+from .writing import read_rows, write_csv
 
 STATUS_COLUMNS = ("town", "village_code", "village_name", "readiness", "notice", "published_version",
                   "publish_date", "published_by", "posted_on", "publicity_end", "period", "objections_open",
@@ -72,8 +71,7 @@ def build_status(outputs: Path, archive_root: Path, objections: list[Objection],
     readiness = outputs / "internal" / "readiness.csv"
     if not readiness.exists():
         raise StatusError(f"{outputs} 中还没有运行结果（internal/readiness.csv）：请先运行 subsidy run")
-    with open(readiness, encoding="utf-8-sig", newline="") as f:
-        villages = list(csv.DictReader(f))
+    villages = read_rows(readiness)
     codes = {v["village_code"] for v in villages}
     register = [r for r in read_register(archive_root) if r["village_code"] in codes]
     postings = read_postings(archive_root)

@@ -81,6 +81,14 @@ def sweep_temporary(outputs: Path) -> int:
     return len(found)
 
 
+def read_rows(path: Path) -> list[dict]:
+    """The rows of one of the tool's own CSV files as dicts ([] when the file is not there yet)."""
+    if not path.exists():
+        return []
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
 def write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]], *, text_columns: set[int] | None = None) -> int:
     """Write a UTF-8-with-BOM CSV atomically; returns the number of data rows.
 
