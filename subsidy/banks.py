@@ -125,7 +125,7 @@ def parse_bank_sheet(sheet, header: H.Header, sc, ctx, res) -> None:
     label_cells = sorted({c for c in (f.get(H.SEQ), f.get(H.NAME), 0, 1) if c is not None})
     for row, rn in data_rows(sheet, header):
         kind = row_label(row, label_cells, clean_name(cell(row, f.get(H.NAME))))
-        if settle_label_row(kind, row, rn, sums, cols.labels, {}, res, lambda _, f: f"银行代发结果合计行：{f}。"):
+        if settle_label_row(kind, row, rn, sums, cols.labels, {}, res, "bank"):
             continue
         payment = parse_payment_row(row, rn, cols, res.file, res.sheet, sc.subsidy, sc.year, ctx.catalogue,
                                     ctx.latest_year)

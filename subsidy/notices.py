@@ -20,7 +20,7 @@ import cn2an
 from . import fonts
 from .normalising import area_text
 from .privacy import find_unmasked, mask_id, mask_name
-from .problems import Problem
+from .problems import Problem, problem
 from .reconciling import FAILED, PAID, UNPAID, HouseholdOutcome
 from .rosters import Household
 
@@ -295,15 +295,13 @@ def check(notice: Notice) -> list[Problem]:
         file, sheet, row = source or ("", "", None)
         hit = find_unmasked(text)
         if hit:
-            problems.append(Problem("unmasked_number", file, sheet, row,
-                                    f"{notice.village_name}的公示中将出现完整的身份证号或银行账号“{hit[:6]}…{hit[-4:]}”"
-                                    f"（在“{text[:12]}…”中）：本村公示已暂扣，请从源表的姓名、备注等列中删去后重新运行。",
-                                    notice.village_code, field="notice_text", subject=_digest(text)))
+            problems.append(problem("unmasked_number", "", file, sheet, row, notice.village_code,
+                                    village=notice.village_name, found=f"{hit[:6]}…{hit[-4:]}", text=f"{text[:12]}…",
+                                    field="notice_text", subject=_digest(text)))
         for ch in fonts.missing(text):
-            problems.append(Problem("missing_glyph", file, sheet, row,
-                                    f"{notice.village_name}的公示中“{text[:20]}”含字符“{ch}”（U+{ord(ch):04X}），"
-                                    f"随附字体都没有这个字，印出来会是空白：本村公示已暂扣，请核对该字或改用常用字并在备注说明。",
-                                    notice.village_code, field="notice_text", subject=f"{ch}|{_digest(text)}"))
+            problems.append(problem("missing_glyph", "", file, sheet, row, notice.village_code,
+                                    village=notice.village_name, text=text[:20], found=ch, code=ord(ch),
+                                    field="notice_text", subject=f"{ch}|{_digest(text)}"))
     return problems
 
 

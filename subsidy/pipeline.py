@@ -36,7 +36,7 @@ from .opendata import build_open_data
 from .ownfiles import OUTPUT_FOLDER, OWN_FILE
 from .posting import OBJECTIONS_FILE, load_objections
 from .privacy import mask_numbers
-from .problems import BLOCKS_ZH, KINDS, Problem, assign_ids
+from .problems import BLOCKS_ZH, KINDS, Problem, assign_ids, problem
 from .publication import NEW, REFUSED, UNCHANGED, PublishRequest, publish_villages
 from .publishing import DRAFT, PUBLISHED, WITHHELD, Published, refresh_shown, write_current_notices
 from .readiness import Readiness, assess
@@ -81,7 +81,7 @@ FILE_COLUMNS = ("file", "format", "recognised_as", "sheets", "rows_read", "rows_
 NOT_USED_COLUMNS = ("source_file", "source_sheet", "source_row", "reason", "reason_zh", "text")
 DECISION_NOTE_COLUMNS = ("file", "line", "problem_id", "note")
 EXCEPTION_COLUMNS = ("problem_id", "kind", "blocks", "decision", "village_code", "source_file", "source_sheet",
-                     "source_row", "detail")
+                     "source_row", "expected", "found", "detail")
 READINESS_COLUMNS = ("village_code", "village_name", "town", "readiness", "notice", "reasons")
 _ROLE_ZH = {"roster": "发放清册", "summary": "分村汇总表（核对用）", "cadre": "村干部清册（核对用）", "bank": "银行代发结果",
             "unrecognized": "无法识别", "empty": "空表"}
@@ -137,7 +137,7 @@ def read_inputs(inputs: Path, *, latest_year: int | None = None, progress: Progr
             reports.append(FileReport(item.rel, item.format, "未使用", note=item.skipped))
             continue
         if item.error:
-            problems.append(Problem("unreadable_file", item.rel, "", None, f"{item.error}。其余文件照常处理。"))
+            problems.append(problem("unreadable_file", "", item.rel, "", None, reason=item.error))
             reports.append(FileReport(item.rel, item.format, "无法读取", note=item.error))
             continue
         results = parse_file(item, ctx)
@@ -160,7 +160,7 @@ def read_inputs(inputs: Path, *, latest_year: int | None = None, progress: Progr
         rows = sum(sum(r.counts.values()) for r in results)
         recognised = "、".join(dict.fromkeys(_ROLE_ZH[r] for r in roles)) or "空文件"
         if not roles:
-            problems.append(Problem("unreadable_file", item.rel, "", None, "文件中没有任何数据（所有工作表都是空的）。"))
+            problems.append(problem("unreadable_file", "empty", item.rel, "", None))
         reports.append(FileReport(item.rel, item.format, recognised, len(results), rows,
                                   note="；".join(r for res in results for r in res.remarks)))
     return Intake(reports, sheets, problems, catalogue, villages)
@@ -184,9 +184,8 @@ def _settle_subsidy(res: SheetResult) -> None:
         return
     for h in unnamed:
         h.subsidy = UNNAMED_SUBSIDY
-    res.problem("missing_field", unnamed[0].row,
-                f"工作表“{res.sheet}”有{len(unnamed)}行看不出是哪项补贴（没有补贴项目列，标题、表名和文件名中也没有补贴名称），"
-                f"暂记为“{UNNAMED_SUBSIDY}”：请在标题或文件名中写明补贴名称。", field="subsidy")
+    res.problem("missing_field", unnamed[0].row, "subsidy", sheet_name=res.sheet, count=len(unnamed), name=UNNAMED_SUBSIDY,
+                field="subsidy")
 
 
 def choose_year(intake: Intake, year: int | None) -> int:
@@ -347,7 +346,8 @@ def write_outputs(books: Books, summary: list[SummaryRow], outputs: Path, inputs
     }
     write_csv(paths["exceptions"], EXCEPTION_COLUMNS, (
         (p.problem_id, p.kind, BLOCKS_ZH[p.blocks], decided[p.problem_id].text() if p.problem_id in decided else "",
-         p.village_code, p.source_file, p.source_sheet, p.source_row or "", p.detail) for p in books.problems
+         p.village_code, p.source_file, p.source_sheet, p.source_row or "", p.expected, p.found, p.detail)
+        for p in books.problems
     ))
     if stage is not None:
         paths["readiness"] = write_readiness(outputs, stage)

@@ -63,6 +63,63 @@ KINDS: dict[str, Kind] = {
 }
 
 
+# The Chinese text of each kind of problem, per variant, rendered from the problem's facts (see `problem`): the
+# wording lives here, the facts travel as fields.
+TEMPLATES: dict[tuple[str, str], str] = {
+    ("unreadable_file", ""): "{reason}。其余文件照常处理。",
+    ("unreadable_file", "empty"): "文件中没有任何数据（所有工作表都是空的）。",
+    ("unrecognized_sheet", ""): "工作表“{sheet_name}”有{rows}行数据，但找不到表头（需要有户主姓名或身份证号，以及补贴金额等列）。",
+    ("missing_field", "name"): "缺少户主姓名（身份证号{id_text}）：请补录姓名。",
+    ("missing_field", "amount"): "{who}：{why}：请填写补贴金额。",
+    ("missing_field", "village"): "村名为空，表名和标题中也没有村名，此户未计入：请填写第{row_number}行的村名。",
+    ("missing_field", "sheet_village"): "工作表“{sheet_name}”有{count}户无法确定所在村（{why}，表名和标题中也没有村名），"
+                                        "第{row_number}行起均未计入：请填写村名或把村名写进表名。",
+    ("missing_field", "subsidy"): "工作表“{sheet_name}”有{count}行看不出是哪项补贴（没有补贴项目列，标题、表名和文件名中也没有"
+                                  "补贴名称），暂记为“{name}”：请在标题或文件名中写明补贴名称。",
+    ("invalid_id", "blank"): "{who}的身份证号为空：请补录。",
+    ("invalid_id", ""): "{who}的身份证号“{found}”无效：{reason}。",
+    ("id_precision_lost", ""): "{who}的身份证号“{found}”存成了数字，末几位已丢失：请把身份证号列设为文本格式后重新录入。",
+    ("unknown_village", ""): "{who}：{reason}。请改为规范村名或在 villages.csv 中加别名。",
+    ("unknown_village", "heading"): "村名分隔行：{reason}。",
+    ("unknown_village", "sheet"): "工作表“{sheet_name}”的村名：{reason}。本表各户均未计入，请改正表名或标题中的村名。",
+    ("unknown_village", "summary"): "汇总表：{reason}。",
+    ("unknown_village", "cadre"): "村干部名单中{who}的村：{reason}。",
+    ("amount_mismatch", ""): "{who}：面积{area}亩×标准{rate}元/亩={expected}元，但金额写的是{found}元，{diff}元。",
+    ("subtotal_mismatch", "roster"): "{label}行：{finding}。请核对明细或{label}。",
+    ("subtotal_mismatch", "summary"): "汇总表合计行：{finding}。",
+    ("subtotal_mismatch", "bank"): "银行代发结果合计行：{finding}。",
+    ("subtotal_mismatch", "row_total"): "{who}：本行合计写明{found}元，各项补贴相加为{expected}元。",
+    ("subtotal_mismatch", "cadre_missing"): "村干部清册列出{who}的{subsidy}{found}元，但发放清册中找不到此人：请核对两张表。",
+    ("subtotal_mismatch", "cadre"): "村干部清册列出{who}的{subsidy}{found}元，发放清册中为{expected}元（{other}）：请核对。",
+    ("subtotal_mismatch", "claims"): "分村汇总表中{what}：{findings}：请核对汇总表或清册。",
+    ("duplicate_payment", ""): "{who}{ident}的{subsidy}（{year}年度）{found}元，又出现在{other}：请核对是否重复列入。",
+    ("payment_failed", ""): "{head}：{reason}。{then}",
+    ("unexpected_payment", ""): "银行向{who}{ident}发放{subsidy}{found}元{state}，{why}。",
+    ("paid_amount_differs", ""): "{who}的{subsidy}清册应发{expected}元（{other}），银行实发{found}元：请核对差额。",
+    ("unpaid", ""): "{who}的{subsidy}应发{expected}，银行代发结果中没有此户的记录：请核实是否漏发。",
+    ("ambiguous_match", ""): "银行记录{who} {found}元（{subsidy}）可对应清册中多行：{other}，无法确定是哪一行："
+                             "请在银行结果中补充身份证号或核对清册。",
+    ("ambiguous_match", "cadre"): "村干部名单中的{who}（{post}）在本村清册中有{count}个同名的人（{other}），无法确定是哪一个："
+                                  "请在名单中补充身份证号。",
+    ("unmasked_number", ""): "{village}的公示中将出现完整的身份证号或银行账号“{found}”（在“{text}”中）：本村公示已暂扣，"
+                             "请从源表的姓名、备注等列中删去后重新运行。",
+    ("missing_glyph", ""): "{village}的公示中“{text}”含字符“{found}”（U+{code:04X}），随附字体都没有这个字，印出来会是空白："
+                           "本村公示已暂扣，请核对该字或改用常用字并在备注说明。",
+}
+_IDENTITY = ("person", "subsidy", "field", "subject")
+
+
+def problem(kind: str, variant: str, file: str, sheet: str, row: int | None, village_code: str = "", *,
+            expected: object = "", found: object = "", other: str = "", **facts) -> Problem:
+    """A problem with its facts, its detail rendered from its kind's template for `variant`. `facts` named person,
+    subsidy, field or subject also tell it apart from others (see assign_ids); the rest only fill the template."""
+    identity = {k: str(facts[k]) for k in _IDENTITY if k in facts and k != "subsidy"}
+    identity["subsidy"] = facts.get("identity_subsidy", facts.get("subsidy", "")) or ""
+    values = {k: v for k, v in facts.items() if k != "identity_subsidy"}
+    detail = TEMPLATES[(kind, variant)].format(expected=expected, found=found, other=other, **values)
+    return Problem(kind, file, sheet, row, detail, village_code, expected=str(expected), found=str(found), **identity)
+
+
 @dataclass(slots=True)
 class Problem:
     """One problem, located at the row a person sees in Excel (1-based) or the CSV line.
@@ -81,6 +138,8 @@ class Problem:
     subsidy: str = ""
     field: str = ""  # name, id, amount, village, subsidy, row_total ...
     subject: str = ""
+    expected: str = ""  # what the figure should be (the rows added up, area × rate, what the roster says is due)
+    found: str = ""  # what the file says (the stated total, the amount, the ID as written)
     problem_id: str = ""
 
     def __post_init__(self) -> None:

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from .banks import Payment
 from .normalising import money_text
-from .problems import Problem
+from .problems import Problem, problem
 from .rosters import Household, where
 
 PAID, FAILED, UNPAID = "paid", "failed", "unpaid"
@@ -182,20 +182,20 @@ def _settle(h: Household, rec: Reconciliation, ledger: _Ledger) -> None:
     rec.households[h.key] = HouseholdOutcome(PAID if successes else FAILED, paid, tuple(bank))
     if successes and h.amount is not None and paid != h.amount:
         first = successes[0]
-        rec.problems.append(Problem(
-            "paid_amount_differs", first.file, first.sheet, first.row,
-            f"{h.name or '该户'}的{h.subsidy}清册应发{money_text(h.amount)}元（{where(h)}），"
-            f"银行实发{money_text(paid)}元：请核对差额。", h.village_code, person=h.person_key,
-            subsidy=h.subsidy or "", field="paid"))
+        rec.problems.append(problem(
+            "paid_amount_differs", "", first.file, first.sheet, first.row, h.village_code, who=h.name or "该户",
+            subsidy=h.subsidy, identity_subsidy=h.subsidy or "", expected=money_text(h.amount), found=money_text(paid),
+            other=where(h), person=h.person_key, field="paid"))
 
 
 def _unpaid(h: Household, rec: Reconciliation) -> None:
     """A row of a covered subsidy that no bank row paid or tried to pay."""
-    rec.problems.append(Problem(
-        "unpaid", h.file, h.sheet, h.row,
-        f"{h.name or (('身份证号' + h.id + '的户') if h.id else '该户')}的{h.subsidy}应发"
-        f"{(money_text(h.amount) + '元') if h.amount is not None else '（金额未填）'}，银行代发结果中没有此户的记录："
-        f"请核实是否漏发。", h.village_code, person=h.person_key, subsidy=h.subsidy or "", field="paid"))
+    rec.problems.append(problem(
+        "unpaid", "", h.file, h.sheet, h.row, h.village_code,
+        who=h.name or (("身份证号" + h.id + "的户") if h.id else "该户"), subsidy=h.subsidy,
+        identity_subsidy=h.subsidy or "",
+        expected=(money_text(h.amount) + "元") if h.amount is not None else "（金额未填）", person=h.person_key,
+        field="paid"))
 
 
 def _failure(p: Payment, rec: Reconciliation, ledger: _Ledger) -> Problem:
@@ -216,13 +216,14 @@ def _failure(p: Payment, rec: Reconciliation, ledger: _Ledger) -> Problem:
         then = f"此前已由{before[-1].file}第{before[-1].row}行发放成功，本笔疑似重复发放：无需补发，请核实。"
     else:
         then = "" if p.pending else "请核实账户后补发。"
-    return Problem("payment_failed", p.file, p.sheet, p.row, f"{head}：{p.reason or p.status_text or '未说明原因'}。{then}",
-                   matched[0].village_code if matched else "", **_payment_facts(p))
+    return problem("payment_failed", "", p.file, p.sheet, p.row, matched[0].village_code if matched else "", head=head,
+                   reason=p.reason or p.status_text or "未说明原因", then=then, found=money_text(p.amount),
+                   **_payment_facts(p))
 
 
 def _payment_facts(p: Payment) -> dict[str, str]:
     """What tells a bank row's problem apart: the person, the subsidy, the amount and the date."""
-    return {"person": p.id or p.name or p.account, "subsidy": p.subsidy or "", "field": "payment",
+    return {"person": p.id or p.name or p.account, "identity_subsidy": p.subsidy or "", "field": "payment",
             "subject": f"{p.amount}|{p.date}|{p.status_text}"}
 
 
@@ -283,20 +284,18 @@ def _match(p: Payment, by_id, by_name, rec: Reconciliation, ledger: _Ledger) -> 
     if chosen is None:
         ledger.outcomes[id(p)] = ("ambiguous", [])
         places = "、".join(where(h) for h in candidates[:5])
-        rec.problems.append(Problem(
-            "ambiguous_match", p.file, p.sheet, p.row,
-            f"银行记录{who} {money_text(p.amount)}元（{p.subsidy or '补贴未注明'}）可对应清册中多行：{places}，"
-            f"无法确定是哪一行：请在银行结果中补充身份证号或核对清册。", candidates[0].village_code if candidates else "",
-            **_payment_facts(p)))
+        rec.problems.append(problem(
+            "ambiguous_match", "", p.file, p.sheet, p.row, candidates[0].village_code if candidates else "", who=who,
+            found=money_text(p.amount), subsidy=p.subsidy or "补贴未注明", other=places, **_payment_facts(p)))
     elif not chosen:
         ledger.outcomes[id(p)] = ("unexpected", [])
         state = "（该笔已失败）" if not p.ok else ""
         paid_before = _paid_before(p, by_id, by_name, ledger)
         why = (f"此户在清册中的应发已由{paid_before[1].file}第{paid_before[1].row}行发放，疑似重复发放：请核实"
                if paid_before else "但清册中没有对应的户：请核实是否错发或清册漏列")
-        rec.problems.append(Problem(
-            "unexpected_payment", p.file, p.sheet, p.row,
-            f"银行向{who}{('（' + p.id + '）') if p.id else ''}发放{p.subsidy or '补贴'}{money_text(p.amount)}元{state}，{why}。",
-            paid_before[0].village_code if paid_before else "", **_payment_facts(p)))
+        rec.problems.append(problem(
+            "unexpected_payment", "", p.file, p.sheet, p.row, paid_before[0].village_code if paid_before else "",
+            who=who, ident=("（" + p.id + "）") if p.id else "", subsidy=p.subsidy or "补贴", found=money_text(p.amount),
+            state=state, why=why, **_payment_facts(p)))
     else:
         ledger.record(p, chosen)

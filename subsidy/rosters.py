@@ -31,7 +31,7 @@ from .normalising import (
     to_fen,
     unwrap_text_formula,
 )
-from .problems import Problem
+from .problems import Problem, problem
 from .reading import InputFile, Sheet
 from .sheetrows import (
     GROUP,
@@ -184,9 +184,9 @@ class SheetResult:
         self.counts[reason] += 1
         self.notes.append(RowNote(self.file, self.sheet, row, reason, text[:80]))
 
-    def problem(self, kind: str, row: int | None, detail: str, village_code: str = "", **facts: str) -> None:
-        """A problem at `row`; `facts` (person, subsidy, field, subject) tell it apart (see problems.assign_ids)."""
-        self.problems.append(Problem(kind, self.file, self.sheet, row, detail, village_code, **facts))
+    def problem(self, kind: str, row: int | None, variant: str, village_code: str = "", **facts) -> None:
+        """A problem at `row`, its text from the kind's template for `variant` (see problems.problem)."""
+        self.problems.append(problem(kind, variant, self.file, self.sheet, row, village_code, **facts))
 
 
 @dataclass
@@ -288,8 +288,7 @@ def _stage(item: InputFile, sheet: Sheet, ctx: Context) -> _Staged:
     header = sheet.header_hint or H.find_header(rows, ctx.catalogue)
     if header is None:
         res.role = "unrecognized"
-        res.problem("unrecognized_sheet", st.first_row,
-                    f"工作表“{sheet.name}”有{len(nonblank)}行数据，但找不到表头（需要有户主姓名或身份证号，以及补贴金额等列）。")
+        res.problem("unrecognized_sheet", st.first_row, "", sheet_name=sheet.name, rows=len(nonblank))
         for i in nonblank:
             res.note(sheet.row_number(i), "unrecognized", row_preview(rows[i]))
         return st
@@ -470,8 +469,7 @@ class _RosterParser:
         """A 小计/合计 (checked; a 组小计 names the group of the rows it closes) or a footer."""
         kind = row_label(row, self.c.label_cells, name)
         level = total_level(row, self.c.group, self.c.village) if kind == "subtotal" else (PLAIN, "")
-        if not settle_label_row(kind, row, rn, self.sums, self.c.labels, self.c.scale, self.res, _roster_total_problem,
-                                level):
+        if not settle_label_row(kind, row, rn, self.sums, self.c.labels, self.c.scale, self.res, "roster", level):
             return False
         if level[0] == GROUP:
             for h in self.open_group:
@@ -499,7 +497,7 @@ class _RosterParser:
             self.heading = matched
             self.res.note(rn, "heading", single)
             if matched.village is None:
-                self.res.problem("unknown_village", rn, f"村名分隔行：{matched.reason}。", field="village", subject=single)
+                self.res.problem("unknown_village", rn, "heading", reason=matched.reason, field="village", subject=single)
             return True
         if filled != [self.c.name]:
             self.res.note(rn, "other", row_preview(row))
@@ -571,20 +569,19 @@ class _RosterParser:
         """The row's own problems: its ID, its name, its amount, area × rate, a wide roster's row total."""
         res, who, person = self.res, v.who, v.person
         if id_status == "precision_lost":
-            res.problem("id_precision_lost", v.rn, f"{who}的身份证号“{v.id_text}”存成了数字，末几位已丢失：请把身份证号列设为"
-                        f"文本格式后重新录入。", code, person=person, field="id")
+            res.problem("id_precision_lost", v.rn, "", code, who=who, found=v.id_text, person=person, field="id")
         elif id_status == "blank":
-            res.problem("invalid_id", v.rn, f"{who}的身份证号为空：请补录。", code, person=person, field="id")
+            res.problem("invalid_id", v.rn, "blank", code, who=who, person=person, field="id")
         elif id_status == "invalid":
-            res.problem("invalid_id", v.rn, f"{who}的身份证号“{v.id_text}”无效：{id_problem}。", code, person=person,
+            res.problem("invalid_id", v.rn, "", code, who=who, found=v.id_text, reason=id_problem, person=person,
                         field="id")
         if not is_name(v.name):
-            res.problem("missing_field", v.rn, f"缺少户主姓名（身份证号{v.id_text or '也为空'}）：请补录姓名。", code,
-                        person=person, field="name")
+            res.problem("missing_field", v.rn, "name", code, id_text=v.id_text or "也为空", person=person, field="name")
         if not v.any_amount:
             raw = cell_text(cell(v.row, self.c.amount)) if not self.c.wide else ""
             why = f"金额“{raw}”不是数字" if raw and not is_blank_number(raw) else "金额为空"
-            res.problem("missing_field", v.rn, f"{who}：{why}：请填写补贴金额。", code, person=person, field="amount")
+            res.problem("missing_field", v.rn, "amount", code, who=who, why=why, found=raw, person=person,
+                        field="amount")
         self._check_arithmetic(v, code, subsidies)
 
     def _check_arithmetic(self, v: _RowValues, code: str, subsidies: list[tuple[str | None, Decimal | None]]) -> None:
@@ -592,16 +589,15 @@ class _RosterParser:
         if not self.c.wide and v.amount is not None and area is not None and rate is not None:
             expected = area * rate
             if abs(expected - v.amount) > Decimal("0.01"):
-                self.res.problem("amount_mismatch", v.rn,
-                                 f"{v.who}：面积{fmt(area)}亩×标准{fmt(rate)}元/亩={fmt(expected)}元，"
-                                 f"但金额写的是{money_text(v.amount)}元，{differs(v.amount, expected)}元。",
-                                 code, person=v.person, subsidy=subsidies[0][0] or "", field="amount")
+                self.res.problem("amount_mismatch", v.rn, "", code, who=v.who, area=fmt(area), rate=fmt(rate),
+                                 expected=fmt(expected), found=money_text(v.amount), diff=differs(v.amount, expected),
+                                 person=v.person, subsidy=subsidies[0][0] or "", field="amount")
         if self.c.wide and self.c.total is not None:
             stated = parse_decimal(cell(v.row, self.c.total))
             added = sum((x for x in v.amounts.values() if x is not None), Decimal(0))
             if stated is not None and abs(stated - added) > Decimal("0.005"):
-                self.res.problem("subtotal_mismatch", v.rn, f"{v.who}：本行合计写明{fmt(stated)}元，各项补贴相加为"
-                                 f"{fmt(added)}元。", code, person=v.person, field="row_total")
+                self.res.problem("subtotal_mismatch", v.rn, "row_total", code, who=v.who, found=fmt(stated),
+                                 expected=fmt(added), person=v.person, field="row_total")
 
     def _area(self, v: _RowValues) -> Decimal | None:
         return v.parsed[self.c.area] if self.c.area in v.parsed else parse_decimal(cell(v.row, self.c.area))
@@ -615,13 +611,12 @@ class _RosterParser:
         if match.village is not None:
             return True
         if raw_village:
-            self.res.problem("unknown_village", v.rn, f"{v.who}：{match.reason}。请改为规范村名或在 villages.csv 中加别名。",
+            self.res.problem("unknown_village", v.rn, "", who=v.who, reason=match.reason, found=raw_village,
                              person=v.person, field="village", subject=raw_village)
         elif match is not self.heading and not self.sheet_village_reported:
             self.sheet_village_reported = True
-            self.res.problem("unknown_village", self.sc.village_row or v.rn,
-                             f"工作表“{self.sheet.name}”的村名：{match.reason}。本表各户均未计入，请改正表名或标题中的村名。",
-                             field="village", subject=match.reason)
+            self.res.problem("unknown_village", self.sc.village_row or v.rn, "sheet", sheet_name=self.sheet.name,
+                             reason=match.reason, field="village", subject=match.reason)
         self.res.note(v.rn, "unknown_village", row_preview(v.row))
         return False
 
@@ -649,14 +644,12 @@ class _RosterParser:
         res, rows = self.res, self.no_village_rows
         if rows and self.c.village is not None and res.counts["household"] + res.counts["unknown_village"]:
             for rn, person in rows:  # a few blanks in a filled-in village column: each one to fix
-                res.problem("missing_field", rn, f"村名为空，表名和标题中也没有村名，此户未计入：请填写第{rn}行的村名。",
-                            person=person, field="village")
+                res.problem("missing_field", rn, "village", row_number=rn, person=person, field="village")
         elif rows:
             first = rows[0][0]
             why = "村名列全部为空" if self.c.village is not None else "没有村名列"
-            res.problem("missing_field", first,
-                        f"工作表“{self.sheet.name}”有{len(rows)}户无法确定所在村（{why}，表名和标题中也没有村名），"
-                        f"第{first}行起均未计入：请填写村名或把村名写进表名。", field="village")
+            res.problem("missing_field", first, "sheet_village", sheet_name=self.sheet.name, count=len(rows), why=why,
+                        row_number=first, field="village")
 
 
 def _id_status(v: _RowValues, id_c: int | None, latest_year: int) -> tuple[str, str]:
@@ -688,7 +681,7 @@ def _parse_cadre_list(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Co
         raw_village = cell_text(cell(row, f.get(H.VILLAGE)))
         match = ctx.match(raw_village, sc.town, sc.county) if raw_village else sc.village
         if match is None or match.village is None:
-            res.problem("unknown_village", rn, f"村干部名单中{name}的村：{match.reason if match else '没有写明村名'}。",
+            res.problem("unknown_village", rn, "cadre", who=name, reason=match.reason if match else "没有写明村名",
                         person=name, field="cadre_village", subject=raw_village)
             res.note(rn, "unknown_village", row_preview(row))
             continue
@@ -710,11 +703,6 @@ def _cadres_of_roster(sheet: Sheet, header: H.Header, res: SheetResult) -> None:
             res.cadres.append(Cadre(file=h.file, sheet=h.sheet, row=h.row, name=h.name, id=h.id,
                                     id_usable=h.id_status in ("ok", "org"), post=posts.get(h.row, ""),
                                     village_code=h.village_code))
-
-
-def _roster_total_problem(kind: str, finding: str) -> str:
-    label = "合计" if kind == "total" else "小计"
-    return f"{label}行：{finding}。请核对明细或{label}。"
 
 
 def _village_written_once_per_group(sheet: Sheet, header: H.Header, village_c: int | None, name_c: int | None,
@@ -783,7 +771,7 @@ def _parse_summary(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Conte
     label_cells = sorted({c for c in (f.get(H.SEQ), village_c, 0, 1) if c is not None})
     for row, rn in data_rows(sheet, header):
         kind = row_label(row, label_cells, "")
-        if settle_label_row(kind, row, rn, sums, cols.labels, scale, res, lambda _, f: f"汇总表合计行：{f}。"):
+        if settle_label_row(kind, row, rn, sums, cols.labels, scale, res, "summary"):
             continue
         raw_village = cell_text(cell(row, village_c))
         if not raw_village:
@@ -793,7 +781,7 @@ def _parse_summary(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Conte
         res.note(rn, "cross_check", row_preview(row))
         matched = ctx.match(raw_village, sc.town, sc.county)
         if matched.village is None:
-            res.problem("unknown_village", rn, f"汇总表：{matched.reason}。", field="village", subject=raw_village)
+            res.problem("unknown_village", rn, "summary", reason=matched.reason, field="village", subject=raw_village)
             continue
         households = parse_decimal(cell(row, households_c)) if households_c is not None else None
         count = int(households) if households is not None else None

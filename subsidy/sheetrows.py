@@ -6,7 +6,6 @@ Shared by the roster, summary and bank-result parsers.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from decimal import Decimal
 
 from . import headers as H
@@ -210,7 +209,7 @@ class RunningSums:
         return self._last_village if level == VILLAGE else ""
 
     def check(self, kind: str, row: list, labels: dict[int, str], scale: dict[int, Decimal],
-              level: str = PLAIN) -> list[str]:
+              level: str = PLAIN) -> list[tuple[str, str, str]]:
         """What a 小计 or 合计 row states that the rows it covers do not add up to (empty when it agrees). A group's
         小计 covers the rows since the last 小计; a village's its village's rows since its last village total (the
         sum of its groups' 小计 when there are any); a plain 小计 either."""
@@ -244,7 +243,8 @@ class RunningSums:
         if 0 < rows < self.segment_rows:
             yield unplaced, rows, None
 
-    def _differences(self, row, sums, covered, labels, scale) -> list[str]:
+    def _differences(self, row, sums, covered, labels, scale) -> list[tuple[str, str, str]]:
+        """(finding, stated, added up) per figure of the row that the rows it covers do not add up to."""
         findings = []
         for c in self.columns:
             stated = parse_decimal(cell(row, c))
@@ -253,7 +253,8 @@ class RunningSums:
             stated *= scale.get(c, 1)
             if abs(stated - sums[c]) > Decimal("0.005"):
                 label = compact(labels.get(c, "")) or f"第{c + 1}列"
-                findings.append(f"{label}写明{fmt(stated)}，上方{covered}行明细相加为{fmt(sums[c])}，{differs(stated, sums[c])}")
+                findings.append((f"{label}写明{fmt(stated)}，上方{covered}行明细相加为{fmt(sums[c])}，"
+                                 f"{differs(stated, sums[c])}", fmt(stated), fmt(sums[c])))
         return findings
 
     def close(self, kind: str, level: str = PLAIN) -> None:
@@ -288,14 +289,14 @@ class RunningSums:
 _HOUSEHOLDS_STATED = re.compile(r"^(?:共|合计|计)?[:：]?(\d+)户$")
 
 
-def _household_count(row: list, people: set | None) -> list[str]:
+def _household_count(row: list, people: set | None) -> list[tuple[str, str, str]]:
     """'N户' written in a total row, against the households of the rows it covers (when those are known)."""
     if not people:
         return []
     for value in row:
         match = _HOUSEHOLDS_STATED.match(compact(value)) if isinstance(value, str) else None
         if match and int(match.group(1)) != len(people):
-            return [f"户数写明{match.group(1)}户，上方明细为{len(people)}户"]
+            return [(f"户数写明{match.group(1)}户，上方明细为{len(people)}户", f"{match.group(1)}户", f"{len(people)}户")]
     return []
 
 
@@ -349,17 +350,16 @@ def row_label(row: list, label_cells: list[int], name: str) -> str | None:
 
 
 def settle_label_row(kind: str | None, row: list, rn: int, sums: RunningSums, labels: dict[int, str],
-                     scale: dict[int, Decimal], res, describe: Callable[[str, str], str],
-                     level: tuple[str, str] = (PLAIN, "")) -> bool:
-    """Note a 小计/合计 row, checking what it states (a subtotal_mismatch per figure off, worded by
-    `describe(kind, finding)`), or a footer row. `level`: what a 小计 totals (see total_level). True when the row
+                     scale: dict[int, Decimal], res, source: str, level: tuple[str, str] = (PLAIN, "")) -> bool:
+    """Note a 小计/合计 row, checking what it states (a subtotal_mismatch per figure off, worded for its `source`:
+    roster, summary or bank), or a footer row. `level`: what a 小计 totals (see total_level). True when the row
     was one of them."""
     if kind in ("subtotal", "total"):
         res.note(rn, kind, row_preview(row))
         village = sums.covered_village(kind, level[0])
-        for n, finding in enumerate(sums.check(kind, row, labels, scale, level[0])):
-            res.problem("subtotal_mismatch", rn, describe(kind, finding), village, field=kind,
-                        subject=f"{row_preview(row)}#{n}")
+        for n, (finding, stated, added) in enumerate(sums.check(kind, row, labels, scale, level[0])):
+            res.problem("subtotal_mismatch", rn, source, village, label="合计" if kind == "total" else "小计",
+                        finding=finding, found=stated, expected=added, field=kind, subject=f"{row_preview(row)}#{n}")
         sums.close(kind, level[0])
         return True
     if kind == "footer":

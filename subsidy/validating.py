@@ -10,7 +10,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from .normalising import money_text
-from .problems import Problem
+from .problems import Problem, problem
 from .rosters import Cadre, Household, VillageClaim, where
 
 
@@ -55,12 +55,9 @@ def _flagged(rows: list[Household]) -> list[Household]:
 def _problem(h: Household, others: list[Household]) -> Problem:
     listed = "、".join(where(o) for o in others[:5]) + (f"等{len(others)}处" if len(others) > 5 else "")
     ident = f"（身份证号{h.id}）" if h.id else ""
-    return Problem(
-        "duplicate_payment", h.file, h.sheet, h.row,
-        f"{h.name or '该户'}{ident}的{h.subsidy or '补贴'}（{h.year or ''}年度）{money_text(h.amount)}元，"
-        f"又出现在{listed}：请核对是否重复列入。",
-        h.village_code, person=h.person_key, subsidy=h.subsidy or "", field=str(h.year or ""),
-    )
+    return problem("duplicate_payment", "", h.file, h.sheet, h.row, h.village_code, who=h.name or "该户", ident=ident,
+                   subsidy=h.subsidy or "补贴", identity_subsidy=h.subsidy or "", year=h.year or "",
+                   found=money_text(h.amount), other=listed, person=h.person_key, field=str(h.year or ""))
 
 
 def check_cadres(cadres: list[Household], roster: list[Household]) -> list[Problem]:
@@ -76,15 +73,14 @@ def check_cadres(cadres: list[Household], roster: list[Household]) -> list[Probl
         total = sum((h.amount for h in found if h.amount is not None), Decimal(0))
         who = c.name or "该行"
         if not found:
-            problems.append(Problem("subtotal_mismatch", c.file, c.sheet, c.row,
-                                    f"村干部清册列出{who}的{c.subsidy or '补贴'}{money_text(c.amount)}元，"
-                                    f"但发放清册中找不到此人：请核对两张表。", c.village_code, person=c.person_key,
-                                    subsidy=c.subsidy or "", field="cadre"))
+            problems.append(problem("subtotal_mismatch", "cadre_missing", c.file, c.sheet, c.row, c.village_code,
+                                    who=who, subsidy=c.subsidy or "补贴", identity_subsidy=c.subsidy or "",
+                                    found=money_text(c.amount), person=c.person_key, field="cadre"))
         elif c.amount is not None and total != c.amount:
-            problems.append(Problem("subtotal_mismatch", c.file, c.sheet, c.row,
-                                    f"村干部清册列出{who}的{c.subsidy or '补贴'}{money_text(c.amount)}元，"
-                                    f"发放清册中为{money_text(total)}元（{'、'.join(where(h) for h in found[:3])}）：请核对。",
-                                    c.village_code, person=c.person_key, subsidy=c.subsidy or "", field="cadre"))
+            problems.append(problem("subtotal_mismatch", "cadre", c.file, c.sheet, c.row, c.village_code, who=who,
+                                    subsidy=c.subsidy or "补贴", identity_subsidy=c.subsidy or "",
+                                    found=money_text(c.amount), expected=money_text(total),
+                                    other="、".join(where(h) for h in found[:3]), person=c.person_key, field="cadre"))
     return problems
 
 
@@ -104,14 +100,18 @@ def check_claims(claims: list[VillageClaim], roster: list[Household]) -> list[Pr
     for c in claims:
         key = (c.village_code, c.subsidy)
         what = f"{c.village_name}{('的' + c.subsidy) if c.subsidy else ''}"
-        findings = []
+        findings, found, expected = [], [], []
         if c.amount is not None and c.amount != amounts.get(key, Decimal(0)):
             findings.append(f"金额写明{money_text(c.amount)}元，清册明细合计{money_text(amounts.get(key, Decimal(0)))}元")
+            found.append(f"{money_text(c.amount)}元")
+            expected.append(f"{money_text(amounts.get(key, Decimal(0)))}元")
         if c.households is not None and c.households != len(people.get(key, ())):
             findings.append(f"户数写明{c.households}户，清册明细为{len(people.get(key, ()))}户")
+            found.append(f"{c.households}户")
+            expected.append(f"{len(people.get(key, ()))}户")
         if findings:
-            problems.append(Problem("subtotal_mismatch", c.file, c.sheet, c.row,
-                                    f"分村汇总表中{what}：{'；'.join(findings)}：请核对汇总表或清册。", c.village_code,
+            problems.append(problem("subtotal_mismatch", "claims", c.file, c.sheet, c.row, c.village_code, what=what,
+                                    findings="；".join(findings), found="；".join(found), expected="；".join(expected),
                                     subsidy=c.subsidy or "", field="village_summary", subject=c.village_code))
     return problems
 
@@ -137,11 +137,9 @@ def match_cadres(cadres: list[Cadre], households: list[Household]) -> tuple[list
         rows = by_name.get((c.name, c.village_code), [])
         if len({h.person_key for h in rows}) > 1:
             c.ambiguous = True
-            problems.append(Problem(
-                "ambiguous_match", c.file, c.sheet, c.row,
-                f"村干部名单中的{c.name}（{c.post}）在本村清册中有{len({h.person_key for h in rows})}个同名的人"
-                f"（{'、'.join(where(h) for h in rows[:3])}），无法确定是哪一个：请在名单中补充身份证号。",
-                c.village_code, person=c.name, field="cadre"))
+            problems.append(problem("ambiguous_match", "cadre", c.file, c.sheet, c.row, c.village_code, who=c.name,
+                                    post=c.post, count=len({h.person_key for h in rows}),
+                                    other="、".join(where(h) for h in rows[:3]), person=c.name, field="cadre"))
         else:
             c.payouts = rows
     return list(unique.values()), problems

@@ -324,8 +324,8 @@ def _problem_sheet(wb: Workbook, books: Books, path: Path, inputs: Path | None, 
     places = {v.code: (v.town, v.short_name) for v in books.villages.villages}
     sheet = _TypedSheet(wb, "问题清单", [("问题编号", 26, "long"), ("乡镇", 10, "text"), ("村名", 10, "text"), ("村代码", 14, "text"),
                                   ("问题", 14, "long"), ("公示前", 16, "long"), ("决定", 20, "long"), ("来源文件", 26, "long"),
-                                  ("工作表", 10, "text"), ("行号", 6, "int"), ("说明", 44, "long"), ("怎么处理", 30, "long"),
-                                  ("打开源文件", 8, "text")])
+                                  ("工作表", 10, "text"), ("行号", 6, "int"), ("应为", 12, "long"), ("表中为", 12, "long"),
+                                  ("说明", 44, "long"), ("怎么处理", 30, "long"), ("打开源文件", 8, "text")])
     ordered = sorted(books.problems, key=lambda p: (*places.get(p.village_code, ("\uffff", "")), p.village_code,
                                                     p.source_file, p.source_row or 0))
     for p in ordered:
@@ -334,12 +334,12 @@ def _problem_sheet(wb: Workbook, books: Books, path: Path, inputs: Path | None, 
             target = os.path.relpath(inputs / p.source_file, path.parent).replace(os.sep, "/")
             if p.source_sheet and not p.source_file.lower().endswith(".csv"):
                 target += f"#'{p.source_sheet}'!A{p.source_row or 1}"
-            links[12] = target
+            links[14] = target
         decision = decided.get(p.problem_id)
         town, village = places.get(p.village_code, ("", ""))
         sheet.append([p.problem_id, town, village, p.village_code, KINDS[p.kind].title, BLOCKS_ZH[p.blocks],
-                      decision.text() if decision else "", p.source_file, p.source_sheet, p.source_row, p.detail,
-                      KINDS[p.kind].action, "打开" if links else ""],
+                      decision.text() if decision else "", p.source_file, p.source_sheet, p.source_row, p.expected,
+                      p.found, p.detail, KINDS[p.kind].action, "打开" if links else ""],
                      highlight=p.blocks != NEVER and (decision is None or decision.decision != CHECKED or p.blocks == FIX),
                      links=links)
     return sheet

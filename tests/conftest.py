@@ -34,6 +34,11 @@ class Result:
         return [(e["kind"], e["source_file"], e["source_sheet"], int(e["source_row"]) if e["source_row"] else None)
                 for e in self.exceptions if kind is None or e["kind"] == kind]
 
+    def facts(self, kind: str) -> list[tuple]:
+        """(row, expected, found) of each problem of a kind: what tests assert on, rather than its wording."""
+        return [(int(e["source_row"]) if e["source_row"] else None, e["expected"], e["found"])
+                for e in self.exceptions if e["kind"] == kind]
+
     def detail(self, kind: str) -> list[str]:
         return [e["detail"] for e in self.exceptions if e["kind"] == kind]
 

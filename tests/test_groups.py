@@ -66,9 +66,8 @@ def test_a_wrong_group_subtotal_and_a_wrong_village_total_each_at_its_own_row(in
     village_row = row_of(rows, "苍坡村小计")
     assert res.problems() == [("subtotal_mismatch", "清册.xlsx", "清册", village_row),
                               ("subtotal_mismatch", "清册.xlsx", "清册", group_row)]
-    details = res.detail("subtotal_mismatch")
-    assert "写明500.00，上方3行明细相加为504.00" in details[0]  # the village's own three rows, not '0 rows'
-    assert "写明250.00，上方2行明细相加为280.00" in details[1]
+    # the village's own three rows (504.00), not '0 rows'; the group's two rows (280.00)
+    assert res.facts("subtotal_mismatch") == [(village_row, "504.00", "500.00"), (group_row, "280.00", "250.00")]
     codes = [e["village_code"] for e in res.exceptions]
     assert codes == ["330324108224", "330324108225"]
 
@@ -128,4 +127,4 @@ def test_household_counts_in_total_rows_are_checked_too(inputs, run_on):
     group_row = next(i + 1 for i, r in enumerate(rows) if r[0] == "二组小计" and r[2] == "3户")
     assert res.problems() == [("subtotal_mismatch", "清册.xlsx", "清册", row_of(rows, "苍坡村小计")),
                               ("subtotal_mismatch", "清册.xlsx", "清册", group_row)]
-    assert "户数写明4户，上方明细为3户" in res.detail("subtotal_mismatch")[0]
+    assert [f[1:] for f in res.facts("subtotal_mismatch")] == [("3户", "4户"), ("2户", "3户")]

@@ -263,7 +263,7 @@ def test_workbook_sheets_totals_and_formats(inputs, run_on):
     towns = [row[1] for row in data_rows(problems)]
     assert towns == sorted(towns, key=lambda t: (t is None or t == "", t or ""))  # ordered by town, then village
     first = problems[2]
-    assert first[12].hyperlink.target.startswith("../../inputs/")
+    assert first[14].hyperlink.target.startswith("../../inputs/")
     fills = {row[4].value: row[0].fill.fgColor.rgb for row in data_rows(problems, values_only=False)}
     assert fills["身份证号无效"].endswith("FCE4D6") and fills["银行发放失败"] in (None, "00000000")
     for ws in wb.worksheets:  # every sheet prints: A4 landscape, fitted to the width, header on every page
