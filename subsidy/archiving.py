@@ -24,6 +24,7 @@ import os
 import shutil
 import uuid
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -182,7 +183,7 @@ def input_listing(inputs: Path, shared: tuple[Path, ...] = (), exclude: tuple[Pa
     return listing
 
 
-def csv_bytes(header, rows) -> bytes:
+def csv_bytes(header: Iterable[str], rows: Iterable[Iterable[object]]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)

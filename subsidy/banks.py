@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from . import headers as H
 from .normalising import (
@@ -23,6 +24,12 @@ from .normalising import (
     unwrap_text_formula,
 )
 from .sheetrows import RunningSums, cell, data_rows, row_label, row_preview, settle_label_row
+
+if TYPE_CHECKING:  # named for the reader; rosters builds on this module
+    from .catalogue import Catalogue
+    from .reading import Sheet
+    from .rosters import Context, SheetResult, _SheetContext
+
 
 OK_WORDS = ("成功", "已入账", "入账", "已发放", "已代发", "正常", "完成", "已完成", "已支付", "支付成功", "到账", "已到账")
 FAILED_WORDS = ("失败", "退回", "已退回", "冲正", "已冲正", "退票", "未入账", "拒绝", "异常", "不成功", "未成功", "错误",
@@ -82,7 +89,7 @@ def outcome_of(status: str, reason: str) -> tuple[bool, str]:
 
 
 def parse_payment_row(row: list, rn: int, cols: H.Columns, file: str, sheet: str, subsidy_default: str | None,
-                      year_default: int | None, catalogue, latest_year: int) -> Payment | None:
+                      year_default: int | None, catalogue: Catalogue, latest_year: int) -> Payment | None:
     f = cols.fields
     name = clean_name(cell(row, f.get(H.NAME)))
     id_text, from_number = clean_id(cell(row, f.get(H.ID))) if H.ID in f else ("", False)
@@ -113,7 +120,7 @@ def parse_payment_row(row: list, rn: int, cols: H.Columns, file: str, sheet: str
                    reason=why if not ok else "", date=date_text[:10])
 
 
-def parse_bank_sheet(sheet, header: H.Header, sc, ctx, res) -> None:
+def parse_bank_sheet(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Context, res: SheetResult) -> None:
     """Every payment row of a bank result sheet; totals checked, footers and other rows noted."""
     cols = header.columns
     f = dict(cols.fields)

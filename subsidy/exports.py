@@ -61,7 +61,7 @@ class _Tables(HTMLParser):
         self.tables: list[tuple[list[list[str]], list]] = []  # (rows, merged ranges)
         self._stack: list[dict] = []  # open tables
 
-    def handle_starttag(self, tag: str, attrs) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "table":
             self._stack.append({"rows": [], "merges": [], "taken": set(), "cell": None, "row": -1})
         elif not self._stack:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
@@ -40,7 +41,7 @@ def _patch_to_unicode() -> None:
     ttfonts.makeToUnicodeCMap = _make_to_unicode_cmap
 
 
-def font_path(name: str):
+def font_path(name: str) -> Traversable:
     return resources.files("subsidy").joinpath("data/fonts").joinpath(FILES[name])
 
 

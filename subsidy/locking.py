@@ -8,7 +8,7 @@ Re-entrant within a process; a second process waits (saying so once) up to `time
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,7 +23,7 @@ class LockTimeout(RuntimeError):
     """Another run kept the folder locked for too long (the message is in Chinese, for the clerk)."""
 
 
-def acquire(outputs: Path, timeout: float | None = None, notify=None) -> None:
+def acquire(outputs: Path, timeout: float | None = None, notify: Callable[[str], None] | None = None) -> None:
     timeout = WAIT_SECONDS if timeout is None else timeout
     key = str(outputs.resolve())
     if key in _HELD:
@@ -65,7 +65,7 @@ def held(outputs: Path) -> bool:
 
 
 @contextmanager
-def output_lock(outputs: Path, notify=None) -> Iterator[None]:
+def output_lock(outputs: Path, notify: Callable[[str], None] | None = None) -> Iterator[None]:
     acquire(outputs, notify=notify)
     try:
         yield

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -114,7 +115,7 @@ class Notice:
     def show_status(self) -> bool:
         return self.kind == "results"
 
-    def texts(self):
+    def texts(self) -> Iterator[tuple[str, tuple | None]]:
         """Every text the notice draws, with the roster row it came from (or None)."""
         for text in (self.title, self.intro, self.total_line, self.issuer, self.date_line, *self.closing,
                      *self.correction_lines, self.web_note):

@@ -79,7 +79,7 @@ def _payout_row(v: PublishedVersion, r: dict) -> dict:
 
 
 def _package(county: str, year: int, some_code: str) -> bytes:
-    def schema(fields):
+    def schema(fields: list[tuple[str, str, str]]) -> dict:
         return {"fields": [{"name": n, "type": t, "description": d} for n, t, d in fields],
                 "missingValues": [""]}
 

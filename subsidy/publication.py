@@ -9,6 +9,7 @@ publicity period. Who published, when, and the decisions in force go into the ma
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -38,7 +39,9 @@ from .site import version_page
 from .verification import verification_code
 
 if TYPE_CHECKING:  # the records these functions take, named for the reader (no import at run time)
+    from .books import SummaryRow
     from .notice_settings import NoticeSettings
+    from .problems import Problem
 
 
 NEW, UNCHANGED, REFUSED = "已公示", "此前已公示，内容无变化", "未公示"
@@ -63,8 +66,9 @@ class VillageOutcome:
 
 
 def publish_villages(notices: list[Notice], current: list[Published], settings: NoticeSettings, readiness: Readiness,
-                     request: PublishRequest, summary, inputs_listing: list[dict], outputs: Path, archive_root: Path,
-                     problems, progress=None) -> list[VillageOutcome]:
+                     request: PublishRequest, summary: list[SummaryRow], inputs_listing: list[dict], outputs: Path,
+                     archive_root: Path, problems: list[Problem], progress: Callable[[str], None] | None = None
+                     ) -> list[VillageOutcome]:
     """Publish the requested villages that are ready; `notices` are dated (built with settings.dated(date)) and
     `current` is what notices/ holds (updated in place for the villages published)."""
     by_code = {n.village_code: n for n in notices}

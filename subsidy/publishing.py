@@ -14,6 +14,7 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ if TYPE_CHECKING:  # the records these functions take, named for the reader (no 
     from .notice_settings import NoticeSettings
 
 
+Progress = Callable[[str], None]
 LARGE_SUFFIX = "_大字版"
 DRAFT, PUBLISHED, WITHHELD = "草稿", "已公示", "已暂扣"
 INDEX_COLUMNS = ("village_code", "village_name", "town", "households", "amount", "notice", "large_print", "pages",
@@ -94,7 +96,7 @@ START_METHOD = os.environ.get("SUBSIDY_START_METHOD") or (
     "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
 
 
-def render_all(notices: list[Notice], paper: str, workers: int | None = None, progress=None,
+def render_all(notices: list[Notice], paper: str, workers: int | None = None, progress: Progress | None = None,
                start_method: str | None = None) -> list[tuple]:
     """(normal PDF, pages, large PDF, pages) for each notice, drawn on all cores."""
     jobs = [(n, paper) for n in notices]
@@ -109,7 +111,7 @@ def render_all(notices: list[Notice], paper: str, workers: int | None = None, pr
 
 
 def write_current_notices(notices: list[Notice], settings: NoticeSettings, outputs: Path, archive_root: Path, workers: int | None = None,
-                          progress=None) -> list[Published]:
+                          progress: Progress | None = None) -> list[Published]:
     """notices/ as it stands now: published copies where nothing changed since publication, drafts elsewhere."""
     folder = outputs / "notices"
     results: list[Published] = []

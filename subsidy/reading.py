@@ -12,10 +12,15 @@ import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import python_calamine
 
 from .ownfiles import OUTPUT_FOLDER, OWN_FILE, own_kind
+
+if TYPE_CHECKING:
+    from .catalogue import Catalogue
+
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et"}  # .et: WPS, read as the .xls it usually is
 CSV_SUFFIXES = {".csv"}
@@ -106,7 +111,7 @@ def discover(inputs: Path, exclude: tuple[Path, ...] = ()) -> list[InputFile]:
     return sorted(files, key=lambda f: f.rel)
 
 
-def load(item: InputFile, catalogue=None) -> InputFile:
+def load(item: InputFile, catalogue: Catalogue | None = None) -> InputFile:
     """Read the sheets of one discovered file in place; returns the same object. What a file is comes from its
     content where names mislead: an HTML table or Excel 2003 XML saved as .xls, a bank's delimited text file."""
     if item.skipped:
@@ -201,7 +206,7 @@ def _merged_ranges(sheet) -> list:
         return []
 
 
-def fill_merged(rows: list[list], ranges) -> dict[int, set[int]]:
+def fill_merged(rows: list[list], ranges: list) -> dict[int, set[int]]:
     """Give every cell of a merged range the value of its top-left cell; returns row -> columns so filled."""
     filled: dict[int, set[int]] = {}
     for (r0, c0), (r1, c1) in ranges:

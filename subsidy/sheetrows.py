@@ -6,11 +6,17 @@ Shared by the roster, summary and bank-result parsers.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from . import headers as H
 from .normalising import cell_text, compact, parse_decimal
 from .reading import Sheet
+
+if TYPE_CHECKING:  # the parsers that call these helpers
+    from .rosters import SheetResult
+
 
 _FOOTER_PREFIXES = (
     "制表", "填表", "填报人", "审核", "复核", "负责人", "单位负责人", "经办", "会计", "出纳", "日期", "填报日期", "报送日期",
@@ -20,7 +26,7 @@ _FOOTER_PREFIXES = (
 _TOTAL_WORDS = ("小计", "合计", "总计", "累计")
 _TOTAL_EXACT = {"合计", "总计", "累计", "总合计", "合计数", "合计金额", "总计金额", "全镇合计", "全乡合计", "全县合计",
                 "全街道合计", "全村合计", "以上合计", "共计"}
-def cell(row: list, index: int | None):
+def cell(row: list, index: int | None) -> object:
     if index is None or index >= len(row):
         return None
     return row[index]
@@ -60,7 +66,7 @@ def label_kind(text: str) -> str | None:
     return None
 
 
-def data_rows(sheet: Sheet, header: H.Header):
+def data_rows(sheet: Sheet, header: H.Header) -> Iterator[tuple[list, int]]:
     """(row, row number) for every non-blank row below the header."""
     for i in range(header.last + 1, len(sheet.rows)):
         if not sheet.is_blank(i):
@@ -350,7 +356,7 @@ def row_label(row: list, label_cells: list[int], name: str) -> str | None:
 
 
 def settle_label_row(kind: str | None, row: list, rn: int, sums: RunningSums, labels: dict[int, str],
-                     scale: dict[int, Decimal], res, source: str, level: tuple[str, str] = (PLAIN, "")) -> bool:
+                     scale: dict[int, Decimal], res: SheetResult, source: str, level: tuple[str, str] = (PLAIN, "")) -> bool:
     """Note a 小计/合计 row, checking what it states (a subtotal_mismatch per figure off, worded for its `source`:
     roster, summary or bank), or a footer row. `level`: what a 小计 totals (see total_level). True when the row
     was one of them."""

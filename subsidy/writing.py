@@ -97,7 +97,7 @@ def write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]
     """
     count = 0
 
-    def fill(f) -> None:
+    def fill(f: BinaryIO) -> None:
         nonlocal count
         text = io.TextIOWrapper(f, encoding="utf-8", newline="", write_through=False)
         text.write("\ufeff")
@@ -133,7 +133,7 @@ def write_stable_xlsx(path: Path, save: Callable[[Path], object], stamp: str = "
         raw = Path(tmp) / "raw.xlsx"
         save(raw)
 
-        def fill(f) -> None:
+        def fill(f: BinaryIO) -> None:
             with zipfile.ZipFile(raw) as src, zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as dst:
                 for info in src.infolist():
                     entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
