@@ -17,6 +17,7 @@ from pathlib import Path
 import dagster as dg
 
 from subsidy import pipeline
+from subsidy.books import household_count, run_report
 from subsidy.notices import money
 from subsidy.privacy import find_unmasked, mask_numbers
 from subsidy.problems import KINDS
@@ -136,7 +137,7 @@ def household_records(context: dg.AssetExecutionContext, settings: SubsidySettin
     read = sum(r.nonblank for r in books.sheets)
     accounted = sum(books.row_counts.values())
     yield dg.Output(books, metadata={
-        "年度": books.year, "户数": pipeline.household_count(books), "户明细行数": len(books.households),
+        "年度": books.year, "户数": household_count(books), "户明细行数": len(books.households),
         "非空行数": read, "已使用行数": books.row_counts.get("household", 0) + books.row_counts.get("payment", 0),
         "村数": len({h.village_code for h in books.households}),
     })
@@ -156,7 +157,7 @@ def household_records(context: dg.AssetExecutionContext, settings: SubsidySettin
 def reconciliation(context: dg.AssetExecutionContext, settings: SubsidySettings, household_records):
     books = pipeline.reconcile_books(household_records)
     summary = pipeline.summarise(books)
-    report = pipeline.run_report(books, summary)["reconciliation"]
+    report = run_report(books, summary)["reconciliation"]
     off = [r for r in summary if not r.balances()]
     yield dg.Output(books, metadata={
         "银行记录行数": report["bank_rows"], "有银行结果的补贴": "、".join(report["subsidies_covered"]) or "无",

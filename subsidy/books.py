@@ -1,5 +1,6 @@
 """The run's records, in a module of their own so that every stage (and every module below the pipeline) can name
-them: what was read (Intake, FileReport), the books of the county-year (Books) and its summary rows (SummaryRow).
+them: what was read (Intake, FileReport), the books of the county-year (Books), its summary rows (SummaryRow) and
+the run report built from them (run_report).
 """
 
 from __future__ import annotations
@@ -7,13 +8,16 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from .banks import Payment
 from .catalogue import Catalogue
-from .problems import Problem
+from .normalising import money_text
+from .ownfiles import OUTPUT_FOLDER, OWN_FILE
+from .problems import KINDS, Problem
 from .reconciling import NO_OUTCOME, HouseholdOutcome, PaymentOutcome, payment_key
 from .rosters import Cadre, Household, SheetResult, VillageClaim
-from .villages import VillageRegistry
+from .villages import BUNDLED_SOURCE, VillageRegistry
 
 
 @dataclass
@@ -82,3 +86,61 @@ class SummaryRow:
         if self.amount_paid is None:
             return True
         return self.amount_due == self.amount_paid + self.amount_failed + self.amount_unpaid + self.difference
+
+
+RunReport = dict[str, Any]  # the counts the console prints, run_report.json holds and the UI shows
+
+
+def household_count(books: Books) -> int:
+    """Households (户): distinct people per village (several parcels or subsidies of one person count once)."""
+    return len({(h.village_code, h.person_key) for h in books.households})
+
+
+def run_report(books: Books, summary: list[SummaryRow]) -> RunReport:
+    """Counts for the console, the Dagster UI and tests. Never holds an ID or account number."""
+    by_kind = Counter(p.kind for p in books.problems)
+    covered = [r for r in summary if r.amount_paid is not None]
+
+    def total(attr: str) -> str:
+        return money_text(sum((getattr(r, attr) for r in covered), Decimal(0)))
+
+    return {
+        "reconciliation": {
+            "bank_rows": len(books.payments),
+            "subsidies_covered": sorted(s for s, _ in books.covered),
+            "due": total("amount_due"), "paid": total("amount_paid"), "failed": total("amount_failed"),
+            "unpaid": total("amount_unpaid"), "differences": total("difference"),
+            "balanced": all(r.balances() for r in summary),
+        },
+        "year": books.year,
+        "files_total": len(books.files),
+        "files_read": sum(1 for f in books.files if f.sheets),
+        "files_skipped": sum(1 for f in books.files if f.recognised_as == "未使用"),
+        "files_unreadable": sum(1 for f in books.files if f.recognised_as == "无法读取"),
+        "rows_read": sum(books.row_counts.values()),
+        "rows_used": books.row_counts.get("household", 0),
+        "rows_by_reason": dict(sorted(books.row_counts.items())),
+        "households": household_count(books),
+        "villages": len({r.village_code for r in summary}),
+        "amount_due": money_text(sum((r.amount_due for r in summary), Decimal(0))),
+        "problems": len(books.problems),
+        "problems_by_kind": {k: by_kind[k] for k in KINDS if by_kind[k]},
+        "village_source": books.villages.source,
+        "reading_notes": [f"{f.file}：{f.note}" for f in books.files if f.sheets and f.note],
+        "own_files": [f.file for f in books.files if f.recognised_as in (OWN_FILE, OUTPUT_FOLDER)],
+        "hints": _hints(books),
+    }
+
+
+def _hints(books: Books) -> list[str]:
+    """What a clerk should do first when the run as a whole went wrong in a recognisable way."""
+    hints = []
+    own = [f.file for f in books.files if f.recognised_as in (OWN_FILE, OUTPUT_FOLDER)]
+    if own:
+        hints.append(f"inputs 中有本工具生成的文件或输出文件夹，未读取（请移出 inputs）：{'、'.join(own[:10])}"
+                     + (f"等{len(own)}个" if len(own) > 10 else ""))
+    unknown, used = books.row_counts.get("unknown_village", 0), books.row_counts.get("household", 0)
+    if unknown > used and books.villages.source == BUNDLED_SOURCE:
+        hints.append(f"{unknown}行的村名不在内置的温州市村名册中（用上的只有{used}行）：如果这不是温州市的县，"
+                     "请把本县的村名册 villages.csv 放进 inputs 文件夹（格式见 README）。")
+    return hints

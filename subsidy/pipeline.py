@@ -23,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .archiving import input_listing
-from .books import Books, FileReport, Intake, SummaryRow
+from .books import Books, FileReport, Intake, SummaryRow, run_report
 from .catalogue import Catalogue
 from .decisions import FILE_NAME as DECISIONS_FILE
 from .decisions import DecisionNote, load_decisions
@@ -33,10 +33,10 @@ from .normalising import area_text, money_text
 from .notice_settings import NoticeSettings, SettingsError, load_settings, with_overrides
 from .notices import Notice, build_notices
 from .opendata import build_open_data
-from .ownfiles import OUTPUT_FOLDER, OWN_FILE
+from .ownfiles import OUTPUT_FOLDER
 from .posting import OBJECTIONS_FILE, load_objections
 from .privacy import mask_numbers
-from .problems import BLOCKS_ZH, KINDS, Problem, assign_ids, problem
+from .problems import BLOCKS_ZH, Problem, assign_ids, problem
 from .publication import NEW, REFUSED, UNCHANGED, PublishRequest, publish_villages
 from .publishing import DRAFT, PUBLISHED, WITHHELD, Published, refresh_shown, write_current_notices
 from .readiness import Readiness, assess
@@ -47,7 +47,7 @@ from .safepaths import component
 from .site import build_site
 from .status import build_status, write_status
 from .validating import check_cadres, check_claims, find_duplicates, match_cadres
-from .villages import BUNDLED_SOURCE, VillageRegistry
+from .villages import VillageRegistry
 from .workbook import write_workbook
 from .writing import atomic_write_bytes, internal_dir, write_csv
 
@@ -367,61 +367,6 @@ def write_outputs(books: Books, summary: list[SummaryRow], outputs: Path, inputs
 
     atomic_write_bytes(paths["report"], (json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode())
     return paths
-
-
-def household_count(books: Books) -> int:
-    """Households (户): distinct people per village (several parcels or subsidies of one person count once)."""
-    return len({(h.village_code, h.person_key) for h in books.households})
-
-
-def run_report(books: Books, summary: list[SummaryRow]) -> dict:
-    """Counts for the console, the Dagster UI and tests. Never holds an ID or account number."""
-    by_kind = Counter(p.kind for p in books.problems)
-    covered = [r for r in summary if r.amount_paid is not None]
-
-    def total(attr: str) -> str:
-        return money_text(sum((getattr(r, attr) for r in covered), Decimal(0)))
-
-    return {
-        "reconciliation": {
-            "bank_rows": len(books.payments),
-            "subsidies_covered": sorted(s for s, _ in books.covered),
-            "due": total("amount_due"), "paid": total("amount_paid"), "failed": total("amount_failed"),
-            "unpaid": total("amount_unpaid"), "differences": total("difference"),
-            "balanced": all(r.balances() for r in summary),
-        },
-        "year": books.year,
-        "files_total": len(books.files),
-        "files_read": sum(1 for f in books.files if f.sheets),
-        "files_skipped": sum(1 for f in books.files if f.recognised_as == "未使用"),
-        "files_unreadable": sum(1 for f in books.files if f.recognised_as == "无法读取"),
-        "rows_read": sum(books.row_counts.values()),
-        "rows_used": books.row_counts.get("household", 0),
-        "rows_by_reason": dict(sorted(books.row_counts.items())),
-        "households": household_count(books),
-        "villages": len({r.village_code for r in summary}),
-        "amount_due": money_text(sum((r.amount_due for r in summary), Decimal(0))),
-        "problems": len(books.problems),
-        "problems_by_kind": {k: by_kind[k] for k in KINDS if by_kind[k]},
-        "village_source": books.villages.source,
-        "reading_notes": [f"{f.file}：{f.note}" for f in books.files if f.sheets and f.note],
-        "own_files": [f.file for f in books.files if f.recognised_as in (OWN_FILE, OUTPUT_FOLDER)],
-        "hints": _hints(books),
-    }
-
-
-def _hints(books: Books) -> list[str]:
-    """What a clerk should do first when the run as a whole went wrong in a recognisable way."""
-    hints = []
-    own = [f.file for f in books.files if f.recognised_as in (OWN_FILE, OUTPUT_FOLDER)]
-    if own:
-        hints.append(f"inputs 中有本工具生成的文件或输出文件夹，未读取（请移出 inputs）：{'、'.join(own[:10])}"
-                     + (f"等{len(own)}个" if len(own) > 10 else ""))
-    unknown, used = books.row_counts.get("unknown_village", 0), books.row_counts.get("household", 0)
-    if unknown > used and books.villages.source == BUNDLED_SOURCE:
-        hints.append(f"{unknown}行的村名不在内置的温州市村名册中（用上的只有{used}行）：如果这不是温州市的县，"
-                     "请把本县的村名册 villages.csv 放进 inputs 文件夹（格式见 README）。")
-    return hints
 
 
 def check_runnable(books: Books, inputs: Path, outputs: Path) -> None:
