@@ -33,6 +33,11 @@ if TYPE_CHECKING:  # the records these functions take, named for the reader (no 
 NUMERALS = "一二三四五六七八九十"
 
 
+def numeral(n: int) -> str:
+    """The heading numeral of the n-th (0-based) section of a notice: 一, 二 … 十, then 11, 12 …"""
+    return NUMERALS[n] if n < len(NUMERALS) else str(n + 1)
+
+
 @dataclass
 class Row:
     seq: int
@@ -227,8 +232,7 @@ def _group(n: int, subsidy: str, members: list[Household], books: Books, setting
     members = sorted(members, key=lambda h: (h.file, h.sheet, h.row))
     entry = books.catalogue.entries.get(subsidy)
     basis = entry.policy_basis if entry and entry.policy_basis else "上级有关文件及本县实施方案"
-    numeral = NUMERALS[n] if n < len(NUMERALS) else str(n + 1)
-    heading = f"{numeral}、{subsidy}（政策依据：{basis}；{_rate_line(members)}）"
+    heading = f"{numeral(n)}、{subsidy}（政策依据：{basis}；{_rate_line(members)}）"
     show_status = settings.kind == "results" and (subsidy, books.year) in books.covered
     table = []
     for seq, h in enumerate(members, 1):

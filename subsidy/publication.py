@@ -98,7 +98,7 @@ def publish_villages(notices: list[Notice], current: list[Published], settings: 
             notice.verification_code
         item.notice, item.corrects = notice, latest
         to_publish.append(item)
-    _write_final(to_publish, settings, progress)
+    _write_final(to_publish, settings, outputs / "notices", progress)
     record = PublicationRecord(by=request.by, date=request.date.isoformat(),
                                decisions=_decisions_in_force(problems, readiness))
     rows = archive_publication(to_publish, settings, summary, inputs_listing, archive_root, record)
@@ -109,14 +109,14 @@ def publish_villages(notices: list[Notice], current: list[Published], settings: 
     return sorted(outcomes, key=lambda o: o.village_code)
 
 
-def _write_final(items: list[Published], settings: NoticeSettings, progress) -> None:
+def _write_final(items: list[Published], settings: NoticeSettings, folder: Path, progress) -> None:
     """The dated PDFs of the villages being published, into notices/, and their web copies (kept for the archive)."""
     notices = [i.notice for i in items]
     rendered = render_all(notices, settings.paper, progress=progress)
     web = render_all([web_copy(n) for n in notices], settings.paper) if settings.web_mask_names else rendered
     for item, (normal, pages, large, large_pages), (web_normal, _, web_large, _) in zip(items, rendered, web,
                                                                                         strict=True):
-        item.path, item.large_path = notice_paths(item.path.parent.parent, item.notice)
+        item.path, item.large_path = notice_paths(folder, item.notice)
         write_pdfs(item, normal, pages, large, large_pages)
         item.web = (web_normal, web_large)
         item.state = PUBLISHED

@@ -25,7 +25,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from . import fonts
-from .notices import Notice
+from .notices import Notice, numeral
 from .ownfiles import MARKER
 from .pdfa import make_pdfa
 
@@ -51,7 +51,6 @@ _COLUMNS_FULL = (("序号", "seq", 0.75, "c"), ("户主姓名", "name", 1.5, "c"
                  ("发放情况", "status", 1.2, "c"), ("备注", "remark", 1.6, "l"))
 _CADRE_COLUMNS = (("序号", "seq", 0.7, "c"), ("姓名", "name", 1.5, "c"), ("职务", "post", 2.0, "c"),
                   ("补贴项目", "subsidy", 3.2, "l"), ("金额(元)", "amount", 1.5, "r"))
-NUMERALS_AFTER = "一二三四五六七八九十"
 _COLUMNS_LARGE = (("序号", "seq", 0.6, "c"), ("户主姓名", "name", 1.7, "c"), ("身份证号", "id_masked", 3.1, "c"),
                   ("金额(元)", "amount", 1.6, "r"), ("发放情况", "status", 1.3, "c"), ("备注", "remark", 2.0, "l"))
 
@@ -213,7 +212,7 @@ def _flow(notice: Notice, lay: Layout, width: float) -> list[_Item]:
         items += _heading(group.heading, body, width) + _rows(records, columns, width, body, bold_last=True)
         items.append(_Item(line * 0.6, "gap"))
     if notice.cadres:
-        items += _heading(f"{NUMERALS_AFTER[min(len(notice.groups), 9)]}、村干部享受惠农补贴情况", body, width)
+        items += _heading(f"{numeral(len(notice.groups))}、村干部享受惠农补贴情况", body, width)
         items += _rows([vars(c) for c in notice.cadres], _CADRE_COLUMNS, width, body, bold_last=False)
         items.append(_Item(line * 0.6, "gap"))
     items += _paragraph(notice.total_line, body, width, fonts.BOLD, gap=body * 0.6)
