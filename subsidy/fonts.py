@@ -6,7 +6,8 @@ and beyond). A character no bundled font has is reported before publishing, neve
 The fonts are OFL; scripts/build_fonts.py made them (subsidy/data/fonts/OFL.txt).
 
 reportlab writes a malformed ToUnicode entry for characters above U+FFFF; `_patch_to_unicode` makes it
-write the UTF-16 surrogate pair PDF expects, so every character comes back out as text.
+write the UTF-16 surrogate pair PDF expects, so every character comes back out as text. `_patch_tables` keeps
+each font table reportlab reads instead of copying it out of the font file again for every notice.
 """
 
 from __future__ import annotations
@@ -41,6 +42,22 @@ def _patch_to_unicode() -> None:
     ttfonts.makeToUnicodeCMap = _make_to_unicode_cmap
 
 
+_get_table = ttfonts.TTFontFile.get_table
+
+
+def _kept_table(self: ttfonts.TTFontFile, tag: str) -> bytes:
+    """A font table, sliced out of the font file once: reportlab copies the whole glyf table (megabytes for a CJK
+    font) out again for every subset, that is for every notice it writes."""
+    kept = self.__dict__.setdefault("_kept_tables", {})
+    if tag not in kept:
+        kept[tag] = _get_table(self, tag)
+    return kept[tag]
+
+
+def _patch_tables() -> None:
+    ttfonts.TTFontFile.get_table = _kept_table
+
+
 def font_path(name: str) -> Traversable:
     return resources.files("subsidy").joinpath("data/fonts").joinpath(FILES[name])
 
@@ -49,6 +66,7 @@ def font_path(name: str) -> Traversable:
 def register() -> dict[str, frozenset[int]]:
     """Register the bundled fonts with reportlab (once per process); returns each font's characters."""
     _patch_to_unicode()
+    _patch_tables()
     covered = {}
     for name in FILES:
         path = font_path(name)
@@ -59,9 +77,17 @@ def register() -> dict[str, frozenset[int]]:
     return covered
 
 
+@lru_cache(maxsize=len(_CHAINS))
+def _own_characters(face: str) -> frozenset[str]:
+    """The characters the face's own font draws (a text made only of them is one run)."""
+    return frozenset(map(chr, register()[_CHAINS[face][0]])) | _INVISIBLE
+
+
 def runs(text: str, face: str = REGULAR) -> list[tuple[str, str]]:
     """Split `text` into (font, piece) runs, each character in the first font of the face's chain that has it.
     Raises MissingGlyph for a character no bundled font has."""
+    if _own_characters(face).issuperset(text):  # nearly every text: no fallback, one run
+        return [(_CHAINS[face][0], text)] if text else []
     covered = register()
     chain = _CHAINS[face]
     out: list[tuple[str, str]] = []

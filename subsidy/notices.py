@@ -38,7 +38,7 @@ def numeral(n: int) -> str:
     return NUMERALS[n] if n < len(NUMERALS) else str(n + 1)
 
 
-@dataclass
+@dataclass(slots=True)  # one per household: a million of them at prefecture scale
 class Row:
     seq: int
     name: str

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import calendar
 import io
+import itertools
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
+from functools import lru_cache
 
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.barcode import qrencoder
 from reportlab.lib.pagesizes import A3, A4, landscape
 from reportlab.lib.units import mm
 from reportlab.lib.utils import TimeStamp
@@ -25,9 +25,11 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from . import fonts
-from .notices import Notice, numeral
+from .notices import Notice, Row, numeral
 from .ownfiles import MARKER
-from .pdfa import make_pdfa
+from .pdfa import identify
+
+_ROW_FIELDS = tuple(f.name for f in fields(Row))
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,7 @@ def _flow(notice: Notice, lay: Layout, width: float) -> list[_Item]:
                             gap=body * 0.6 if last else 0)
     for group in notice.groups:
         columns = tuple(c for c in lay.columns if c[1] != "status" or group.show_status)
-        records = [vars(row) for row in group.rows]
+        records = [{f: getattr(row, f) for f in _ROW_FIELDS} for row in group.rows]
         records.append({"seq": "小计", "name": f"{group.households}户", "area": group.area, "amount": group.amount})
         items += _heading(group.heading, body, width) + _rows(records, columns, width, body, bold_last=True)
         items.append(_Item(line * 0.6, "gap"))
@@ -288,12 +290,9 @@ def render(notice: Notice, paper: str, large: bool) -> tuple[bytes, int]:
                initialFontName=fonts.REGULAR, initialFontSize=lay.body)
     c._doc._timeStamp = _time_stamp(publish)
     title = notice.title + ("（大字版）" if large else "")
-    c.setTitle(title)
     subject = f"村务公开栏公示：{notice.town}{notice.village_name}{notice.year}年度惠农补贴（村代码{notice.village_code}）"
-    c.setSubject(subject)
-    c.setAuthor(notice.issuer)
-    c.setCreator("村务公开 subsidy disclosure")
-    c.setKeywords(notice_keywords(notice))
+    identify(c, title=title, subject=subject, author=notice.issuer, when=publish, keywords=notice_keywords(notice),
+             fingerprint=repr((title, subject, notice.issuer, publish, notice.verification_code, paper, pages)).encode())
     for number, page in enumerate(pages, 1):
         if notice.draft:
             _draft_marks(c, lay, page_w, page_h)
@@ -306,19 +305,48 @@ def render(notice: Notice, paper: str, large: bool) -> tuple[bytes, int]:
             _verification(c, notice, lay, page_w)
         c.showPage()
     c.save()
-    pdf = make_pdfa(buffer.getvalue(), title, subject, notice.issuer, publish, notice_keywords(notice))
-    return pdf, len(pages)
+    return buffer.getvalue(), len(pages)
+
+
+@lru_cache(maxsize=64)
+def _qr_modules(payload: str) -> tuple[tuple[bool, ...], ...]:
+    """The QR code's dark modules (error correction M), worked out once per payload: a notice, its large print
+    and the web copies carry the same one."""
+    qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    qr.addData(payload)
+    qr.make()
+    return tuple(tuple(bool(m) for m in row) for row in qr.modules)
+
+
+def _draw_qr(c: Canvas, payload: str, size: float) -> None:
+    """The QR code in a size × size square with a quiet zone of four modules, as one filled path."""
+    modules = _qr_modules(payload)
+    box = size / (len(modules) + 8)
+    path = c.beginPath()
+    for r, row in enumerate(modules):
+        col = 0
+        for dark, run in itertools.groupby(row):
+            count = len(list(run))
+            if dark:
+                path.rect((col + 4) * box, size - (r + 5) * box, count * box, box)
+            col += count
+    c.drawPath(path, stroke=0, fill=1)
 
 
 def _verification(c: Canvas, notice: Notice, lay: Layout, page_w: float) -> None:
-    """核验码 at the foot of the page, and a QR code holding the village page's URL (or the code) beside it."""
+    """核验码 at the foot of the page, and a QR code holding the village page's URL (or the code) beside it: drawn
+    once per document as a form, placed on every page."""
     draw(c, lay.margin_x, lay.margin_bottom - lay.body * 0.2, f"核验码：{notice.verification_code}", lay.body * 0.9)
     size = lay.margin_bottom - 4 * mm
-    widget = QrCodeWidget(notice.qr_payload or notice.verification_code, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    renderPDF.draw(drawing, c, page_w - lay.margin_x - size, 2 * mm)
+    if not getattr(c, "_qr_drawn", False):
+        c.beginForm("qr", 0, 0, size, size)
+        _draw_qr(c, notice.qr_payload or notice.verification_code, size)
+        c.endForm()
+        c._qr_drawn = True
+    c.saveState()
+    c.translate(page_w - lay.margin_x - size, 2 * mm)
+    c.doForm("qr")
+    c.restoreState()
 
 
 def _draft_marks(c: Canvas, lay: Layout, page_w: float, page_h: float) -> None:
