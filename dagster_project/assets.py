@@ -18,6 +18,7 @@ import dagster as dg
 
 from subsidy import pipeline
 from subsidy.books import household_count, run_report
+from subsidy.caching import ParseCache
 from subsidy.notices import money
 from subsidy.privacy import find_unmasked, mask_numbers
 from subsidy.problems import KINDS
@@ -111,13 +112,15 @@ def input_files(context: dg.AssetExecutionContext, settings: SubsidySettings):
         context.log.info("已清理上次中断的运行留下的临时文件")
     # a bad notice.toml stops the run now, not after reading everything
     pipeline.notice_settings(where.inputs, shared_dirs=where.shared_dirs, overrides=settings.notice_overrides)
+    cache = ParseCache(where.outputs)  # files unchanged since the last run are not parsed again
     intake = pipeline.read_inputs(where.inputs, latest_year=where.year, progress=reporter(context),
-                                  shared_dirs=where.shared_dirs, exclude=where.exclude)
+                                  shared_dirs=where.shared_dirs, exclude=where.exclude, cache=cache)
     kinds = Counter(f.recognised_as for f in intake.files)
     return dg.Output(intake, metadata={
         "文件数": len(intake.files),
         "按识别结果": _md_table(["识别为", "文件数"], sorted(kinds.items())),
         "非空行数": sum(sum(r.counts.values()) for r in intake.sheets),
+        "沿用上次读取结果的文件数": cache.reused,
         "读取说明": _md_list([(f.file, _short(mask_numbers(f.note), 80)) for f in intake.files if f.sheets and f.note]),
         "输入文件夹": dg.MetadataValue.path(str(where.inputs.resolve())),
     })

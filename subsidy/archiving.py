@@ -197,7 +197,8 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
         z.comment = f"村务公开 {MARKER} archive".encode()
         for name in sorted(files):
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
+            # PDFs are compressed already: stored as they are (deflating them again saved nothing and cost time)
+            info.compress_type = zipfile.ZIP_STORED if name.endswith(".pdf") else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             z.writestr(info, files[name])
     return out.getvalue()
@@ -224,7 +225,7 @@ def _write_version(item, settings: NoticeSettings, summary: list[SummaryRow], in
     files = {
         item.path.name: item.path.read_bytes(),
         item.large_path.name: item.large_path.read_bytes(),
-        web_names[0]: item.web[0], web_names[1]: item.web[1],
+        web_names[0]: item.web[0].read_bytes(), web_names[1]: item.web[1].read_bytes(),
         "rows.csv": csv_bytes(ROW_COLUMNS, notice_rows(notice)),
         "summary.csv": csv_bytes(("village_code", "village_name", "subsidy_type", "households", "amount_due",
                                    "amount_paid", "amount_failed"),

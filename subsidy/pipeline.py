@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .archiving import input_listing
 from .books import Books, FileReport, Intake, SummaryRow, run_report
+from .caching import ParseCache, file_sha
 from .catalogue import Catalogue
 from .decisions import FILE_NAME as DECISIONS_FILE
 from .decisions import DecisionNote, load_decisions
@@ -115,13 +116,16 @@ def load_reference(inputs: Path, shared_dirs: tuple[Path, ...] = ()) -> tuple[Ca
 
 
 def read_inputs(inputs: Path, *, latest_year: int | None = None, progress: Progress | None = None,
-                shared_dirs: tuple[Path, ...] = (), exclude: tuple[Path, ...] = ()) -> Intake:
+                shared_dirs: tuple[Path, ...] = (), exclude: tuple[Path, ...] = (),
+                cache: ParseCache | None = None) -> Intake:
     """Read and parse every file under `inputs`, except the tool's own outputs (the folders of `exclude` inside
-    it, and any file the tool wrote), which are listed as not read."""
+    it, and any file the tool wrote), which are listed as not read. With a cache, a file whose content, name and
+    parsing settings are unchanged since the last run is taken as it was parsed then."""
     if not inputs.is_dir():
         raise PipelineError(f"输入文件夹不存在：{inputs}")
     catalogue, villages = load_reference(inputs, shared_dirs)
     ctx = Context(catalogue, villages, latest_year or date.today().year)
+    steering = _parsing_settings_key(inputs, shared_dirs, ctx.latest_year)
     files = discover(inputs, exclude)
     reports, sheets, problems = [], [], []
     for n, item in enumerate(files, 1):
@@ -132,38 +136,58 @@ def read_inputs(inputs: Path, *, latest_year: int | None = None, progress: Progr
             reports.append(FileReport(item.rel, item.path.suffix.lstrip(".") if not item.own == OUTPUT_FOLDER else "",
                                       item.own or "未使用", note=item.skipped))
             continue
-        load(item, catalogue)
-        if item.skipped:  # a text or web file whose content is not a table of ours to read
-            reports.append(FileReport(item.rel, item.format, "未使用", note=item.skipped))
-            continue
-        if item.error:
-            problems.append(problem("unreadable_file", "", item.rel, "", None, reason=item.error))
-            reports.append(FileReport(item.rel, item.format, "无法读取", note=item.error))
-            continue
-        results = parse_file(item, ctx)
-        if any(h.amount is None for res in results for h in res.households):
-            worked_out = fill_missing_results(item)  # a file written by a script: formulas without results
-            if worked_out:
-                results = parse_file(item, ctx)
-                for res in results:
-                    if res.sheet in worked_out:
-                        res.remarks.append(worked_out[res.sheet])
-        for sheet, res in zip(item.sheets, results, strict=True):
-            if sheet.hidden and res.role != "empty":
-                res.remarks.append(f"工作表“{sheet.name}”在Excel中是隐藏的，已照常读取")
-        item.sheets = []  # drop the grids: only the parsed rows are kept
-        _settle_roles(results)
-        for res in results:
-            _settle_subsidy(res)
+        key = cache.key(steering, item.rel, file_sha(item.path)) if cache is not None else ""
+        found = cache.load(key) if cache is not None else None
+        if found is None:
+            found = _read_file(item, ctx, catalogue)
+            if cache is not None:
+                cache.store(key, found)
+        report, results, file_problems = found
+        reports.append(report)
         sheets += results
-        roles = [r.role for r in results if r.role != "empty"]
-        rows = sum(sum(r.counts.values()) for r in results)
-        recognised = "、".join(dict.fromkeys(_ROLE_ZH[r] for r in roles)) or "空文件"
-        if not roles:
-            problems.append(problem("unreadable_file", "empty", item.rel, "", None))
-        reports.append(FileReport(item.rel, item.format, recognised, len(results), rows,
-                                  note="；".join(r for res in results for r in res.remarks)))
+        problems += file_problems
+    if cache is not None:
+        cache.prune()
+        if progress and cache.reused:
+            progress(f"{cache.reused} 个文件与上次相同，沿用上次的读取结果")
     return Intake(reports, sheets, problems, catalogue, villages)
+
+
+def _parsing_settings_key(inputs: Path, shared_dirs: tuple[Path, ...], latest_year: int) -> str:
+    """What steers parsing besides a file itself: the village and subsidy lists in force, and the latest year."""
+    used = settings_files(inputs, "villages.csv", shared_dirs) + settings_files(inputs, "subsidies.csv", shared_dirs)
+    return "\n".join([str(latest_year), *(f"{p.name}:{file_sha(p)}" for p in used)])
+
+
+def _read_file(item, ctx: Context, catalogue: Catalogue) -> tuple[FileReport, list[SheetResult], list[Problem]]:
+    """One input file, loaded and parsed sheet by sheet: its report line, its sheets and its problems."""
+    load(item, catalogue)
+    if item.skipped:  # a text or web file whose content is not a table of ours to read
+        return FileReport(item.rel, item.format, "未使用", note=item.skipped), [], []
+    if item.error:
+        return (FileReport(item.rel, item.format, "无法读取", note=item.error), [],
+                [problem("unreadable_file", "", item.rel, "", None, reason=item.error)])
+    results = parse_file(item, ctx)
+    if any(h.amount is None for res in results for h in res.households):
+        worked_out = fill_missing_results(item)  # a file written by a script: formulas without results
+        if worked_out:
+            results = parse_file(item, ctx)
+            for res in results:
+                if res.sheet in worked_out:
+                    res.remarks.append(worked_out[res.sheet])
+    for sheet, res in zip(item.sheets, results, strict=True):
+        if sheet.hidden and res.role != "empty":
+            res.remarks.append(f"工作表“{sheet.name}”在Excel中是隐藏的，已照常读取")
+    item.sheets = []  # drop the grids: only the parsed rows are kept
+    _settle_roles(results)
+    for res in results:
+        _settle_subsidy(res)
+    roles = [r.role for r in results if r.role != "empty"]
+    rows = sum(sum(r.counts.values()) for r in results)
+    recognised = "、".join(dict.fromkeys(_ROLE_ZH[r] for r in roles)) or "空文件"
+    problems = [] if roles else [problem("unreadable_file", "empty", item.rel, "", None)]
+    return (FileReport(item.rel, item.format, recognised, len(results), rows,
+                       note="；".join(r for res in results for r in res.remarks)), results, problems)
 
 
 def _settle_roles(results: list[SheetResult]) -> None:
@@ -438,6 +462,8 @@ def publish(books: Books, summary: list[SummaryRow], stage: NoticeStage, request
     problems = sorted_problems(books, books.problems + stage.problems)
     outcomes = publish_villages(dated.notices, stage.shown, dated.settings, stage.readiness, request, summary,
                                 input_listing(inputs, shared_dirs, exclude), outputs, archive_root, problems, progress)
+    if progress:
+        progress("更新公开网站和开放数据")
     public = build_public(archive_root)
     return {"date": request.date.isoformat(), "by": request.by, "outcomes": outcomes,
             "published": sum(1 for o in outcomes if o.result == NEW),

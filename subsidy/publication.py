@@ -9,6 +9,7 @@ publicity period. Who published, when, and the decisions in force go into the ma
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -26,17 +27,19 @@ from .archiving import (
 from .notices import Notice, web_copy
 from .problems import COUNTY
 from .publishing import (
+    LARGE_SUFFIX,
     PUBLISHED,
     Published,
+    RenderJob,
     notice_paths,
-    render_all,
+    render_files,
     show_published,
     write_index,
-    write_pdfs,
 )
 from .readiness import Readiness
 from .site import version_page
 from .verification import verification_code
+from .writing import internal_dir
 
 if TYPE_CHECKING:  # the records these functions take, named for the reader (no import at run time)
     from .books import SummaryRow
@@ -98,10 +101,14 @@ def publish_villages(notices: list[Notice], current: list[Published], settings: 
             notice.verification_code
         item.notice, item.corrects = notice, latest
         to_publish.append(item)
-    _write_final(to_publish, settings, outputs / "notices", progress)
+    staging = internal_dir(outputs) / ".web_copies"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    _write_final(to_publish, settings, outputs / "notices", staging, progress)
     record = PublicationRecord(by=request.by, date=request.date.isoformat(),
                                decisions=_decisions_in_force(problems, readiness))
     rows = archive_publication(to_publish, settings, summary, inputs_listing, archive_root, record)
+    shutil.rmtree(staging, ignore_errors=True)
     for item, row in zip(to_publish, rows, strict=True):
         show_published(item, latest_version(archive_root, item.notice, settings.kind))
         outcomes.append(_outcome(item.notice, NEW, int(row["version"]), correction=item.corrects is not None))
@@ -109,17 +116,24 @@ def publish_villages(notices: list[Notice], current: list[Published], settings: 
     return sorted(outcomes, key=lambda o: o.village_code)
 
 
-def _write_final(items: list[Published], settings: NoticeSettings, folder: Path, progress) -> None:
-    """The dated PDFs of the villages being published, into notices/, and their web copies (kept for the archive)."""
-    notices = [i.notice for i in items]
-    rendered = render_all(notices, settings.paper, progress=progress)
-    web = render_all([web_copy(n) for n in notices], settings.paper) if settings.web_mask_names else rendered
-    for item, (normal, pages, large, large_pages), (web_normal, _, web_large, _) in zip(items, rendered, web,
-                                                                                        strict=True):
+def _write_final(items: list[Published], settings: NoticeSettings, folder: Path, staging: Path, progress) -> None:
+    """The dated PDFs of the villages being published, into notices/, and their web copies into `staging` (until
+    the archive takes them), each written by the worker that draws it."""
+    jobs, web_jobs = [], []
+    for item in items:
         item.path, item.large_path = notice_paths(folder, item.notice)
-        write_pdfs(item, normal, pages, large, large_pages)
-        item.web = (web_normal, web_large)
+        jobs.append(RenderJob(item.notice, settings.paper, item.path, item.large_path))
+        web = tuple(staging / f"{item.notice.village_code}{n}.pdf" for n in ("", LARGE_SUFFIX))
+        item.web = web
+        if settings.web_mask_names:
+            web_jobs.append(RenderJob(web_copy(item.notice), settings.paper, *web))
+    pages = render_files(jobs + web_jobs, progress=progress)
+    for item, (normal_pages, large_pages) in zip(items, pages, strict=False):
+        item.pages, item.large_pages = normal_pages, large_pages
         item.state = PUBLISHED
+        if not settings.web_mask_names:  # the web copies are the notices themselves
+            for source, target in zip((item.path, item.large_path), item.web, strict=True):
+                shutil.copyfile(source, target)
 
 
 def village_page_url(base: str, notice: Notice, kind: str, version: int) -> str:

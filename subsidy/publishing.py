@@ -9,6 +9,7 @@ this run did not write is removed, so the folder always matches the current inpu
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import shutil
@@ -20,7 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import fonts
 from .archiving import Version, correct_against, is_current, latest_version
+from .caching import RenderCache
 from .locking import forget_inherited
 from .normalising import money_text
 from .notices import Notice
@@ -51,7 +54,7 @@ class Published:
     state: str = DRAFT  # 草稿, 已公示, 已暂扣
     version: Version | None = None  # the published version shown, or the one a draft (or publication) corrects
     corrects: Version | None = None  # for a publication: the version it corrects
-    web: tuple[bytes, bytes] | None = None  # for a publication: the web copies (names masked when web_mask_names)
+    web: tuple[Path, Path] | None = None  # for a publication: the web copies' files (names masked when web_mask_names)
 
     @property
     def status_text(self) -> str:
@@ -84,11 +87,23 @@ def _worker_start() -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _render_pair(args: tuple[Notice, str]) -> tuple[bytes, int, bytes, int]:
-    notice, paper = args
-    normal, pages = render(notice, paper, False)
-    large, large_pages = render(notice, paper, True)
-    return normal, pages, large, large_pages
+@dataclass(frozen=True)
+class RenderJob:
+    """One notice to draw, and where its normal and large-print PDFs go (written by the worker that draws them)."""
+
+    notice: Notice
+    paper: str
+    path: Path
+    large_path: Path
+    durable: bool = True  # False for drafts: every run checks them (RenderCache) and draws them again if need be
+
+
+def _render_job(job: RenderJob) -> tuple[int, int]:
+    normal, pages = render(job.notice, job.paper, False)
+    atomic_write_bytes(job.path, normal, job.durable)
+    large, large_pages = render(job.notice, job.paper, True)
+    atomic_write_bytes(job.large_path, large, job.durable)
+    return pages, large_pages
 
 
 # fork where the platform has it (fast start); spawn elsewhere (Windows) or when asked (SUBSIDY_START_METHOD)
@@ -96,23 +111,31 @@ START_METHOD = os.environ.get("SUBSIDY_START_METHOD") or (
     "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
 
 
-def render_all(notices: list[Notice], paper: str, workers: int | None = None, progress: Progress | None = None,
-               start_method: str | None = None) -> list[tuple]:
-    """(normal PDF, pages, large PDF, pages) for each notice, drawn on all cores."""
-    jobs = [(n, paper) for n in notices]
+def render_files(jobs: list[RenderJob], workers: int | None = None, progress: Progress | None = None,
+                 start_method: str | None = None) -> list[tuple[int, int]]:
+    """Draw each job's notice on all cores; each worker writes the PDFs itself (the parent never holds them).
+    Returns (pages, large-print pages) per job."""
     workers = workers or min(os.cpu_count() or 1, 8)
     if progress and jobs:
-        progress(f"生成公示 {len(jobs)} 个村（{workers} 个进程）")
-    if workers > 1 and len(jobs) >= 4:
+        progress(f"绘制公示 {len(jobs)} 份（每份普通版和大字版各一，{workers} 个进程）")
+    fonts.register()  # once, before the workers start: forked workers inherit the loaded fonts
+    if workers <= 1 or len(jobs) < 4:
+        return [_render_job(job) for job in jobs]
+    # a forked worker shares the parent's memory until it writes to it; the cyclic GC would write to every
+    # object (and copy the whole run's rows into each worker), so the parent's objects are frozen meanwhile
+    gc.freeze()
+    try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(start_method or START_METHOD),
                                  initializer=_worker_start) as pool:
-            return list(pool.map(_render_pair, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
-    return [_render_pair(job) for job in jobs]
+            return list(pool.map(_render_job, jobs, chunksize=max(1, min(16, len(jobs) // (workers * 8)))))
+    finally:
+        gc.unfreeze()
 
 
 def write_current_notices(notices: list[Notice], settings: NoticeSettings, outputs: Path, archive_root: Path, workers: int | None = None,
                           progress: Progress | None = None) -> list[Published]:
-    """notices/ as it stands now: published copies where nothing changed since publication, drafts elsewhere."""
+    """notices/ as it stands now: published copies where nothing changed since publication, drafts elsewhere
+    (a draft whose content is unchanged since the last run is kept as it is: see RenderCache)."""
     folder = outputs / "notices"
     results: list[Published] = []
     drafts: list[Published] = []
@@ -130,15 +153,31 @@ def write_current_notices(notices: list[Notice], settings: NoticeSettings, outpu
                 correct_against(notice, latest)
             drafts.append(item)
         results.append(item)
-    for item, (normal, pages, large, large_pages) in zip(
-            drafts, render_all([d.notice for d in drafts], settings.paper, workers, progress), strict=True):
-        write_pdfs(item, normal, pages, large, large_pages)
+    _write_drafts(drafts, settings.paper, RenderCache(outputs), workers, progress)
     written = {p for item in results for p in (item.path, item.large_path) if p is not None}
     for stale in folder.rglob("*.pdf") if folder.exists() else ():
         if stale not in written:
             stale.unlink()
     write_index(folder, results)
     return results
+
+
+def _write_drafts(drafts: list[Published], paper: str, cache: RenderCache, workers: int | None,
+                  progress: Progress | None) -> None:
+    keys = {id(item): cache.key(item.notice, paper) for item in drafts}
+    todo = []
+    for item in drafts:
+        kept = cache.kept(item.path, item.large_path, keys[id(item)])
+        if kept is None:
+            todo.append(item)
+        else:
+            item.pages, item.large_pages = kept
+    if progress and len(todo) < len(drafts):
+        progress(f"公示草稿：{len(drafts) - len(todo)} 个村内容与上次相同，沿用上次生成的文件")
+    jobs = [RenderJob(item.notice, paper, item.path, item.large_path, durable=False) for item in todo]
+    for item, (pages, large_pages) in zip(todo, render_files(jobs, workers, progress), strict=True):
+        item.pages, item.large_pages = pages, large_pages
+    cache.save({item.path: (keys[id(item)], item.large_path, item.pages, item.large_pages) for item in drafts})
 
 
 def refresh_shown(items: list[Published], settings: NoticeSettings, archive_root: Path) -> None:
@@ -149,12 +188,6 @@ def refresh_shown(items: list[Published], settings: NoticeSettings, archive_root
             if is_current(latest, item.notice, settings):
                 item.state, item.version = PUBLISHED, latest
                 item.pages, item.large_pages = latest.manifest.get("pages", 0), latest.manifest.get("large_pages", 0)
-
-
-def write_pdfs(item: Published, normal: bytes, pages: int, large: bytes, large_pages: int) -> None:
-    atomic_write_bytes(item.path, normal)
-    atomic_write_bytes(item.large_path, large)
-    item.pages, item.large_pages = pages, large_pages
 
 
 def show_published(item: Published, version: Version) -> None:

@@ -28,23 +28,27 @@ def neutralise(value: object) -> object:
     return value
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    atomic_write(path, lambda f: f.write(data))
+def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
+    atomic_write(path, lambda f: f.write(data), durable)
 
 
-def atomic_write(path: Path, fill: Callable[[BinaryIO], object]) -> None:
+def atomic_write(path: Path, fill: Callable[[BinaryIO], object], durable: bool = True) -> None:
     """Write through `fill` to a temporary file beside `path`, then rename it over `path`: readers see the
-    old file or the whole new one, never a half-written one."""
+    old file or the whole new one, never a half-written one. `durable=False` skips the fsyncs, for files every
+    run rebuilds and checks (draft notices, the site): after a power cut such a file may be stale or empty, and
+    the next run writes it again."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb", buffering=1 << 20) as f:
             fill(f)
             f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                os.fsync(f.fileno())
         os.chmod(tmp, 0o644 if "internal" not in path.parts else 0o600)
         os.replace(tmp, path)
-        fsync_folder(path.parent)
+        if durable:
+            fsync_folder(path.parent)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)

@@ -216,17 +216,25 @@ def test_an_id_pasted_into_the_subsidy_column_never_reaches_a_public_output(inpu
 
 
 def test_the_rendering_pool_works_with_spawn_as_on_windows(tmp_path):
-    """No code path needs fork: workers started with spawn draw the same bytes."""
+    """No code path needs fork: workers started with spawn write the same bytes, themselves."""
     from subsidy.pipeline import assemble, prepare_notices, read_inputs, reconcile_books
-    from subsidy.publishing import render_all
+    from subsidy.publishing import RenderJob, render_files
     from tests.sample_county import build
 
     folder = build(tmp_path / "in")
     books = reconcile_books(assemble(read_inputs(folder, latest_year=2022), 2022))
     notices = [n for n in prepare_notices(books, folder).notices if not n.withheld][:4]
-    spawned = render_all(notices, "A4", workers=2, start_method="spawn")
-    assert spawned == render_all(notices, "A4", workers=1)
-    assert len(spawned) == 4 and all(pdf.startswith(b"%PDF") for pdf, *_ in spawned)
+
+    def jobs(where: str) -> list:
+        return [RenderJob(n, "A4", tmp_path / where / f"{k}.pdf", tmp_path / where / f"{k}L.pdf")
+                for k, n in enumerate(notices)]
+
+    spawned = render_files(jobs("spawn"), workers=2, start_method="spawn")
+    assert spawned == render_files(jobs("one"), workers=1) and len(spawned) == 4
+    for k in range(4):
+        for name in (f"{k}.pdf", f"{k}L.pdf"):
+            data = (tmp_path / "spawn" / name).read_bytes()
+            assert data.startswith(b"%PDF") and data == (tmp_path / "one" / name).read_bytes()
 
 
 def test_xmp_and_document_information_say_the_same(inputs, run_on):
