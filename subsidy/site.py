@@ -17,6 +17,7 @@ relative links. Every text is scanned for full ID and account numbers before it 
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from html import escape
 from pathlib import Path
 
@@ -44,8 +45,9 @@ def build_site(archive_root: Path, site_root: Path) -> list[str]:
         site.version(v)
     for (code, year), group in _by(versions, lambda v: (v.village_code, v.year)).items():
         site.village_year(code, year, group)
+    years = village_years(frame)
     for code, group in _by(versions, lambda v: v.village_code).items():
-        site.village_index(code, [v for v in group if v.latest], frame)
+        site.village_index(code, [v for v in group if v.latest], years.get(code, {}))
     for (county, year), group in _by([v for v in versions if v.latest], lambda v: (v.county, v.year)).items():
         site.county_year(county, year, group, frame)
     site.home(versions)
@@ -61,6 +63,18 @@ def summary_frame(versions: list[PublishedVersion]) -> pd.DataFrame:
             for v in versions if v.latest for s in v.summaries]
     columns = ["county", "year", "town", "code", "village", "kind", "subsidy", "households", "due", "paid"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def village_years(frame: pd.DataFrame) -> dict[str, dict[int, list]]:
+    """Village code -> year -> [households, due, paid] over the latest versions, in one pass (exact sums)."""
+    out: dict[str, dict[int, list]] = {}
+    for code, year, households, due, paid in frame[["code", "year", "households", "due", "paid"]].itertuples(
+            index=False, name=None):
+        sums = out.setdefault(code, {}).setdefault(int(year), [0, Decimal(0), Decimal(0)])
+        sums[0] += int(households)
+        sums[1] += due
+        sums[2] += paid if paid is not None else 0
+    return out
 
 
 def _by(items, key) -> dict:
@@ -102,13 +116,13 @@ class _Writer:
             self.findings.append(f"site/{rel}：含完整证件号或账号（{hit[:6]}…），未写入")
             return
         path = inside(self.root, self.root / rel)
-        atomic_write_bytes(path, text.encode("utf-8"))
+        atomic_write_bytes(path, text.encode("utf-8"), durable=False)  # rebuilt from the archive every time
         self.written.add(path)
 
     def copy(self, source: Path, rel: str) -> None:
         target = inside(self.root, self.root / rel)
         if not target.exists() or target.read_bytes() != source.read_bytes():
-            atomic_write_bytes(target, source.read_bytes())
+            atomic_write_bytes(target, source.read_bytes(), durable=False)
         self.written.add(target)
 
     def remove_stale(self) -> None:
@@ -175,20 +189,17 @@ class _Writer:
         self.page(f"village/{component(code)}/{year}.html", f"{first.town}{first.village_name}{year}年度惠农补贴公示",
                   "\n".join(body))
 
-    def village_index(self, code: str, latest: list[PublishedVersion], frame: pd.DataFrame) -> None:
+    def village_index(self, code: str, latest: list[PublishedVersion], years: dict[int, list]) -> None:
         """The village over the years: households, due and paid per year (from the latest versions)."""
         if not latest:
             return
         first = latest[-1]
-        mine = frame[frame["code"] == code]
-        by_year = mine.groupby("year").agg(households=("households", "sum"), due=("due", "sum"),
-                                           paid=("paid", lambda s: sum((x for x in s if x is not None), start=0)))
-        rows = "".join(f"<tr><td><a href=\"{year}.html\">{year}</a></td><td class=\"n\">{int(r.households)}</td>"
-                       f"<td class=\"n\">{money2(r.due)}</td><td class=\"n\">{money2(r.paid) if r.paid else ''}</td></tr>"
-                       for year, r in by_year.iterrows())
+        rows = "".join(f"<tr><td><a href=\"{year}.html\">{year}</a></td><td class=\"n\">{households}</td>"
+                       f"<td class=\"n\">{money2(due)}</td><td class=\"n\">{money2(paid) if paid else ''}</td></tr>"
+                       for year, (households, due, paid) in sorted(years.items()))
         body = (f"<p>{escape(first.county)}{escape(first.town)} · 村代码 {escape(code)}</p><h2>历年情况</h2>"
                 f"<table><tr><th>年度</th><th>户数（按补贴累计）</th><th>应发（元）</th><th>实发（元）</th></tr>{rows}</table>"
-                + _bars([(str(y), r.due) for y, r in by_year.iterrows()], "各年度应发金额（元）"))
+                + _bars([(str(y), due) for y, (_, due, _) in sorted(years.items())], "各年度应发金额（元）"))
         self.page(f"village/{component(code)}/index.html", f"{first.town}{first.village_name}惠农补贴公示", body)
 
     def county_year(self, county: str, year: int, latest: list[PublishedVersion], frame: pd.DataFrame) -> None:

@@ -16,6 +16,7 @@ import difflib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -67,6 +68,12 @@ def _strip_any(name: str, suffixes: tuple[str, ...]) -> str:
 
 def town_stem(name: str) -> str:
     return _strip_any(compact(name), _TOWN_SUFFIXES)
+
+
+@lru_cache(maxsize=4096)
+def _stem_of(town: str) -> str:
+    """town_stem of an official town name (a few hundred of them, asked for again and again)."""
+    return town_stem(town)
 
 
 @dataclass
@@ -223,8 +230,10 @@ class VillageRegistry:
 
     def _did_you_mean(self, name: str, town: str | None, county: str | None) -> str:
         """'（是否为：苍坡村、芙蓉村？）': the closest official names of the same town (or county), never applied."""
-        pool = [v for v in self.villages if (not town or town_stem(v.town) == town_stem(town))
-                and (not county or _strip_any(v.county, _COUNTY_SUFFIXES) == _strip_any(compact(county), _COUNTY_SUFFIXES))]
+        stem = town_stem(town) if town else None
+        county_stem = _strip_any(compact(county), _COUNTY_SUFFIXES) if county else None
+        pool = [v for v in self.villages if (not stem or _stem_of(v.town) == stem)
+                and (not county_stem or _strip_any(v.county, _COUNTY_SUFFIXES) == county_stem)]
         names = sorted({v.short_name for v in pool})
         close = difflib.get_close_matches(name, names, n=3, cutoff=0.6) if len(names) <= 2000 else []
         return f"（是否为：{'、'.join(close)}？）" if close else ""

@@ -69,6 +69,7 @@ class _TypedSheet:
         self.parts: list[tuple[object, Path]] = []  # (worksheet, file of its data rows' XML)
         self._out = None
         self._styles: dict[tuple, int] = {}
+        self._heads: dict[tuple, list[tuple[str, str]]] = {}
         self._letters = [get_column_letter(i) for i in range(1, len(columns) + 1)]
         self._new_part()
 
@@ -153,29 +154,48 @@ class _TypedSheet:
             index = self._styles[key] = cell.style_id if any(key) else 0
         return index
 
+    def _cell_heads(self, highlight: bool, bold: bool) -> list[tuple[str, str]]:
+        """Per column, the start of a cell's tag up to its row number and after it (with the style), for rows of
+        this highlighting: worked out once per sheet, not once per cell."""
+        key = (highlight, bold)
+        heads = self._heads.get(key)
+        if heads is None:
+            heads = []
+            for letter, (_, _, kind) in zip(self._letters, self.columns, strict=True):
+                style = self._style(kind, highlight, bold)
+                heads.append((f'<c r="{letter}', f'" s="{style}"' if style else '"'))
+            heads = self._heads[key] = heads
+        return heads
+
     def _append_xml(self, values: Iterable, highlight: bool, bold: bool) -> None:
         """One data row as SpreadsheetML: text as inline strings (never a formula), numbers exact."""
         self.rows += 1
-        n = self.rows
+        n = str(self.rows)
         parts = [f'<row r="{n}">']
-        for letter, value, (_, _, kind) in zip(self._letters, values, self.columns, strict=True):
-            style = self._style(kind, highlight, bold)
-            s = f' s="{style}"' if style else ""
+        append = parts.append
+        for (head, tail), value in zip(self._cell_heads(highlight, bold), values, strict=True):
             if value is None or value == "":
-                if style:
-                    parts.append(f'<c r="{letter}{n}"{s}/>')
+                if tail != '"':
+                    append(f"{head}{n}{tail}/>")
+            elif value.__class__ is str:
+                text = value[:_EXCEL_MAX_TEXT]
+                if not text.isprintable() or "&" in text or "<" in text or ">" in text:
+                    text = text.translate(_XML_TEXT)
+                space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+                append(f'{head}{n}{tail} t="inlineStr"><is><t{space}>{text}</t></is></c>')
             elif isinstance(value, bool):
-                parts.append(f'<c r="{letter}{n}"{s} t="b"><v>{int(value)}</v></c>')
-            elif isinstance(value, (int, Decimal)):
-                parts.append(f'<c r="{letter}{n}"{s}><v>{value:f}</v></c>' if isinstance(value, Decimal)
-                             else f'<c r="{letter}{n}"{s}><v>{value}</v></c>')
+                append(f'{head}{n}{tail} t="b"><v>{int(value)}</v></c>')
+            elif isinstance(value, Decimal):
+                append(f"{head}{n}{tail}><v>{value:f}</v></c>")
+            elif isinstance(value, int):
+                append(f"{head}{n}{tail}><v>{value}</v></c>")
             elif isinstance(value, float):
-                parts.append(f'<c r="{letter}{n}"{s}><v>{value!r}</v></c>')
+                append(f"{head}{n}{tail}><v>{value!r}</v></c>")
             else:
                 text = str(value)[:_EXCEL_MAX_TEXT].translate(_XML_TEXT)
                 space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-                parts.append(f'<c r="{letter}{n}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>')
-        parts.append("</row>")
+                append(f'{head}{n}{tail} t="inlineStr"><is><t{space}>{text}</t></is></c>')
+        append("</row>")
         self._out.write("".join(parts))
 
     def legend(self, text: str) -> None:
