@@ -277,6 +277,7 @@ def problem_report(context: dg.AssetExecutionContext, settings: SubsidySettings,
     where = settings.locate(context.partition_key)
     report = pipeline.finish(reconciliation, village_summary, village_notices, where.inputs, where.outputs,
                              where.archive)
+    report["files_reused"] = sum(1 for f in reconciliation.files if f.reused)  # for the console (not in any file)
     per_village: dict[str, Counter] = {}
     names = {h.village_code: h.village_name for h in reconciliation.households}
     for p in reconciliation.problems:
@@ -293,6 +294,7 @@ def problem_report(context: dg.AssetExecutionContext, settings: SubsidySettings,
         "有问题的村": _md_list(rows),
         "提示": dg.MetadataValue.md("\n".join(f"- {h}" for h in report["hints"]) or "（无）"),
         "应发合计（元）": report["amount_due"], "户数": report["households"], "村数": report["villages"],
+        "沿用上次的草稿（村）": report["notices"]["drafts_reused"],
         "对账工作簿": dg.MetadataValue.path(str(Path(report["outputs"]["workbook"]).resolve())),
         "问题清单": dg.MetadataValue.path(str(Path(report["outputs"]["exceptions"]).resolve())),
         "公示文件夹": dg.MetadataValue.path(str(Path(report["outputs"]["notices"]).resolve())),

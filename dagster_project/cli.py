@@ -208,6 +208,9 @@ def print_report(report: dict, outputs: Path) -> None:
         print(f"提示：{note}")
     print(f"公示：{notices['kind']}：草稿{notices['drafts']}个村，已公示（内容无变化）{notices['published']}个村"
           f"（{notices['pages']}页，大字版{notices['large_pages']}页）")
+    if notices.get("drafts_reused") or report.get("files_reused"):
+        print(f"    沿用上次运行：{report.get('files_reused', 0)}个文件的读取结果，{notices.get('drafts_reused', 0)}个村的草稿"
+              "（内容未变，未重新读取或生成）")
     if notices["withheld"]:
         print(f"    已暂扣{len(notices['withheld'])}个村（见问题清单）：{'、'.join(notices['withheld'][:10])}")
     print_readiness(report["readiness"])

@@ -7,7 +7,8 @@ file name (a 2022 subsidy is often paid in January 2023), and only then from the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import sys
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -59,7 +60,7 @@ class Payment:
     status_text: str
     reason: str
     date: str
-    villages: set[str] = field(default_factory=set)  # village codes a 村名 column allows (empty: any)
+    villages: frozenset[str] = frozenset()  # village codes a 村名 column allows (empty: any)
 
     @property
     def reverses(self) -> bool:
@@ -115,9 +116,11 @@ def parse_payment_row(row: list, rn: int, cols: H.Columns, file: str, sheet: str
         remark = cell_text(cell(row, f[H.REMARK]))
         why = f"{why}：{remark}" if remark and why else (remark or why)
     usable = bool(id_text) and not (from_number and len(id_text) >= 16) and id_error(id_text, latest_year) is None
-    return Payment(file=file, sheet=sheet, row=rn, name=name, id=id_text, id_usable=usable, account=account,
-                   amount=to_fen(amount), subsidy=subsidy, year=year, ok=ok, status_text=status,
-                   reason=why if not ok else "", date=date_text[:10])
+    # texts that repeat from row to row are shared (a million bank rows)
+    return Payment(file=file, sheet=sheet, row=rn, name=sys.intern(name), id=id_text, id_usable=usable,
+                   account=account, amount=to_fen(amount), subsidy=subsidy, year=year, ok=ok,
+                   status_text=sys.intern(status), reason=sys.intern(why) if not ok else "",
+                   date=sys.intern(date_text[:10]))
 
 
 def parse_bank_sheet(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Context, res: SheetResult) -> None:
@@ -143,7 +146,7 @@ def parse_bank_sheet(sheet: Sheet, header: H.Header, sc: _SheetContext, ctx: Con
         if village:
             matched = ctx.match(village, sc.town, sc.county)
             # a name shared by several towns still narrows the roster rows to those villages
-            payment.villages = {v.code for v in ((matched.village,) if matched.village else matched.candidates)}
+            payment.villages = frozenset(v.code for v in ((matched.village,) if matched.village else matched.candidates))
         sums.add(sums.parse(row), {})
         res.payments.append(payment)
         res.counts["payment"] += 1

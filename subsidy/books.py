@@ -15,9 +15,11 @@ from .catalogue import Catalogue
 from .normalising import money_text
 from .ownfiles import OUTPUT_FOLDER, OWN_FILE
 from .problems import KINDS, Problem
-from .reconciling import NO_OUTCOME, HouseholdOutcome, PaymentOutcome, payment_key
+from .reconciling import NO_OUTCOME, HouseholdOutcome, PaymentOutcome
 from .rosters import Cadre, Household, SheetResult, VillageClaim
 from .villages import BUNDLED_SOURCE, VillageRegistry
+
+_NO_PAYMENT_OUTCOME = PaymentOutcome("")
 
 
 @dataclass
@@ -29,6 +31,7 @@ class FileReport:
     rows: int = 0
     used: int = 0
     note: str = ""
+    reused: bool = False  # taken from the last run's cache (the file is unchanged): not written to any output
 
     @property
     def not_used(self) -> int:
@@ -58,15 +61,15 @@ class Books:
     payments: list[Payment] = field(default_factory=list)
     covered: set[tuple[str, int]] = field(default_factory=set)  # (subsidy, year) that bank results cover
     cadres: list[Cadre] = field(default_factory=list)  # village cadres, matched to their own payouts
-    outcomes: dict[tuple, HouseholdOutcome] = field(default_factory=dict)  # Household.key -> how its payment went
-    payment_outcomes: dict[tuple, PaymentOutcome] = field(default_factory=dict)  # (file, sheet, row) -> what it paid
+    outcomes: dict[Household, HouseholdOutcome] = field(default_factory=dict)  # how each row's payment went
+    payment_outcomes: dict[Payment, PaymentOutcome] = field(default_factory=dict)  # what each bank row paid
 
     def outcome(self, h: Household) -> HouseholdOutcome:
         """How a roster row's payment went (no status where no bank results cover its subsidy)."""
-        return self.outcomes.get(h.key, NO_OUTCOME)
+        return self.outcomes.get(h, NO_OUTCOME)
 
     def payment_outcome(self, p: Payment) -> PaymentOutcome:
-        return self.payment_outcomes.get(payment_key(p), PaymentOutcome(""))
+        return self.payment_outcomes.get(p, _NO_PAYMENT_OUTCOME)
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 from operator import mul
 
 FEN = Decimal("0.01")
@@ -191,7 +192,9 @@ def is_blank_number(value: object) -> bool:
     return False
 
 
+@lru_cache(maxsize=1 << 16)
 def to_fen(amount: Decimal) -> Decimal:
+    """The amount to the fen; equal amounts give one shared Decimal (amounts repeat across a million rows)."""
     return amount.quantize(FEN, rounding=ROUND_HALF_UP)
 
 

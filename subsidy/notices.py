@@ -9,6 +9,7 @@ a full ID or account number, or a character no bundled font has, withholds that 
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -239,8 +240,8 @@ def _group(n: int, subsidy: str, members: list[Household], books: Books, setting
         status, note = _status(h, books.outcome(h)) if show_status else ("", "")
         name = h.name or "（姓名缺失）"
         table.append(Row(seq, mask_name(name) if settings.mask_names and h.name else name, mask_id(h.id),
-                         area_2(h.area), area_text(h.rate), money(h.amount), status,
-                         "；".join(x for x in (note, h.remark) if x), (h.file, h.sheet, h.row)))
+                         sys.intern(area_2(h.area)), sys.intern(area_text(h.rate)), sys.intern(money(h.amount)),
+                         status, "；".join(x for x in (note, h.remark) if x), (h.file, h.sheet, h.row)))
     amount = sum((h.amount for h in members if h.amount is not None), Decimal(0))
     area = sum((h.area for h in members if h.area is not None), Decimal(0))
     return Group(subsidy, heading, table, len({h.person_key for h in members}), area_2(area) if area else "",

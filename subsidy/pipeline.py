@@ -42,7 +42,7 @@ from .publication import NEW, REFUSED, UNCHANGED, PublishRequest, publish_villag
 from .publishing import DRAFT, PUBLISHED, WITHHELD, Published, refresh_shown, write_current_notices
 from .readiness import Readiness, assess
 from .reading import discover, load, read_text_file
-from .reconciling import FAILED, PAID, payment_key, reconcile
+from .reconciling import FAILED, PAID, reconcile
 from .rosters import REASONS, Context, Household, RowNote, SheetResult, parse_file
 from .safepaths import component
 from .site import build_site
@@ -138,7 +138,9 @@ def read_inputs(inputs: Path, *, latest_year: int | None = None, progress: Progr
             continue
         key = cache.key(steering, item.rel, file_sha(item.path)) if cache is not None else ""
         found = cache.load(key) if cache is not None else None
-        if found is None:
+        if found is not None:
+            found[0].reused = True
+        else:
             found = _read_file(item, ctx, catalogue)
             if cache is not None:
                 cache.store(key, found)
@@ -304,7 +306,7 @@ def reconcile_books(books: Books) -> Books:
         if res.role != "bank":
             continue
         for p in res.payments:
-            outcome = rec.payment_outcomes[payment_key(p)]
+            outcome = rec.payment_outcomes[p]
             if outcome.outcome == "other_year":  # not this run's: listed with that reason, not matched
                 _set_aside(res, "payment", p.row, outcome.year, books.year)
     _recount(books)
@@ -543,6 +545,7 @@ def notices_report(stage: NoticeStage, outputs: Path) -> dict:
     return {
         "kind": stage.settings.kind_title,
         "drafts": sum(1 for p in shown if p.state == DRAFT),
+        "drafts_reused": sum(1 for p in shown if p.reused),
         "published": sum(1 for p in shown if p.state == PUBLISHED),
         "withheld": [f"{p.notice.village_code} {p.notice.village_name}" for p in shown if p.state == WITHHELD],
         "pages": sum(p.pages for p in shown),

@@ -55,6 +55,7 @@ class Published:
     version: Version | None = None  # the published version shown, or the one a draft (or publication) corrects
     corrects: Version | None = None  # for a publication: the version it corrects
     web: tuple[Path, Path] | None = None  # for a publication: the web copies' files (names masked when web_mask_names)
+    reused: bool = False  # a draft kept from the last run (its notice says the same; see RenderCache)
 
     @property
     def status_text(self) -> str:
@@ -172,6 +173,7 @@ def _write_drafts(drafts: list[Published], paper: str, cache: RenderCache, worke
             todo.append(item)
         else:
             item.pages, item.large_pages = kept
+            item.reused = True
     if progress and len(todo) < len(drafts):
         progress(f"公示草稿：{len(drafts) - len(todo)} 个村内容与上次相同，沿用上次生成的文件")
     jobs = [RenderJob(item.notice, paper, item.path, item.large_path, durable=False) for item in todo]

@@ -52,6 +52,7 @@ class PaymentOutcome:
 
 
 NO_OUTCOME = HouseholdOutcome()
+_UNPAID = HouseholdOutcome(UNPAID)  # one shared record for every unpaid row
 
 
 @dataclass
@@ -59,12 +60,9 @@ class Reconciliation:
     covered: set[tuple[str, int]] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
     payments: list[Payment] = field(default_factory=list)  # in the order they were applied
-    households: dict[tuple, HouseholdOutcome] = field(default_factory=dict)  # Household.key -> outcome
-    payment_outcomes: dict[tuple, PaymentOutcome] = field(default_factory=dict)  # (file, sheet, row) -> outcome
-
-
-def payment_key(p: Payment) -> tuple:
-    return (p.file, p.sheet, p.row)
+    # keyed by the records themselves (hashed by identity, kept by pickling): no key tuple per row
+    households: dict[Household, HouseholdOutcome] = field(default_factory=dict)
+    payment_outcomes: dict[Payment, PaymentOutcome] = field(default_factory=dict)
 
 
 class _Ledger:
@@ -136,7 +134,7 @@ def _reconcile(households: list[Household], payments: list[Payment], year: int) 
     for p in payments:
         p_year = p.year if p.year is not None else year
         if p_year != year:
-            rec.payment_outcomes[payment_key(p)] = PaymentOutcome("other_year", (), p_year)
+            rec.payment_outcomes[p] = PaymentOutcome("other_year", (), p_year)
         else:
             in_year.append(p)
             rec.covered.add((p.subsidy, year))
@@ -157,7 +155,7 @@ def _reconcile(households: list[Household], payments: list[Payment], year: int) 
     outcomes = ledger.outcomes
     for p in in_year:
         outcome, matched = outcomes[id(p)]
-        rec.payment_outcomes[(p.file, p.sheet, p.row)] = PaymentOutcome(outcome, tuple(matched) if matched else (), year)
+        rec.payment_outcomes[p] = PaymentOutcome(outcome, tuple(matched) if matched else (), year)
         if not p.ok:
             rec.problems.append(_failure(p, rec, ledger))
     return rec
@@ -168,7 +166,7 @@ def _settle(h: Household, rec: Reconciliation, ledger: _Ledger) -> None:
     bank = ledger.bank.get(id(h))
     if not bank:
         if (h.subsidy, h.year) in rec.covered:
-            rec.households[h.key] = HouseholdOutcome(UNPAID)
+            rec.households[h] = _UNPAID
             _unpaid(h, rec)
         return
     paid = None
@@ -179,7 +177,7 @@ def _settle(h: Household, rec: Reconciliation, ledger: _Ledger) -> None:
         successes = _standing(bank)
         if successes:
             paid = sum((_share(b, h, ledger) for b in successes), Decimal(0))
-    rec.households[h.key] = HouseholdOutcome(PAID if successes else FAILED, paid, tuple(bank))
+    rec.households[h] = HouseholdOutcome(PAID if successes else FAILED, paid, tuple(bank))
     if successes and h.amount is not None and paid != h.amount:
         first = successes[0]
         rec.problems.append(problem(
@@ -209,7 +207,7 @@ def _failure(p: Payment, rec: Reconciliation, ledger: _Ledger) -> Problem:
                 f"（原发放见{before[-1].file}第{before[-1].row}行）")
     else:
         head = f"银行发放{who}的{what}{money_text(p.amount)}元未成功"
-    paid = any(rec.households.get(h.key, NO_OUTCOME).status == PAID for h in matched)
+    paid = any(rec.households.get(h, NO_OUTCOME).status == PAID for h in matched)
     if paid and after:
         then = "后已补发成功，无需再处理。"
     elif paid and before:

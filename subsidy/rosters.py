@@ -9,6 +9,7 @@ cross-checks. Rows above the header are titles; below it each row is a household
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -632,10 +633,10 @@ class _RosterParser:
         for subsidy, value in subsidies:
             area = self._area(v) if not c.wide else parse_decimal(cell(v.row, c.by_subsidy.get(subsidy, {}).get(H.AREA)))
             amount = to_fen(value * c.scale.get(c.amount, 1) if not c.wide else value) if value is not None else None
-            h = Household(file=self.res.file, sheet=self.res.sheet, row=v.rn, name=v.name, id=v.id_text,
+            h = Household(file=self.res.file, sheet=self.res.sheet, row=v.rn, name=sys.intern(v.name), id=v.id_text,
                           id_status=id_status, village_code=village.code, village_name=village.short_name,
                           subsidy=subsidy, year=year, area=area, rate=rate, amount=amount, account=account,
-                          remark=remark, group=group)
+                          remark=sys.intern(remark), group=sys.intern(group))  # repeated texts shared
             self.res.households.append(h)
             self.open_group.append(h)
         self.res.counts["household"] += 1
