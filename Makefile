@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-slow lint ui bench sample clean
+.PHONY: demo test test-slow test-distributed lint ui bench sample clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,13 @@ test: $(STAMP)
 test-slow: $(STAMP)  # kills the real commands at many points and re-runs them (a few minutes)
 	$(BIN)/pytest -m slow
 
+test-distributed: $(STAMP)  # a real PostgreSQL server, the Dagster daemon, three county-years at once (a few minutes)
+	@test -x "$$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | tail -1)" || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else echo "需要 PostgreSQL：sudo apt-get install postgresql（或以 root 运行 make test-distributed）"; exit 1; fi; }
+	$(BIN)/pytest -m distributed
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
@@ -37,7 +44,10 @@ ui: $(STAMP)
 	test -f .dagster_home/dagster.yaml || cp dagster_home_template/dagster.yaml .dagster_home/dagster.yaml
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(PORT)
 
-bench: $(STAMP)
+bench: $(STAMP)  # the whole run at prefecture scale against its floor, then the parts (takes a while)
+	$(BIN)/python benchmarks/bench_run.py --rows 100000 --incremental
+	$(BIN)/python benchmarks/bench_run.py --rows 100000 --layout county
+	$(BIN)/python benchmarks/bench_run.py --rows 1000000
 	$(BIN)/python benchmarks/bench_read.py --rows 200000
 	$(BIN)/python benchmarks/bench_read.py --rows 1000000 --files 10
 	$(BIN)/python benchmarks/bench_match.py --rows 1000000
