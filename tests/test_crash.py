@@ -54,8 +54,10 @@ def kill_at(seconds: float, *args) -> None:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every output file (not the lock, an error log, or internal/cache/: what the next run may reuse)."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name != ".lock" and p.name != "error.log"}
+            if p.is_file() and p.name != ".lock" and p.name != "error.log"
+            and not p.relative_to(folder).as_posix().startswith("internal/cache/")}
 
 
 def leftovers(folder: Path) -> list[Path]:
