@@ -209,11 +209,11 @@ def draw_floor(files: int, pages: int) -> float:
 # ---------------------------------------------------------------- the whole run
 
 
-def once(inputs: Path, outputs: Path, rows: int) -> dict:
+def once(inputs: Path, outputs: Path, rows: int, publishing: bool = True) -> dict:
     shutil.rmtree(outputs, ignore_errors=True)
     run = command("run", inputs, outputs)
     run_files, run_pages = pdf_pages(outputs)
-    publish = command("publish", inputs, outputs)
+    publish = command("publish", inputs, outputs) if publishing else {"wall": 0.0, "stages": {}, "rss_mb": [0, 0]}
     archived = [p for p in outputs.rglob("archive") if p.is_dir()]
     pub_files, pub_pages = (sum(x) for x in zip(*(pdf_pages(a) for a in archived), strict=True)) if archived else (0, 0)
     read = read_floor(inputs)
@@ -278,6 +278,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--layout", choices=("prefecture", "county"), default="prefecture")
     parser.add_argument("--incremental", action="store_true")
+    parser.add_argument("--run-only", action="store_true", help="time `subsidy run` only (no publication)")
     parser.add_argument("--child")
     parser.add_argument("--inputs", type=Path)
     parser.add_argument("--outputs", type=Path)
@@ -292,7 +293,7 @@ def main() -> None:
           f"{os.cpu_count()}核 ==")
     results = []
     for n in range(args.repeat):
-        results.append(once(inputs, outputs, args.rows))
+        results.append(once(inputs, outputs, args.rows, not args.run_only))
         print(f"-- 第{n + 1}次 run {n + 1}")
         report(results[-1])
     if args.repeat > 1:

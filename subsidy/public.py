@@ -46,6 +46,8 @@ def load_published(root: Path) -> list[PublishedVersion]:
     found = []
     for path in sorted(root.glob("*/*/*/*/v*/manifest.json")):
         manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest.pop("inputs", None)  # the listing of every input file: not public, and held for 3,000 villages
+        # at once it took gigabytes
         if not manifest.get("published_by"):
             continue
         masked = manifest.get("web_mask_names", True)
