@@ -104,6 +104,7 @@ def stage_seconds(home: Path) -> dict[str, float]:
     seconds: dict[str, float] = {}
     for run in instance.get_runs():
         started: dict[str, float] = {}
+        site_start = None
         for entry in instance.all_logs(run.run_id):
             event = entry.dagster_event
             if entry.user_message == SITE_MESSAGE:
@@ -114,7 +115,7 @@ def stage_seconds(home: Path) -> dict[str, float]:
                 started[entry.step_key] = entry.timestamp
             elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
                 end = entry.timestamp
-                if entry.step_key == "publication":
+                if entry.step_key == "publication" and site_start is not None:
                     seconds["site"] = seconds.get("site", 0) + end - site_start
                     end = site_start
                 seconds[entry.step_key] = seconds.get(entry.step_key, 0) + end - started[entry.step_key]
