@@ -20,7 +20,7 @@ from subsidy.reading import walk
 from .jobs import JOB_NAME, STATUS_JOB, county_pipeline_job, status_job
 from .partitions import county_year
 
-CONCURRENCY_TAG = "subsidy/county_year"
+CONCURRENCY_TAG = "subsidy/county_year"  # a label naming the county-year; the run queue limits by dagster/partition
 
 
 def scan(inputs: Path, cursor: dict, exclude: tuple[Path, ...] = ()) -> tuple[list[str], dict]:
