@@ -47,14 +47,6 @@ def code_key() -> str:
     return digest.hexdigest()
 
 
-def file_sha(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def cache_dir(outputs: Path) -> Path:
     folder = internal_dir(outputs) / CACHE_FOLDER
     folder.mkdir(exist_ok=True)

@@ -22,9 +22,9 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from .archiving import input_listing
+from .archiving import file_sha256, input_listing
 from .books import Books, FileReport, Intake, SummaryRow, run_report
-from .caching import ParseCache, file_sha
+from .caching import ParseCache
 from .catalogue import Catalogue
 from .decisions import FILE_NAME as DECISIONS_FILE
 from .decisions import DecisionNote, load_decisions
@@ -136,7 +136,7 @@ def read_inputs(inputs: Path, *, latest_year: int | None = None, progress: Progr
             reports.append(FileReport(item.rel, item.path.suffix.lstrip(".") if not item.own == OUTPUT_FOLDER else "",
                                       item.own or "未使用", note=item.skipped))
             continue
-        key = cache.key(steering, item.rel, file_sha(item.path)) if cache is not None else ""
+        key = cache.key(steering, item.rel, file_sha256(item.path)) if cache is not None else ""
         found = cache.load(key) if cache is not None else None
         if found is not None:
             found[0].reused = True
@@ -158,7 +158,7 @@ def read_inputs(inputs: Path, *, latest_year: int | None = None, progress: Progr
 def _parsing_settings_key(inputs: Path, shared_dirs: tuple[Path, ...], latest_year: int) -> str:
     """What steers parsing besides a file itself: the village and subsidy lists in force, and the latest year."""
     used = settings_files(inputs, "villages.csv", shared_dirs) + settings_files(inputs, "subsidies.csv", shared_dirs)
-    return "\n".join([str(latest_year), *(f"{p.name}:{file_sha(p)}" for p in used)])
+    return "\n".join([str(latest_year), *(f"{p.name}:{file_sha256(p)}" for p in used)])
 
 
 def _read_file(item, ctx: Context, catalogue: Catalogue) -> tuple[FileReport, list[SheetResult], list[Problem]]:
