@@ -4,9 +4,11 @@
         <code>_<village>.pdf, <code>_<village>_大字版.pdf   the notices as posted (PDF/A-2b identification)
         rows.csv        the village's rows, masked as on the notice
         summary.csv     the village's summary rows
-        manifest.json   every input file (path, size, SHA-256), every output file (SHA-256), tool version,
-                        settings, publish date, and for a correction what it corrects and what changed
+        manifest.json   the input listing it was made from (by SHA-256), every output file (SHA-256), tool
+                        version, settings, publish date, and for a correction what it corrects and what changed
         <code>_<village>_v<N>.zip   all of the above, to hand to the village committee
+    archive/<county>/<year>/inputs/<sha256>.json   every input file (path, size, SHA-256) of a publication: written
+                        once per publication, not into each of 3,000 manifests; named by its own SHA-256
     archive/register.csv   one row per village and version (only ever gains rows)
 
 A version is written to archive/.staging/ and renamed into place whole, so a run killed at any point leaves
@@ -52,6 +54,7 @@ REGISTER_COLUMNS = ("village_code", "village_name", "town", "county", "year", "k
 ROW_COLUMNS = ("subsidy", "seq", "name", "id_number", "area", "rate", "amount", "status", "remark")
 CADRE_COLUMNS = ("seq", "name", "post", "subsidy", "amount")
 WEB_SUFFIX = "_网上公布版"  # the web copy of a notice: names masked when web_mask_names is on
+LISTINGS = "inputs"  # archive/<county>/<year>/inputs/: the input listings of its publications
 
 
 def sha256(data: bytes) -> str:
@@ -210,14 +213,36 @@ def archive_publication(items: list, settings: NoticeSettings, summary: list[Sum
     the version they correct, if any); returns their register rows."""
     if not items:
         return []
+    by_village: dict[str, list[SummaryRow]] = {}
+    for r in summary:
+        by_village.setdefault(r.village_code, []).append(r)
     with output_lock(root):
         recover(root)
-        rows = [_write_version(item, settings, summary, inputs_listing, root, record) for item in items]
+        listings: dict[Path, dict] = {}
+        rows = []
+        for item in items:
+            county_year = village_dir(root, item.notice, settings.kind).parents[1]
+            if county_year not in listings:
+                listings[county_year] = store_listing(root, county_year, inputs_listing)
+            rows.append(_write_version(item, settings, by_village.get(item.notice.village_code, []),
+                                       listings[county_year], root, record))
         _append_register(root, rows)
         return rows
 
 
-def _write_version(item, settings: NoticeSettings, summary: list[SummaryRow], inputs_listing: list[dict], root: Path, record: PublicationRecord) -> dict:
+def store_listing(root: Path, county_year: Path, listing: list[dict]) -> dict:
+    """The publication's input listing, kept once under archive/<county>/<year>/inputs/ and named by its SHA-256
+    (the same listing is the same file, never rewritten); what a manifest records of it."""
+    data = (json.dumps(listing, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+    digest = sha256(data)
+    path = county_year / LISTINGS / f"{digest}.json"
+    if not path.exists():
+        atomic_write_bytes(path, data)
+    return {"listing": path.relative_to(root).as_posix(), "sha256": digest, "files": len(listing)}
+
+
+def _write_version(item, settings: NoticeSettings, summary: list[SummaryRow], inputs: dict, root: Path,
+                   record: PublicationRecord) -> dict:
     notice, latest = item.notice, item.corrects
     number = (latest.number if latest else 0) + 1
     final = village_dir(root, notice, settings.kind) / f"v{number}"
@@ -232,7 +257,7 @@ def _write_version(item, settings: NoticeSettings, summary: list[SummaryRow], in
                                   [(r.village_code, r.village_name, r.subsidy_type, r.households, f"{r.amount_due:.2f}",
                                     "" if r.amount_paid is None else f"{r.amount_paid:.2f}",
                                     "" if r.amount_failed is None else f"{r.amount_failed:.2f}")
-                                   for r in summary if r.village_code == notice.village_code]),
+                                   for r in summary]),
     }
     if notice.cadres:
         files["cadres.csv"] = csv_bytes(CADRE_COLUMNS, [(c.seq, c.name, c.post, c.subsidy, c.amount) for c in notice.cadres])
@@ -248,7 +273,7 @@ def _write_version(item, settings: NoticeSettings, summary: list[SummaryRow], in
         "published_by": record.by, "published_on": record.date,
         "decisions": record.decisions.get(notice.village_code, []),
         "notice": item.path.name, "large_print": item.large_path.name, "pages": item.pages,
-        "large_pages": item.large_pages, "inputs": inputs_listing,
+        "large_pages": item.large_pages, "inputs": inputs,
         "verification_code": notice.verification_code, "qr_payload": notice.qr_payload,
         "web_notice": web_names[0], "web_large_print": web_names[1],
         "web_mask_names": settings.web_mask_names, "changes_web": _web_changes(notice, latest, settings),
@@ -294,6 +319,21 @@ def _web_changes(notice: Notice, latest: Version | None, settings: NoticeSetting
     return [f"{n}. {line}" for n, line in enumerate(changes(masked, new), 1)]
 
 
+def _listing_findings(root: Path, rel: str, inputs, listings: dict[Path, str]) -> list[str]:
+    """The input listing a manifest names is there and unchanged (older manifests hold the listing themselves);
+    `listings` keeps each listing's SHA-256 once worked out (3,000 manifests name the same one)."""
+    if not isinstance(inputs, dict):
+        return []
+    path = root / str(inputs.get("listing", ""))
+    if path not in listings:
+        listings[path] = file_sha256(path) if path.is_file() else ""
+    if not listings[path]:
+        return [f"{rel}：清单引用的输入文件清单 {inputs.get('listing', '')} 缺失"]
+    if listings[path] != inputs.get("sha256"):
+        return [f"{rel}：输入文件清单 {inputs.get('listing', '')} 被改动（SHA-256 与清单不符）"]
+    return []
+
+
 def read_register(root: Path) -> list[dict]:
     return read_rows(root / "register.csv")
 
@@ -330,6 +370,7 @@ def verify(root: Path) -> list[str]:
         return [f"档案文件夹不存在：{root}"]
     register = read_register(root)
     by_folder = {r["folder"]: r for r in register}
+    listings: dict[Path, str] = {}
     folders = sorted(p.parent for p in root.glob("*/*/*/*/v*/manifest.json"))
     for folder in sorted(p for p in root.glob("*/*/*/*/v*") if p.is_dir()):
         if folder not in folders:
@@ -361,6 +402,7 @@ def verify(root: Path) -> list[str]:
                     expected = outputs.get(name) or file_sha256(folder / "manifest.json")
                     if sha256(data) != expected:
                         findings.append(f"{rel}/{zipped}：压缩包中的 {name} 与清单不符")
+        findings += _listing_findings(root, rel, manifest.get("inputs"), listings)
         row = by_folder.get(rel)
         if row is None:
             findings.append(f"{rel}：登记簿 register.csv 中没有这个版本")

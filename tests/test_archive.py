@@ -1,5 +1,6 @@
 """The archive kept for inspection: versions, corrections, the register, verify, and crash safety."""
 
+import hashlib
 import json
 import random
 import re
@@ -55,9 +56,14 @@ def test_first_run_archives_every_village_with_a_complete_manifest(inputs, tmp_p
                      "330324108224_苍坡村_网上公布版.pdf", "330324108224_苍坡村_大字版_网上公布版.pdf",
                      "manifest.json", "330324108224_苍坡村_v1.zip"}
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert [i["path"] for i in manifest["inputs"]] == ["notice.toml", "清册.xlsx"]
+    # the input listing is kept once per publication beside the villages, named by its SHA-256
+    listing_file = out / "archive" / manifest["inputs"]["listing"]
+    assert listing_file.parent == out / "archive" / "永嘉县" / "2022" / "inputs"
+    assert hashlib.sha256(listing_file.read_bytes()).hexdigest() == manifest["inputs"]["sha256"] == listing_file.stem
+    listing = json.loads(listing_file.read_text(encoding="utf-8"))
+    assert [i["path"] for i in listing] == ["notice.toml", "清册.xlsx"] and manifest["inputs"]["files"] == 2
     assert manifest["published_by"] == "王会计" and manifest["published_on"] == "2022-12-01"
-    assert all(len(i["sha256"]) == 64 and i["size"] > 0 for i in manifest["inputs"])
+    assert all(len(i["sha256"]) == 64 and i["size"] > 0 for i in listing)
     assert manifest["publish_date"] == "2022-12-01" and manifest["publicity_end"] == "2022-12-07"
     assert manifest["tool_version"] and manifest["settings"]["kind"] == "results"
     rows = read_csv(folder / "rows.csv")
@@ -149,7 +155,11 @@ def test_verify_finds_a_tampered_pdf_a_missing_file_an_extra_file_and_a_bad_regi
     assert any("note.txt：清单中没有这个文件" in f for f in findings)
     assert any("登记簿 register.csv 中没有这个版本" in f for f in findings)
     assert any("但档案中没有这个版本" in f for f in findings)
-
+    listing = next((archive / "永嘉县/2022/inputs").glob("*.json"))
+    listing.write_text(listing.read_text(encoding="utf-8").replace("清册.xlsx", "别的.xlsx"), encoding="utf-8")
+    assert sum("输入文件清单" in f and "被改动" in f for f in verify(archive)) == 2  # both villages name it
+    listing.unlink()
+    assert sum("输入文件清单" in f and "缺失" in f for f in verify(archive)) == 2
 
 
 
