@@ -200,9 +200,8 @@ def _public_texts(where, shown):
         if path.exists():
             yield name, path.read_text(encoding="utf-8-sig")
     for item in shown:
-        if item.path is not None:
-            for text, _ in item.notice.texts():
-                yield str(item.path.relative_to(where.outputs)), text
+        if item.path is not None:  # one text per notice (no pattern spans a line break)
+            yield str(item.path.relative_to(where.outputs)), "\n".join(text for text, _ in item.notice.texts() if text)
 
 
 def _short(text: str, limit: int) -> str:
