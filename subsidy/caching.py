@@ -75,9 +75,10 @@ class ParseCache:
         self.reused += 1
         return value
 
-    def store(self, key: str, value: object) -> None:
+    def store(self, key: str, data: bytes) -> None:
+        """Keep a parsed file, pickled."""
         self.used.add(key)
-        atomic_write_bytes(self.folder / f"{key}.pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        atomic_write_bytes(self.folder / f"{key}.pickle", data)
 
     def prune(self) -> None:
         """Forget the files this run did not read (a file removed or changed)."""

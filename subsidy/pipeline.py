@@ -14,6 +14,7 @@ season_status    -> where each village stands in the season (status.csv)
 from __future__ import annotations
 
 import json
+import pickle
 import traceback
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -50,6 +51,7 @@ from .status import build_status, write_status
 from .validating import check_cadres, check_claims, find_duplicates, match_cadres
 from .villages import VillageRegistry
 from .workbook import write_workbook
+from .workers import spread
 from .writing import atomic_write_bytes, internal_dir, write_csv
 
 UNNAMED_SUBSIDY = "未注明补贴项目"
@@ -127,6 +129,11 @@ def read_inputs(inputs: Path, *, latest_year: int | None = None, progress: Progr
     ctx = Context(catalogue, villages, latest_year or date.today().year)
     steering = _parsing_settings_key(inputs, shared_dirs, ctx.latest_year)
     files = discover(inputs, exclude)
+    keys = {item.rel: cache.key(steering, item.rel, file_sha256(item.path)) if cache is not None else ""
+            for item in files if not item.skipped}
+    kept = {rel: cache.load(key) for rel, key in keys.items()} if cache is not None else {}
+    parsed = spread(_read_pickled, [item for item in files if not item.skipped and kept.get(item.rel) is None],
+                    initializer=_reading_context, initargs=(ctx, catalogue))
     reports, sheets, problems = [], [], []
     for n, item in enumerate(files, 1):
         if progress:
@@ -136,14 +143,14 @@ def read_inputs(inputs: Path, *, latest_year: int | None = None, progress: Progr
             reports.append(FileReport(item.rel, item.path.suffix.lstrip(".") if not item.own == OUTPUT_FOLDER else "",
                                       item.own or "未使用", note=item.skipped))
             continue
-        key = cache.key(steering, item.rel, file_sha256(item.path)) if cache is not None else ""
-        found = cache.load(key) if cache is not None else None
+        found = kept.get(item.rel)
         if found is not None:
             found[0].reused = True
         else:
-            found = _read_file(item, ctx, catalogue)
+            data = next(parsed)  # parsed on all cores, in this order
             if cache is not None:
-                cache.store(key, found)
+                cache.store(keys[item.rel], data)
+            found = pickle.loads(data)
         report, results, file_problems = found
         reports.append(report)
         sheets += results
@@ -159,6 +166,19 @@ def _parsing_settings_key(inputs: Path, shared_dirs: tuple[Path, ...], latest_ye
     """What steers parsing besides a file itself: the village and subsidy lists in force, and the latest year."""
     used = settings_files(inputs, "villages.csv", shared_dirs) + settings_files(inputs, "subsidies.csv", shared_dirs)
     return "\n".join([str(latest_year), *(f"{p.name}:{file_sha256(p)}" for p in used)])
+
+
+_READING: tuple[Context, Catalogue] | None = None  # what a reading worker parses with
+
+
+def _reading_context(ctx: Context, catalogue: Catalogue) -> None:
+    global _READING
+    _READING = (ctx, catalogue)
+
+
+def _read_pickled(item) -> bytes:
+    """One file parsed (in a worker), pickled as the parse cache keeps it."""
+    return pickle.dumps(_read_file(item, *_READING), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _read_file(item, ctx: Context, catalogue: Catalogue) -> tuple[FileReport, list[SheetResult], list[Problem]]:

@@ -9,14 +9,9 @@ this run did not write is removed, so the folder always matches the current inpu
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
 import os
 import shutil
-import threading
-import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,11 +19,11 @@ from typing import TYPE_CHECKING
 from . import fonts
 from .archiving import Version, correct_against, is_current, latest_version
 from .caching import RenderCache
-from .locking import forget_inherited
 from .normalising import money_text
 from .notices import Notice
 from .rendering import render
 from .safepaths import component, inside, village_stem
+from .workers import cores, spread
 from .writing import atomic_write_bytes, fsync_folder, write_csv
 
 if TYPE_CHECKING:  # the records these functions take, named for the reader (no import at run time)
@@ -74,20 +69,6 @@ def notice_paths(folder: Path, notice: Notice) -> tuple[Path, Path]:
             inside(folder, folder / town / f"{stem}{LARGE_SUFFIX}.pdf"))
 
 
-def _worker_start() -> None:
-    """A rendering worker: drop the parent's locks, and end itself if the parent dies (a killed run)."""
-    forget_inherited()
-    parent = os.getppid()
-
-    def watch() -> None:
-        while True:
-            time.sleep(0.5)
-            if os.getppid() != parent:
-                os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
 @dataclass(frozen=True)
 class RenderJob:
     """One notice to draw, and where its normal and large-print PDFs go (written by the worker that draws them)."""
@@ -107,30 +88,14 @@ def _render_job(job: RenderJob) -> tuple[int, int]:
     return pages, large_pages
 
 
-# fork where the platform has it (fast start); spawn elsewhere (Windows) or when asked (SUBSIDY_START_METHOD)
-START_METHOD = os.environ.get("SUBSIDY_START_METHOD") or (
-    "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-
-
 def render_files(jobs: list[RenderJob], workers: int | None = None, progress: Progress | None = None,
                  start_method: str | None = None) -> list[tuple[int, int]]:
     """Draw each job's notice on all cores; each worker writes the PDFs itself (the parent never holds them).
     Returns (pages, large-print pages) per job."""
-    workers = workers or min(os.cpu_count() or 1, 8)
     if progress and jobs:
-        progress(f"绘制公示 {len(jobs)} 份（每份普通版和大字版各一，{workers} 个进程）")
+        progress(f"绘制公示 {len(jobs)} 份（每份普通版和大字版各一，{cores(workers)} 个进程）")
     fonts.register()  # once, before the workers start: forked workers inherit the loaded fonts
-    if workers <= 1 or len(jobs) < 4:
-        return [_render_job(job) for job in jobs]
-    # a forked worker shares the parent's memory until it writes to it; the cyclic GC would write to every
-    # object (and copy the whole run's rows into each worker), so the parent's objects are frozen meanwhile
-    gc.freeze()
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(start_method or START_METHOD),
-                                 initializer=_worker_start) as pool:
-            return list(pool.map(_render_job, jobs, chunksize=max(1, min(16, len(jobs) // (workers * 8)))))
-    finally:
-        gc.unfreeze()
+    return list(spread(_render_job, jobs, workers, start_method=start_method))
 
 
 def write_current_notices(notices: list[Notice], settings: NoticeSettings, outputs: Path, archive_root: Path, workers: int | None = None,

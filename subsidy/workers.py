@@ -1,0 +1,66 @@
+"""Work spread over every core: parsing the input files and drawing the notices.
+
+Workers are forked where the platform can (fast start, and they share the parent's memory until they write to it)
+and spawned elsewhere (Windows) or when SUBSIDY_START_METHOD says so. A worker forgets the parent's locks and ends
+itself when the parent dies (a killed run leaves no orphans drawing on). Results come back in order.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
+
+from .locking import forget_inherited
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+START_METHOD = os.environ.get("SUBSIDY_START_METHOD") or (
+    "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+
+
+def cores(workers: int | None = None) -> int:
+    return workers or min(os.cpu_count() or 1, 8)
+
+
+def _start(initializer: Callable[..., None] | None, args: tuple) -> None:
+    forget_inherited()
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+    if initializer is not None:
+        initializer(*args)
+
+
+def spread(fn: Callable[[T], R], items: Sequence[T], workers: int | None = None, *,
+           initializer: Callable[..., None] | None = None, initargs: tuple = (),
+           start_method: str | None = None) -> Iterator[R]:
+    """fn over items on `workers` processes (all cores by default), in order; in this process when there is one
+    core or only a few items. `initializer(*initargs)` runs first wherever fn runs."""
+    workers = cores(workers)
+    if workers <= 1 or len(items) < 4:
+        if initializer is not None:
+            initializer(*initargs)
+        yield from map(fn, items)
+        return
+    # a forked worker shares the parent's memory until it writes to it; the cyclic GC would write to every object
+    # (and copy the whole run's rows into each worker), so the parent's objects are frozen meanwhile
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(start_method or START_METHOD),
+                                 initializer=_start, initargs=(initializer, initargs)) as pool:
+            yield from pool.map(fn, items, chunksize=max(1, min(16, len(items) // (workers * 8))))
+    finally:
+        gc.unfreeze()
