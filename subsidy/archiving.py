@@ -41,7 +41,7 @@ from .ownfiles import MARKER
 from .privacy import mask_name
 from .reading import SHARED_SETTINGS, walk
 from .safepaths import component, inside, village_stem
-from .writing import atomic_write_bytes, fsync_folder, read_rows
+from .writing import atomic_write_bytes, fsync_folder, read_rows, sync_files
 
 if TYPE_CHECKING:  # the records these functions take, named for the reader (no import at run time)
     from .books import SummaryRow
@@ -219,13 +219,20 @@ def archive_publication(items: list, settings: NoticeSettings, summary: list[Sum
     with output_lock(root):
         recover(root)
         listings: dict[Path, dict] = {}
-        rows = []
+        staged = []
         for item in items:
             county_year = village_dir(root, item.notice, settings.kind).parents[1]
             if county_year not in listings:
                 listings[county_year] = store_listing(root, county_year, inputs_listing)
-            rows.append(_write_version(item, settings, by_village.get(item.notice.village_code, []),
-                                       listings[county_year], root, record))
+            staged.append(_stage_version(item, settings, by_village.get(item.notice.village_code, []),
+                                         listings[county_year], root, record))
+        sync_files(root, [path for staging, _, _ in staged for path in staging.iterdir()])
+        rows = []
+        for staging, final, manifest in staged:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(staging, final)  # the whole version appears at once
+            fsync_folder(final.parent)
+            rows.append(_register_row(manifest, final, root))
         _append_register(root, rows)
         return rows
 
@@ -241,8 +248,9 @@ def store_listing(root: Path, county_year: Path, listing: list[dict]) -> dict:
     return {"listing": path.relative_to(root).as_posix(), "sha256": digest, "files": len(listing)}
 
 
-def _write_version(item, settings: NoticeSettings, summary: list[SummaryRow], inputs: dict, root: Path,
-                   record: PublicationRecord) -> dict:
+def _stage_version(item, settings: NoticeSettings, summary: list[SummaryRow], inputs: dict, root: Path,
+                   record: PublicationRecord) -> tuple[Path, Path, dict]:
+    """A village's new version written whole into archive/.staging/ (not yet durable): (staging, final, manifest)."""
     notice, latest = item.notice, item.corrects
     number = (latest.number if latest else 0) + 1
     final = village_dir(root, notice, settings.kind) / f"v{number}"
@@ -284,14 +292,8 @@ def _write_version(item, settings: NoticeSettings, summary: list[SummaryRow], in
     staging = root / ".staging" / uuid.uuid4().hex
     staging.mkdir(parents=True)
     for name, data in files.items():
-        with open(staging / name, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-    final.parent.mkdir(parents=True, exist_ok=True)
-    os.rename(staging, final)  # the whole version appears at once
-    fsync_folder(final.parent)
-    return _register_row(manifest, final, root)
+        (staging / name).write_bytes(data)  # made durable with the others before it is renamed into place
+    return staging, final, manifest
 
 
 def _register_row(manifest: dict, folder: Path, root: Path) -> dict:

@@ -26,7 +26,7 @@ import pandas as pd
 from .normalising import parse_decimal
 from .privacy import find_unmasked
 from .public import PublishedVersion, load_published, money2
-from .safepaths import component, inside
+from .safepaths import Within, component
 from .writing import atomic_write_bytes
 
 
@@ -106,6 +106,7 @@ var q=new URLSearchParams(window.location.search).get('q');if(q){input.value=q;}
 class _Writer:
     def __init__(self, root: Path):
         self.root = root
+        self.inside = Within(root)
         self.findings: list[str] = []
         self.written: set[Path] = set()
 
@@ -115,12 +116,12 @@ class _Writer:
         if hit:
             self.findings.append(f"site/{rel}：含完整证件号或账号（{hit[:6]}…），未写入")
             return
-        path = inside(self.root, self.root / rel)
+        path = self.inside(self.root / rel)
         atomic_write_bytes(path, text.encode("utf-8"), durable=False)  # rebuilt from the archive every time
         self.written.add(path)
 
     def copy(self, source: Path, rel: str) -> None:
-        target = inside(self.root, self.root / rel)
+        target = self.inside(self.root / rel)
         if not target.exists() or target.read_bytes() != source.read_bytes():
             atomic_write_bytes(target, source.read_bytes(), durable=False)
         self.written.add(target)

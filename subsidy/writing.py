@@ -8,6 +8,7 @@ show full ID or account numbers goes under an `internal/` folder readable by its
 from __future__ import annotations
 
 import csv
+import ctypes
 import io
 import os
 import re
@@ -53,6 +54,28 @@ def atomic_write(path: Path, fill: Callable[[BinaryIO], object], durable: bool =
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _syncfs(folder: Path) -> bool:
+    """Flush the whole file system `folder` is on (Linux syncfs); False where there is no such call."""
+    try:
+        call = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError, TypeError):
+        return False
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        return call(fd) == 0
+    finally:
+        os.close(fd)
+
+
+def sync_files(folder: Path, files: list[Path]) -> None:
+    """Make `files` (all on the file system of `folder`) durable: one syncfs for all of them on Linux (a
+    publication writes some 30,000 archive files; one fsync each cost a tenth of it), else an fsync per file."""
+    if files and not _syncfs(folder):
+        for path in files:
+            with open(path, "rb+") as f:
+                os.fsync(f.fileno())
 
 
 def fsync_folder(folder: Path) -> None:
