@@ -103,6 +103,7 @@ def write_current_notices(notices: list[Notice], settings: NoticeSettings, outpu
     """notices/ as it stands now: published copies where nothing changed since publication, drafts elsewhere
     (a draft whose content is unchanged since the last run is kept as it is: see RenderCache)."""
     folder = outputs / "notices"
+    cache = RenderCache(outputs)
     results: list[Published] = []
     drafts: list[Published] = []
     for notice in notices:
@@ -113,13 +114,15 @@ def write_current_notices(notices: list[Notice], settings: NoticeSettings, outpu
         latest = latest_version(archive_root, notice, settings.kind)
         item = Published(notice, path, large_path, version=latest)
         if is_current(latest, notice, settings):
-            show_published(item, latest)
+            show_published(item, latest, cache)
         else:
             if latest is not None:
                 correct_against(notice, latest)
             drafts.append(item)
         results.append(item)
-    _write_drafts(drafts, settings.paper, RenderCache(outputs), workers, progress)
+    drawn = _write_drafts(drafts, settings.paper, cache, workers, progress)
+    cache.save(drawn | {item.path: (published_key(item.version), item.large_path, item.pages, item.large_pages)
+                        for item in results if item.state == PUBLISHED})
     written = {p for item in results for p in (item.path, item.large_path) if p is not None}
     for stale in folder.rglob("*.pdf") if folder.exists() else ():
         if stale not in written:
@@ -129,7 +132,8 @@ def write_current_notices(notices: list[Notice], settings: NoticeSettings, outpu
 
 
 def _write_drafts(drafts: list[Published], paper: str, cache: RenderCache, workers: int | None,
-                  progress: Progress | None) -> None:
+                  progress: Progress | None) -> dict[Path, tuple[str, Path, int, int]]:
+    """Draw the drafts whose notice changed since the last run; returns what the cache records of each."""
     keys = {id(item): cache.key(item.notice, paper) for item in drafts}
     todo = []
     for item in drafts:
@@ -144,7 +148,7 @@ def _write_drafts(drafts: list[Published], paper: str, cache: RenderCache, worke
     jobs = [RenderJob(item.notice, paper, item.path, item.large_path, durable=False) for item in todo]
     for item, (pages, large_pages) in zip(todo, render_files(jobs, workers, progress), strict=True):
         item.pages, item.large_pages = pages, large_pages
-    cache.save({item.path: (keys[id(item)], item.large_path, item.pages, item.large_pages) for item in drafts})
+    return {item.path: (keys[id(item)], item.large_path, item.pages, item.large_pages) for item in drafts}
 
 
 def refresh_shown(items: list[Published], settings: NoticeSettings, archive_root: Path) -> None:
@@ -157,16 +161,24 @@ def refresh_shown(items: list[Published], settings: NoticeSettings, archive_root
                 item.pages, item.large_pages = latest.manifest.get("pages", 0), latest.manifest.get("large_pages", 0)
 
 
-def show_published(item: Published, version: Version) -> None:
-    """Put the published version's PDFs (exactly as archived) in notices/."""
+def published_key(version: Version) -> str:
+    """What the draft cache records of a published version shown in notices/: its PDFs' SHA-256."""
+    outputs = version.manifest.get("outputs", {})
+    return "published " + " ".join(outputs.get(version.manifest[k], "") for k in ("notice", "large_print"))
+
+
+def show_published(item: Published, version: Version, cache: RenderCache | None = None) -> None:
+    """Put the published version's PDFs (exactly as archived) in notices/; with the draft cache, files it records as
+    copied from this version (and unchanged since) are not read again."""
     manifest = version.manifest
-    for source, target in ((manifest["notice"], item.path), (manifest["large_print"], item.large_path)):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if not target.exists() or target.read_bytes() != (version.folder / source).read_bytes():
-            tmp = target.with_name(f".{target.name}.tmp")
-            shutil.copyfile(version.folder / source, tmp)
-            os.replace(tmp, target)
-            fsync_folder(target.parent)
+    if cache is None or cache.kept(item.path, item.large_path, published_key(version)) is None:
+        for source, target in ((manifest["notice"], item.path), (manifest["large_print"], item.large_path)):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not target.exists() or target.read_bytes() != (version.folder / source).read_bytes():
+                tmp = target.with_name(f".{target.name}.tmp")
+                shutil.copyfile(version.folder / source, tmp)
+                os.replace(tmp, target)
+                fsync_folder(target.parent)
     item.state, item.version = PUBLISHED, version
     item.pages, item.large_pages = manifest.get("pages", 0), manifest.get("large_pages", 0)
 

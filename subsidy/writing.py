@@ -165,6 +165,7 @@ def write_stable_xlsx(path: Path, save: Callable[[Path], object], stamp: str = "
                 for info in src.infolist():
                     entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
                     entry.compress_type = zipfile.ZIP_DEFLATED
+                    entry._compresslevel = 1  # rewritten every run: 3× faster than level 6, a quarter larger
                     entry.external_attr = 0o600 << 16
                     if info.filename == "docProps/core.xml":
                         content = _MODIFIED.sub(rb"<dcterms:modified\1>" + stamp.encode() + rb"</dcterms:modified>",

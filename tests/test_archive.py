@@ -194,3 +194,18 @@ def test_a_run_killed_at_random_points_leaves_a_consistent_archive(tmp_path):
     for code in {r["village_code"] for r in register}:
         numbers = sorted(int(r["version"]) for r in register if r["village_code"] == code)
         assert numbers == list(range(1, len(numbers) + 1))
+
+
+def test_published_notices_are_not_copied_again_unless_changed_behind_the_tools_back(inputs, tmp_path):
+    county(inputs)
+    out = tmp_path / "out"
+    assert publish(inputs, out)["published"] == 2
+    run(inputs, out, 2022)  # records the published copies it checked (internal/cache/notices.json)
+    shown = sorted((out / "notices").rglob("*.pdf"))
+    before = {p: p.stat().st_mtime_ns for p in shown}
+    run(inputs, out, 2022)
+    assert {p: p.stat().st_mtime_ns for p in shown} == before  # nothing copied again
+    original = shown[0].read_bytes()
+    shown[0].write_bytes(b"%PDF-1.7 changed by hand")
+    run(inputs, out, 2022)
+    assert shown[0].read_bytes() == original  # put back exactly as archived
