@@ -282,6 +282,17 @@ def _period_line(start: date | None, days: int) -> str:
     return f"公示时间：{cn_date(start)}至{cn_date(end)}，共{days}天。"
 
 
+def dated(notice: Notice, settings: NoticeSettings) -> Notice:
+    """The notice as built for a publication on settings.publish_date, from the draft: the same rows (shared, not
+    built again: a million of them at prefecture scale), the dates filled in, and a draft's 更正 marks left off
+    (the publication makes its own correction against the version it corrects)."""
+    start = settings.publish_date
+    title = notice.title.removesuffix("更正公示") + "公示" if notice.corrects_version is not None else notice.title
+    return replace(notice, title=title, closing=[_period_line(start, settings.publicity_days), *notice.closing[1:]],
+                   date_line=cn_date(start), publish_date=start, problems=list(notice.problems), correction_lines=[],
+                   corrects_version=None, verification_code="", qr_payload="")
+
+
 def web_copy(notice: Notice) -> Notice:
     """The notice as put on the web with names masked (张*明), saying so; the same 核验码."""
     copy = replace(notice, groups=[replace(g, rows=[replace(r, name=mask_name(r.name)) for r in g.rows])

@@ -33,7 +33,7 @@ from .formulas import fill_missing_results
 from .locking import output_lock
 from .normalising import area_text, money_text
 from .notice_settings import NoticeSettings, SettingsError, load_settings, with_overrides
-from .notices import Notice, build_notices
+from .notices import Notice, build_notices, dated
 from .opendata import build_open_data
 from .ownfiles import OUTPUT_FOLDER
 from .posting import OBJECTIONS_FILE, load_objections
@@ -485,11 +485,11 @@ def publish(books: Books, summary: list[SummaryRow], stage: NoticeStage, request
             outputs: Path, archive_root: Path, shared_dirs: tuple[Path, ...] = (),
             progress: Progress | None = None, exclude: tuple[Path, ...] = ()) -> dict:
     """Publish the requested villages that are ready (see publication.py); returns what became of each."""
-    dated = prepare_notices(books, inputs, shared_dirs, publish_date=request.date,
-                            overrides=_overrides_of(stage.settings))
+    settings = stage.settings.dated(request.date)
     problems = sorted_problems(books, books.problems + stage.problems)
-    outcomes = publish_villages(dated.notices, stage.shown, dated.settings, stage.readiness, request, summary,
-                                input_listing(inputs, shared_dirs, exclude), outputs, archive_root, problems, progress)
+    outcomes = publish_villages([dated(n, settings) for n in stage.notices], stage.shown, settings, stage.readiness,
+                                request, summary, input_listing(inputs, shared_dirs, exclude), outputs, archive_root,
+                                problems, progress)
     if progress:
         progress("更新公开网站和开放数据")
     public = build_public(archive_root)
@@ -529,10 +529,6 @@ def unpublished_versions(archive_root: Path, year: int, counties: list[str]) -> 
             if not json.loads(manifest.read_text(encoding="utf-8")).get("published_by"):
                 found.append(manifest.parent.relative_to(archive_root).as_posix())
     return found
-
-
-def _overrides_of(settings: NoticeSettings) -> dict:
-    return {"kind": settings.kind, "paper": settings.paper}
 
 
 def season_status(inputs: Path, outputs: Path, archive_root: Path, today: date,

@@ -24,7 +24,7 @@ from .archiving import (
     is_current,
     latest_version,
 )
-from .notices import Notice, web_copy
+from .notices import Notice
 from .problems import COUNTY
 from .publishing import (
     LARGE_SUFFIX,
@@ -119,16 +119,14 @@ def publish_villages(notices: list[Notice], current: list[Published], settings: 
 def _write_final(items: list[Published], settings: NoticeSettings, folder: Path, staging: Path, progress) -> None:
     """The dated PDFs of the villages being published, into notices/, and their web copies into `staging` (until
     the archive takes them), each written by the worker that draws it."""
-    jobs, web_jobs = [], []
+    jobs = []
     for item in items:
         item.path, item.large_path = notice_paths(folder, item.notice)
-        jobs.append(RenderJob(item.notice, settings.paper, item.path, item.large_path))
-        web = tuple(staging / f"{item.notice.village_code}{n}.pdf" for n in ("", LARGE_SUFFIX))
-        item.web = web
-        if settings.web_mask_names:
-            web_jobs.append(RenderJob(web_copy(item.notice), settings.paper, *web))
-    pages = render_files(jobs + web_jobs, progress=progress)
-    for item, (normal_pages, large_pages) in zip(items, pages, strict=False):
+        item.web = tuple(staging / f"{item.notice.village_code}{n}.pdf" for n in ("", LARGE_SUFFIX))
+        jobs.append(RenderJob(item.notice, settings.paper, item.path, item.large_path,
+                              web=item.web if settings.web_mask_names else None))
+    pages = render_files(jobs, progress=progress)
+    for item, (normal_pages, large_pages) in zip(items, pages, strict=True):
         item.pages, item.large_pages = normal_pages, large_pages
         item.state = PUBLISHED
         if not settings.web_mask_names:  # the web copies are the notices themselves

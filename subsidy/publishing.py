@@ -20,7 +20,7 @@ from . import fonts
 from .archiving import Version, correct_against, is_current, latest_version
 from .caching import RenderCache
 from .normalising import money_text
-from .notices import Notice
+from .notices import Notice, web_copy
 from .rendering import render
 from .safepaths import component, inside, village_stem
 from .workers import cores, spread
@@ -78,13 +78,21 @@ class RenderJob:
     path: Path
     large_path: Path
     durable: bool = True  # False for drafts: every run checks them (RenderCache) and draws them again if need be
+    web: tuple[Path, Path] | None = None  # a publication's web copies, names masked (made and drawn by the worker)
 
 
 def _render_job(job: RenderJob) -> tuple[int, int]:
-    normal, pages = render(job.notice, job.paper, False)
-    atomic_write_bytes(job.path, normal, job.durable)
-    large, large_pages = render(job.notice, job.paper, True)
-    atomic_write_bytes(job.large_path, large, job.durable)
+    pages = _draw_pair(job.notice, job.paper, job.path, job.large_path, job.durable)
+    if job.web is not None:
+        _draw_pair(web_copy(job.notice), job.paper, *job.web, job.durable)
+    return pages
+
+
+def _draw_pair(notice: Notice, paper: str, path: Path, large_path: Path, durable: bool) -> tuple[int, int]:
+    normal, pages = render(notice, paper, False)
+    atomic_write_bytes(path, normal, durable)
+    large, large_pages = render(notice, paper, True)
+    atomic_write_bytes(large_path, large, durable)
     return pages, large_pages
 
 
@@ -93,7 +101,8 @@ def render_files(jobs: list[RenderJob], workers: int | None = None, progress: Pr
     """Draw each job's notice on all cores; each worker writes the PDFs itself (the parent never holds them).
     Returns (pages, large-print pages) per job."""
     if progress and jobs:
-        progress(f"绘制公示 {len(jobs)} 份（每份普通版和大字版各一，{cores(workers)} 个进程）")
+        web = "及其网上公布版" if any(job.web for job in jobs) else ""
+        progress(f"绘制公示 {len(jobs)} 份（每份普通版和大字版各一{web}，{cores(workers)} 个进程）")
     fonts.register()  # once, before the workers start: forked workers inherit the loaded fonts
     return list(spread(_render_job, jobs, workers, start_method=start_method))
 

@@ -331,3 +331,22 @@ def test_a_cadre_name_two_villagers_share_is_a_problem_not_a_guess(inputs, run_o
     res = run_on(inputs)
     assert res.problems("ambiguous_match") == [("ambiguous_match", "村干部名单.xlsx", "名单", 2)]
     assert "同名" in res.detail("ambiguous_match")[0]
+
+
+def test_a_publication_dates_the_drafts_as_a_dated_build_would(tmp_path):
+    """publish dates the run's notices (sharing their rows) instead of building them again: the same notices."""
+    from datetime import date
+
+    from subsidy.notices import dated
+    from subsidy.pipeline import assemble, prepare_notices, read_inputs
+    from tests.sample_county import build
+
+    inputs = build(tmp_path / "inputs")
+    books = assemble(read_inputs(inputs, latest_year=2022), 2022)
+    drafts = prepare_notices(books, inputs)
+    built = prepare_notices(books, inputs, publish_date=date(2022, 12, 1))
+    drafts.notices[0].correct(1, "2022-11-01", drafts.notices[0].title, ["金额变更：张三"])  # a draft correction
+    derived = [dated(n, built.settings) for n in drafts.notices]
+    assert len(derived) == len(built.notices) > 5
+    assert derived == built.notices
+    assert derived[0].closing[0].startswith("公示时间：2022年12月1日至") and derived[0].date_line == "2022年12月1日"

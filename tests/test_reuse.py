@@ -65,4 +65,3 @@ def test_a_damaged_cache_is_rebuilt_not_trusted(tmp_path):
     notice.write_bytes(b"%PDF-1.7 damaged")  # a draft changed behind the tool's back is drawn again
     run(inputs, out, 2022)
     assert outputs_of(out) == expected
-
