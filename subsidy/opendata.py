@@ -10,16 +10,16 @@ UTF-8 without a BOM, comma separated, money with two decimals and no separators 
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+from collections.abc import Iterable
 from pathlib import Path
-
-import pandas as pd
 
 from .privacy import find_unmasked, mask_name
 from .public import PublishedVersion, load_published
 from .safepaths import component, inside
-from .writing import atomic_write_bytes
+from .writing import atomic_write, atomic_write_bytes
 
 VILLAGE_FIELDS = [("village_code", "string", "村代码（12位统计用区划代码）"), ("village_name", "string", "村名"),
                   ("town", "string", "乡镇（街道）"), ("kind", "string", "公示类型（results 发放结果，application 申报审核）"),
@@ -40,20 +40,42 @@ def build_open_data(archive_root: Path, root: Path) -> list[str]:
     latest = [v for v in load_published(archive_root) if v.latest]
     for (county, year), group in _groups(latest).items():
         folder = inside(root, root / component(county) / str(year))
-        villages = pd.DataFrame([_village_row(v, s) for v in group for s in v.summaries],
-                                columns=[f for f, _, _ in VILLAGE_FIELDS])
-        payouts = pd.DataFrame([_payout_row(v, r) for v in group for r in v.rows], columns=[f for f, _, _ in PAYOUT_FIELDS])
-        for name, frame in (("villages.csv", villages), ("payouts.csv", payouts)):
+        villages = ([_village_row(v, s) for s in v.summaries] for v in group)
+        payouts = ([_payout_row(v, r) for r in v.rows] for v in group)  # a village at a time: a million rows
+        for name, fields, chunks in (("villages.csv", VILLAGE_FIELDS, villages), ("payouts.csv", PAYOUT_FIELDS, payouts)):
+            hit = _write_csv(folder / name, [f for f, _, _ in fields], chunks)
+            if hit:
+                findings.append(f"open-data/{component(county)}/{year}/{name}：含完整证件号或账号（{hit[:6]}…），未写入")
+        atomic_write_bytes(folder / "datapackage.json", _package(county, year, group[0].village_code))
+    return findings
+
+
+def _write_csv(path: Path, columns: list[str], chunks: Iterable[list[dict]]) -> str | None:
+    """The CSV, written a chunk of rows at a time, each chunk checked for a full ID or account number before it is
+    written; on a hit nothing is written (the temporary file is removed) and the number found is returned."""
+    found: list[str] = []
+
+    def fill(f) -> None:
+        f.write((",".join(columns) + "\n").encode("utf-8"))
+        for rows in chunks:
             buffer = io.StringIO()
-            frame.to_csv(buffer, index=False, lineterminator="\n")
+            csv.writer(buffer, lineterminator="\n").writerows([[r[c] for c in columns] for r in rows])
             text = buffer.getvalue()
             hit = find_unmasked(text)
             if hit:
-                findings.append(f"open-data/{component(county)}/{year}/{name}：含完整证件号或账号（{hit[:6]}…），未写入")
-                continue
-            atomic_write_bytes(folder / name, text.encode("utf-8"))
-        atomic_write_bytes(folder / "datapackage.json", _package(county, year, group[0].village_code))
-    return findings
+                found.append(hit)
+                raise _Withheld
+            f.write(text.encode("utf-8"))
+
+    try:
+        atomic_write(path, fill)
+    except _Withheld:
+        return found[0]
+    return None
+
+
+class _Withheld(Exception):
+    """A chunk held a full number: the file is not written."""
 
 
 def _groups(versions: list[PublishedVersion]) -> dict[tuple, list[PublishedVersion]]:

@@ -18,7 +18,6 @@ class PublishedVersion:
     folder: Path
     manifest: dict
     latest: bool = False  # the newest version of its village, kind and year
-    rows: list[dict] = field(default_factory=list)  # rows.csv, names masked for the web where the setting says
     summaries: list[dict] = field(default_factory=list)  # summary.csv
     cadres: list[dict] = field(default_factory=list)  # cadres.csv
 
@@ -27,6 +26,13 @@ class PublishedVersion:
             return self.__dict__["manifest"][name]
         except KeyError:
             raise AttributeError(name) from None
+
+    @property
+    def rows(self) -> list[dict]:
+        """rows.csv, names masked for the web where the setting says: read when asked and not kept (all villages'
+        rows at once were a million dicts at prefecture scale)."""
+        masked = self.manifest.get("web_mask_names", True)
+        return [dict(r, name=mask_name(r["name"]) if masked else r["name"]) for r in read_rows(self.folder / "rows.csv")]
 
     @property
     def web_notice(self) -> Path:
@@ -52,7 +58,6 @@ def load_published(root: Path) -> list[PublishedVersion]:
             continue
         masked = manifest.get("web_mask_names", True)
         v = PublishedVersion(folder=path.parent, manifest=manifest)
-        v.rows = [dict(r, name=mask_name(r["name"]) if masked else r["name"]) for r in read_rows(path.parent / "rows.csv")]
         v.summaries = read_rows(path.parent / "summary.csv")
         v.cadres = [dict(c, name=mask_name(c["name"]) if masked else c["name"]) for c in read_rows(path.parent / "cadres.csv")]
         found.append(v)
