@@ -45,7 +45,7 @@ ui: $(STAMP)
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(PORT)
 
 bench: $(STAMP)  # the whole run at prefecture scale against its floor, then the parts (takes a while)
-	$(BIN)/python benchmarks/bench_run.py --rows 100000 --incremental
+	$(BIN)/python benchmarks/bench_run.py --rows 100000 --repeat 3 --incremental
 	$(BIN)/python benchmarks/bench_run.py --rows 100000 --layout county
 	$(BIN)/python benchmarks/bench_run.py --rows 1000000
 	$(BIN)/python benchmarks/bench_read.py --rows 200000
