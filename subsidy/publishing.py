@@ -143,10 +143,10 @@ def write_current_notices(notices: list[Notice], settings: NoticeSettings, outpu
 def _write_drafts(drafts: list[Published], paper: str, cache: RenderCache, workers: int | None,
                   progress: Progress | None) -> dict[Path, tuple[str, Path, int, int]]:
     """Draw the drafts whose notice changed since the last run; returns what the cache records of each."""
-    keys = {id(item): cache.key(item.notice, paper) for item in drafts}
+    keys = {item.path: cache.key(item.notice, paper) for item in drafts}  # each draft has its own path
     todo = []
     for item in drafts:
-        kept = cache.kept(item.path, item.large_path, keys[id(item)])
+        kept = cache.kept(item.path, item.large_path, keys[item.path])
         if kept is None:
             todo.append(item)
         else:
@@ -157,7 +157,7 @@ def _write_drafts(drafts: list[Published], paper: str, cache: RenderCache, worke
     jobs = [RenderJob(item.notice, paper, item.path, item.large_path, durable=False) for item in todo]
     for item, (pages, large_pages) in zip(todo, render_files(jobs, workers, progress), strict=True):
         item.pages, item.large_pages = pages, large_pages
-    return {item.path: (keys[id(item)], item.large_path, item.pages, item.large_pages) for item in drafts}
+    return {item.path: (keys[item.path], item.large_path, item.pages, item.large_pages) for item in drafts}
 
 
 def refresh_shown(items: list[Published], settings: NoticeSettings, archive_root: Path) -> None:
