@@ -53,6 +53,7 @@ def materialize_partition(key: str, settings, progress=None, request: dict | Non
     import dagster as dg
 
     from .assets import ALL_ASSETS, ASSETS
+    from .io import ReleasingMemIOManager, consumers
     from .partitions import county_year
     from .progress import set_printer
     from .sensors import CONCURRENCY_TAG
@@ -64,10 +65,11 @@ def materialize_partition(key: str, settings, progress=None, request: dict | Non
     run_config: dict = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
     if request is not None:
         run_config["ops"] = {"publication": {"config": request}}
+    assets = ALL_ASSETS if request is not None else ASSETS
     try:
         result = dg.materialize(
-            ALL_ASSETS if request is not None else ASSETS, partition_key=key, instance=instance, raise_on_error=False,
-            resources={"settings": settings, "io_manager": dg.mem_io_manager},
+            assets, partition_key=key, instance=instance, raise_on_error=False,
+            resources={"settings": settings, "io_manager": ReleasingMemIOManager(consumers(assets))},
             tags={CONCURRENCY_TAG: key, "subsidy/started_by": "command line"}, run_config=run_config,
         )
     finally:

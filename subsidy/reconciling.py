@@ -149,15 +149,18 @@ def _reconcile(households: list[Household], payments: list[Payment], year: int) 
     in_year.sort(key=lambda p: (p.date or "", p.file, p.sheet, p.row))
     for p in in_year:
         _match(p, by_id, by_name, rec, ledger)
+    del by_id, by_name  # hundreds of MB at a million rows, not needed below (where memory peaks)
     rec.payments = in_year
     for h in households:
         _settle(h, rec, ledger)
-    outcomes = ledger.outcomes
+    ledger.bank.clear()  # each row's bank rows are now in its outcome
     for p in in_year:
-        outcome, matched = outcomes[id(p)]
-        rec.payment_outcomes[p] = PaymentOutcome(outcome, tuple(matched) if matched else (), year)
         if not p.ok:
             rec.problems.append(_failure(p, rec, ledger))
+    outcomes = ledger.outcomes
+    for p in in_year:
+        outcome, matched = outcomes.pop(id(p))  # the working record freed as its final one is made
+        rec.payment_outcomes[p] = PaymentOutcome(outcome, tuple(matched) if matched else (), year)
     return rec
 
 
@@ -199,8 +202,9 @@ def _unpaid(h: Household, rec: Reconciliation) -> None:
 def _failure(p: Payment, rec: Reconciliation, ledger: _Ledger) -> Problem:
     """payment_failed for a failed bank row, saying what became of the household's payment."""
     matched = ledger.matched(p)
-    before = [b for h in matched for b in ledger.of(h)[:ledger.of(h).index(p)] if b.ok]
-    after = [b for h in matched for b in ledger.of(h)[ledger.of(h).index(p) + 1:] if b.ok]
+    banks = [rec.households[h].bank for h in matched]  # each matched row's bank rows, in the order applied
+    before = [b for bank in banks for b in bank[:bank.index(p)] if b.ok]
+    after = [b for bank in banks for b in bank[bank.index(p) + 1:] if b.ok]
     who, what = p.name or "该户", p.subsidy or "补贴"
     if p.reverses and before:
         head = (f"银行{p.status_text or '冲正'}了此前发放给{who}的{what}{money_text(abs(p.amount))}元"
