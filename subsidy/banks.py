@@ -24,6 +24,7 @@ from .normalising import (
     to_fen,
     unwrap_text_formula,
 )
+from .records import compact_pickle
 from .sheetrows import RunningSums, cell, data_rows, row_label, row_preview, settle_label_row
 
 if TYPE_CHECKING:  # named for the reader; rosters builds on this module
@@ -41,6 +42,7 @@ OK_CODES = {"S", "Y", "是", "1", "00", "0000", "SUCCESS", "OK", "√"}
 FAILED_CODES = {"F", "N", "否", "0", "E", "FAIL", "FAILED", "×", "X"}
 
 
+@compact_pickle
 @dataclass(slots=True, kw_only=True, eq=False)
 class Payment:
     """One bank row as the bank reported it. `ok`: True (went through), False (failed, returned, reversed).

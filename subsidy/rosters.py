@@ -34,6 +34,7 @@ from .normalising import (
 )
 from .problems import Problem, problem
 from .reading import InputFile, Sheet
+from .records import compact_pickle
 from .sheetrows import (
     GROUP,
     PLAIN,
@@ -83,6 +84,7 @@ _SUCCESS_LIST = re.compile(r"(代发|入账|支付|转账|到账)成功|成功(�
 _BANK_WORDS = re.compile(r"代发|银行|一卡通|农商|信用社|信用联社|入账|到账")
 
 
+@compact_pickle
 @dataclass(slots=True, kw_only=True, eq=False)
 class Household:
     """One roster row for one subsidy. `id_status`: ok, org, invalid, precision_lost, blank, none. Reconciliation
