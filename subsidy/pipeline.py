@@ -51,7 +51,7 @@ from .status import build_status, write_status
 from .validating import check_cadres, check_claims, find_duplicates, match_cadres
 from .villages import VillageRegistry
 from .workbook import write_workbook
-from .workers import spread
+from .workers import alongside, spread
 from .writing import atomic_write_bytes, internal_dir, write_csv
 
 UNNAMED_SUBSIDY = "未注明补贴项目"
@@ -403,10 +403,10 @@ def write_outputs(books: Books, summary: list[SummaryRow], outputs: Path, inputs
     ))
     if stage is not None:
         paths["readiness"] = write_readiness(outputs, stage)
-    write_csv(paths["households"], HOUSEHOLD_COLUMNS, (
+    households = alongside(lambda: write_csv(paths["households"], HOUSEHOLD_COLUMNS, (
         (h.file, h.sheet, h.row, h.village_code, h.village_name, h.subsidy, h.year, h.name, h.id, h.id_status,
          area_text(h.area), area_text(h.rate), money_text(h.amount), h.account, h.group) for h in books.households
-    ), text_columns={0, 1, 4, 5, 7, 8, 13, 14})
+    ), text_columns={0, 1, 4, 5, 7, 8, 13, 14}))  # written by another process while the workbook is written here
     write_csv(paths["files"], FILE_COLUMNS, (
         (f.file, f.format, f.recognised_as, f.sheets, f.rows, f.used, f.not_used, f.note) for f in books.files
     ))
@@ -415,6 +415,7 @@ def write_outputs(books: Books, summary: list[SummaryRow], outputs: Path, inputs
         for res in books.sheets for n in sorted(res.notes, key=lambda n: n.row) if n.reason != "household"
     ))
     write_workbook(paths["workbook"], books, summary, inputs, stage)
+    households()
     report = run_report(books, summary)
 
     atomic_write_bytes(paths["report"], (json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode())

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -31,6 +31,7 @@ from .decisions import CHECKED
 from .ownfiles import MARKER, keywords
 from .problems import BLOCKS_ZH, FIX, KINDS, NEVER
 from .reconciling import PAID, STATUS_ZH
+from .workers import alongside
 from .writing import write_stable_xlsx
 
 if TYPE_CHECKING:  # the records these functions take, named for the reader (no import at run time)
@@ -51,6 +52,10 @@ _PROBLEM_FILL = PatternFill("solid", fgColor="FCE4D6")
 _TOTAL_FONT = Font(bold=True)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 LEGEND = "说明：标色的行有尚未处理（未改正、未核实）的问题，相关的村暂缓公示；未标色的问题（如银行发放失败、未发放）不影响公示。"
+HOUSEHOLD_COLUMNS = [("村代码", 14, "text"), ("村名", 10, "text"), ("补贴项目", 20, "long"), ("户主姓名", 10, "text"),
+                     ("身份证号", 21, "text"), ("面积(亩)", 9, "area"), ("标准(元/亩)", 9, "money"), ("应发", 11, "money"),
+                     ("实发", 11, "money"), ("发放情况", 9, "text"), ("问题", 18, "long"), ("银行记录", 28, "long"),
+                     ("来源文件", 30, "long"), ("工作表", 10, "text"), ("行号", 6, "int")]
 _OUTCOME_ZH = {"matched": "已对应清册", "unexpected": "清册中无此户", "ambiguous": "无法确定对应哪一行", "other_year": "不是本年度"}
 
 
@@ -259,12 +264,16 @@ def write_workbook(path: Path, books: Books, summary: list[SummaryRow], inputs: 
         wb = Workbook(write_only=True)
         open_rows, held = _open(books, stage)
         sheets = [_readiness_sheet(wb, stage, rows_dir)] if stage is not None else []
-        sheets += [_village_sheet(wb, books, summary, rows_dir, held), _household_sheet(wb, books, rows_dir, open_rows),
-                   _bank_sheet(wb, books, rows_dir, open_rows), _problem_sheet(wb, books, path, inputs, stage),
+        sheets.append(_village_sheet(wb, books, summary, rows_dir, held))
+        households = _TypedSheet(wb, "户明细", HOUSEHOLD_COLUMNS, rows_dir)
+        waiting = _fill_alongside(households, len(books.households), lambda: _fill_households(households, books, open_rows))
+        sheets += [households, _bank_sheet(wb, books, rows_dir, open_rows), _problem_sheet(wb, books, path, inputs, stage),
                    _file_sheet(wb, books, rows_dir, open_rows)]
+        waiting()
         for sheet in sheets:
-            sheet.legend(LEGEND)
-            sheet.finish()
+            if sheet is not households:
+                sheet.legend(LEGEND)
+                sheet.finish()
         stamp = datetime(books.year, 1, 1)
         wb.properties.created = stamp
         wb.properties.title = f"{books.year}年度惠农补贴对账工作簿（内部）"
@@ -303,12 +312,31 @@ def _problems_at(books: Books) -> dict[tuple, list[str]]:
     return out
 
 
-def _household_sheet(wb: Workbook, books: Books, rows_dir: Path, open_rows: set[tuple]) -> _TypedSheet:
-    sheet = _TypedSheet(wb, "户明细", [("村代码", 14, "text"), ("村名", 10, "text"), ("补贴项目", 20, "long"), ("户主姓名", 10, "text"),
-                                ("身份证号", 21, "text"), ("面积(亩)", 9, "area"), ("标准(元/亩)", 9, "money"),
-                                ("应发", 11, "money"), ("实发", 11, "money"), ("发放情况", 9, "text"), ("问题", 18, "long"),
-                                ("银行记录", 28, "long"), ("来源文件", 30, "long"), ("工作表", 10, "text"), ("行号", 6, "int")],
-                   rows_dir)
+def _fill_alongside(sheet: _TypedSheet, rows: int, fill: Callable[[], None]) -> Callable[[], None]:
+    """Fill the sheet's rows (then its legend) in a forked process while the other sheets are written here; returns
+    what waits for it. Only a sheet that fits on one part (the child cannot add sheets to this workbook) and whose
+    styles are registered here first (the child's would not reach this workbook)."""
+    for highlight in (False, True):
+        sheet._cell_heads(highlight, False)
+
+    def in_child() -> tuple[int, int]:
+        fill()
+        sheet.legend(LEGEND)
+        sheet.finish()
+        return sheet.rows, sheet._data_rows
+
+    if rows + 3 >= EXCEL_MAX_ROWS:
+        in_child()
+        return lambda: None
+    done = alongside(in_child)
+
+    def wait() -> None:
+        sheet.rows, sheet._data_rows = done()
+        sheet.finish()  # this process's handle on the rows file (nothing written through it)
+    return wait
+
+
+def _fill_households(sheet: _TypedSheet, books: Books, open_rows: set[tuple]) -> None:
     problems = _problems_at(books)
     for h in books.households:
         outcome = books.outcome(h)
@@ -320,7 +348,6 @@ def _household_sheet(wb: Workbook, books: Books, rows_dir: Path, open_rows: set[
         at = (h.file, h.sheet, h.row)
         sheet.append([h.village_code, h.village_name, h.subsidy, h.name, h.id, h.area, h.rate, h.amount, outcome.paid,
                       label, "；".join(problems.get(at, ())), bank, h.file, h.sheet, h.row], highlight=at in open_rows)
-    return sheet
 
 
 def _bank_sheet(wb: Workbook, books: Books, rows_dir: Path, open_rows: set[tuple]) -> _TypedSheet:

@@ -64,3 +64,49 @@ def spread(fn: Callable[[T], R], items: Sequence[T], workers: int | None = None,
             yield from pool.map(fn, items, chunksize=max(1, min(16, len(items) // (workers * 8))))
     finally:
         gc.unfreeze()
+
+
+def alongside(fn: Callable[[], R]) -> Callable[[], R]:
+    """Start fn() in a forked process while this one carries on; returns a function that waits for fn's result
+    (raising what fn raised). fn sees this process's memory as it was at the start. Where processes are not
+    forked, or on one core, fn runs here and now."""
+    if cores() <= 1 or START_METHOD != "fork":
+        value = fn()
+        return lambda: value
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    gc.freeze()  # as in spread(): the child's collector leaves the shared objects alone
+    try:
+        child = context.Process(target=_alongside, args=(fn, send), daemon=True)
+        child.start()
+    finally:
+        gc.unfreeze()
+    send.close()
+
+    def result() -> R:
+        try:
+            ok, value = receive.recv()
+        except EOFError:
+            child.join()
+            raise RuntimeError(f"后台进程意外退出（退出码 {child.exitcode}）") from None
+        finally:
+            receive.close()
+        child.join()
+        if not ok:
+            raise value
+        return value
+
+    return result
+
+
+def _alongside(fn: Callable[[], R], send) -> None:
+    _start(None, ())
+    try:
+        outcome = (True, fn())
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+        outcome = (False, exc)
+    try:
+        send.send(outcome)
+    except Exception:  # noqa: BLE001 - a result or exception that does not pickle
+        send.send((False, RuntimeError(str(outcome[1]))))
+    send.close()

@@ -65,3 +65,53 @@ def test_a_damaged_cache_is_rebuilt_not_trusted(tmp_path):
     notice.write_bytes(b"%PDF-1.7 damaged")  # a draft changed behind the tool's back is drawn again
     run(inputs, out, 2022)
     assert outputs_of(out) == expected
+
+
+def test_row_records_pickle_compactly_and_come_back_the_same():
+    import copy
+    import pickle
+    from decimal import Decimal
+
+    from subsidy.banks import Payment
+    from subsidy.rosters import Household
+
+    h = Household(file="a.xlsx", sheet="清册", row=3, name="张三", id="330324196503120011", id_status="ok",
+                  village_code="330324108224", village_name="苍坡村", subsidy="耕地地力保护补贴", year=2022,
+                  area=Decimal("1.5"), rate=Decimal("112"), amount=Decimal("168.00"), account="", role="roster",
+                  remark="", group="")
+    back = pickle.loads(pickle.dumps([h, h], protocol=5))
+    assert repr(back[0]) == repr(h) and back[0] is back[1]  # shared records stay shared
+    assert repr(copy.copy(h)) == repr(h)
+    p = Payment(file="b.xlsx", sheet="代发", row=2, name="张三", id=h.id, id_usable=True, account="6230910000000000017",
+                amount=Decimal("168.00"), subsidy=h.subsidy, year=2022, ok=True, status_text="成功", reason="",
+                date="2022-12-20", villages=frozenset({"330324108224"}))
+    assert repr(pickle.loads(pickle.dumps(p))) == repr(p)
+
+
+def test_work_alongside_returns_its_result_or_raises_its_error():
+    from subsidy.workers import alongside
+
+    rows = list(range(1000))
+    assert alongside(lambda: sum(rows))() == sum(rows)
+    failing = alongside(lambda: 1 / 0)
+    try:
+        failing()
+    except ZeroDivisionError:
+        pass
+    else:
+        raise AssertionError("the error in the other process was not raised here")
+
+
+def test_a_command_line_run_drops_each_result_once_its_last_step_has_it():
+    import dagster as dg
+
+    from dagster_project.io import ReleasingMemIOManager
+
+    manager = ReleasingMemIOManager({"books": 2})
+    manager.handle_output(dg.build_output_context(asset_key=dg.AssetKey("books")), ["rows"])
+    manager.handle_output(dg.build_output_context(asset_key=dg.AssetKey("report")), {"done": 1})
+    for _ in range(2):
+        assert manager.load_input(dg.build_input_context(asset_key=dg.AssetKey("books"))) == ["rows"]
+    assert "books" not in manager.values  # both steps that take it have it: no longer held
+    assert manager.load_input(dg.build_input_context(asset_key=dg.AssetKey("report"))) == {"done": 1}
+    assert "report" in manager.values  # no step takes it: kept for the command's report
