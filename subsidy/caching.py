@@ -113,10 +113,15 @@ class RenderCache:
         return entry["pages"], entry["large_pages"]
 
     def save(self, drawn: dict[Path, tuple[str, Path, int, int]]) -> None:
-        """Record the drafts now in notices/: path -> (key, large-print path, pages, large pages)."""
-        self.entries = {self._name(path): {"key": key, "normal": _stamp(path), "large": _stamp(large),
-                                           "pages": pages, "large_pages": large_pages}
-                        for path, (key, large, pages, large_pages) in drawn.items()}
+        """Record what notices/ now holds: path -> (key, large-print path, pages, large pages)."""
+        self.entries = {}
+        self.add(drawn)
+
+    def add(self, drawn: dict[Path, tuple[str, Path, int, int]]) -> None:
+        """Record these files too (a publication's new copies), keeping the other entries."""
+        self.entries.update({self._name(path): {"key": key, "normal": _stamp(path), "large": _stamp(large),
+                                                "pages": pages, "large_pages": large_pages}
+                             for path, (key, large, pages, large_pages) in drawn.items()})
         atomic_write_bytes(self.path, json.dumps(self.entries, ensure_ascii=False, sort_keys=True).encode("utf-8"))
 
     def _name(self, path: Path) -> str:

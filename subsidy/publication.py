@@ -24,6 +24,7 @@ from .archiving import (
     is_current,
     latest_version,
 )
+from .caching import RenderCache
 from .notices import Notice
 from .problems import COUNTY
 from .publishing import (
@@ -32,11 +33,13 @@ from .publishing import (
     Published,
     RenderJob,
     notice_paths,
+    published_key,
     render_files,
     show_published,
     write_index,
 )
 from .readiness import Readiness
+from .safepaths import Within
 from .site import version_page
 from .verification import verification_code
 from .writing import internal_dir
@@ -76,6 +79,7 @@ def publish_villages(notices: list[Notice], current: list[Published], settings: 
     `current` is what notices/ holds (updated in place for the villages published)."""
     by_code = {n.village_code: n for n in notices}
     shown = {p.notice.village_code: p for p in current}
+    cache = RenderCache(outputs)
     outcomes, to_publish = [], []
     for code in request.villages or tuple(by_code):
         notice = by_code.get(code)
@@ -89,7 +93,7 @@ def publish_villages(notices: list[Notice], current: list[Published], settings: 
         latest = latest_version(archive_root, notice, settings.kind)
         item = shown[code]
         if is_current(latest, notice, settings):
-            show_published(item, latest)
+            show_published(item, latest, cache)
             outcomes.append(_outcome(notice, UNCHANGED, latest.number))
             continue
         if latest is not None:
@@ -109,9 +113,13 @@ def publish_villages(notices: list[Notice], current: list[Published], settings: 
                                decisions=_decisions_in_force(problems, readiness))
     rows = archive_publication(to_publish, settings, summary, inputs_listing, archive_root, record)
     shutil.rmtree(staging, ignore_errors=True)
+    copies = {}
     for item, row in zip(to_publish, rows, strict=True):
-        show_published(item, latest_version(archive_root, item.notice, settings.kind))
+        # notices/ holds the very files the archive read for this version: nothing to copy or compare
+        item.version = latest_version(archive_root, item.notice, settings.kind)
+        copies[item.path] = (published_key(item.version), item.large_path, item.pages, item.large_pages)
         outcomes.append(_outcome(item.notice, NEW, int(row["version"]), correction=item.corrects is not None))
+    cache.add(copies)  # the next run keeps them without reading them (see RenderCache)
     write_index(outputs / "notices", current)
     return sorted(outcomes, key=lambda o: o.village_code)
 
@@ -120,8 +128,9 @@ def _write_final(items: list[Published], settings: NoticeSettings, folder: Path,
     """The dated PDFs of the villages being published, into notices/, and their web copies into `staging` (until
     the archive takes them), each written by the worker that draws it."""
     jobs = []
+    within = Within(folder)
     for item in items:
-        item.path, item.large_path = notice_paths(folder, item.notice)
+        item.path, item.large_path = notice_paths(folder, item.notice, within)
         item.web = tuple(staging / f"{item.notice.village_code}{n}.pdf" for n in ("", LARGE_SUFFIX))
         jobs.append(RenderJob(item.notice, settings.paper, item.path, item.large_path,
                               web=item.web if settings.web_mask_names else None))

@@ -22,7 +22,7 @@ from .caching import RenderCache
 from .normalising import money_text
 from .notices import Notice, web_copy
 from .rendering import render
-from .safepaths import component, inside, village_stem
+from .safepaths import Within, component, village_stem
 from .workers import cores, spread
 from .writing import atomic_write_bytes, fsync_folder, write_csv
 
@@ -61,12 +61,13 @@ class Published:
         return {DRAFT: "草稿（待公示）", WITHHELD: WITHHELD}.get(self.state, self.state)
 
 
-def notice_paths(folder: Path, notice: Notice) -> tuple[Path, Path]:
-    """notices/<town>/<code>_<village>.pdf and its large-print twin, named by the one safe-name rule."""
+def notice_paths(folder: Path, notice: Notice, within: Within | None = None) -> tuple[Path, Path]:
+    """notices/<town>/<code>_<village>.pdf and its large-print twin, named by the one safe-name rule (checked to
+    stay inside `folder`; pass one Within(folder) for many notices)."""
+    within = within or Within(folder)
     town = component(notice.town, fallback="未知乡镇")
     stem = village_stem(notice.village_code, notice.village_name)
-    return (inside(folder, folder / town / f"{stem}.pdf"),
-            inside(folder, folder / town / f"{stem}{LARGE_SUFFIX}.pdf"))
+    return within(folder / town / f"{stem}.pdf"), within(folder / town / f"{stem}{LARGE_SUFFIX}.pdf")
 
 
 @dataclass(frozen=True)
@@ -113,13 +114,14 @@ def write_current_notices(notices: list[Notice], settings: NoticeSettings, outpu
     (a draft whose content is unchanged since the last run is kept as it is: see RenderCache)."""
     folder = outputs / "notices"
     cache = RenderCache(outputs)
+    within = Within(folder)
     results: list[Published] = []
     drafts: list[Published] = []
     for notice in notices:
         if notice.withheld:
             results.append(Published(notice, None, None, state=WITHHELD))
             continue
-        path, large_path = notice_paths(folder, notice)
+        path, large_path = notice_paths(folder, notice, within)
         latest = latest_version(archive_root, notice, settings.kind)
         item = Published(notice, path, large_path, version=latest)
         if is_current(latest, notice, settings):

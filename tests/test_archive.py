@@ -209,3 +209,21 @@ def test_published_notices_are_not_copied_again_unless_changed_behind_the_tools_
     shown[0].write_bytes(b"%PDF-1.7 changed by hand")
     run(inputs, out, 2022)
     assert shown[0].read_bytes() == original  # put back exactly as archived
+
+
+def test_a_publication_records_its_copies_so_the_next_run_does_not_read_them_again(inputs, tmp_path, monkeypatch):
+    from subsidy.caching import RenderCache
+
+    county(inputs)
+    out = tmp_path / "out"
+    assert publish(inputs, out)["published"] == 2
+    shown = sorted((out / "notices").rglob("*.pdf"))
+    entries = RenderCache(out).entries
+    assert len(entries) == 2 and all(e["key"].startswith("published ") for e in entries.values())
+    read = []
+    read_bytes = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or read_bytes(self))
+    before = {p: p.stat().st_mtime_ns for p in shown}
+    run(inputs, out, 2022)
+    assert not set(read) & set(shown)  # the published copies were not read and compared byte by byte
+    assert {p: p.stat().st_mtime_ns for p in shown} == before
