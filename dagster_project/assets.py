@@ -306,6 +306,7 @@ class PublishConfig(dg.Config):
     date: str  # 公示日期，如 2022-12-01：公示期的第一天，落款日期
     by: str  # 公示人（谁决定公示），记入档案
     villages: list[str] = []  # 村代码；空：全部可公示的村
+    public: bool = True  # 公示后更新公开网站和开放数据（命令行一次公示多个县年度时在最后统一更新一次）
 
 
 @_asset(
@@ -319,7 +320,8 @@ def publication(context: dg.AssetExecutionContext, config: PublishConfig, settin
     where = settings.locate(context.partition_key)
     request = pipeline.publish_request(config.date, config.by, config.villages)
     result = pipeline.publish(reconciliation, village_summary, village_notices, request, where.inputs,
-                              where.outputs, where.archive, where.shared_dirs, reporter(context), where.exclude)
+                              where.outputs, where.archive, where.shared_dirs, reporter(context), where.exclude,
+                              public=config.public)
     outcomes = result["outcomes"]
     return dg.Output(result, metadata={
         "公示结果": _md_list([

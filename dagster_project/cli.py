@@ -149,7 +149,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
     if jobs is None:
         return 1
     progress = None if args.quiet else _progress_printer(sys.stderr)
-    request = {"date": args.date, "by": args.by, "villages": list(args.village or [])}
+    # several county-years: the public site and open data are rebuilt once, after the last of them
+    request = {"date": args.date, "by": args.by, "villages": list(args.village or []), "public": len(jobs) == 1}
     refused = failures = 0
     for key, settings, _out in jobs:
         if len(jobs) > 1:
@@ -161,9 +162,19 @@ def cmd_publish(args: argparse.Namespace) -> int:
             failures += 1
             continue
         refused += print_publication(report["publication"])
+    if len(jobs) > 1 and failures < len(jobs):
+        print_public(_public_channel(jobs[0][1].locate(jobs[0][0]).archive, progress))
     if failures == len(jobs):
         return 1
     return 3 if refused or failures else 0
+
+
+def _public_channel(archive: Path, progress) -> dict:
+    from subsidy.pipeline import build_public
+
+    if progress:
+        progress("更新公开网站和开放数据")
+    return build_public(archive)
 
 
 def print_publication(result: dict) -> int:
@@ -174,10 +185,15 @@ def print_publication(result: dict) -> int:
         what = o.result + ("（更正公示）" if o.correction else "") + (f" 第{o.version}版" if o.version else "")
         print(f"    {o.village_code} {o.town}{o.village_name}：{what}" + (f"：{'；'.join(o.reasons)}" if o.reasons else ""))
     print(f"档案：{result['archive']}（登记簿 {result['register']}）")
-    print(f"网站：{result['site']}/index.html（可直接用浏览器打开）    开放数据：{result['open_data']}")
-    for finding in result["public_findings"]:
-        print(f"    未写入：{finding}")
+    if result["site"]:
+        print_public(result)
     return result["refused"]
+
+
+def print_public(public: dict) -> None:
+    print(f"网站：{public['site']}/index.html（可直接用浏览器打开）    开放数据：{public['open_data']}")
+    for finding in public["public_findings"]:
+        print(f"    未写入：{finding}")
 
 
 def print_report(report: dict, outputs: Path) -> None:

@@ -484,16 +484,17 @@ def finish(books: Books, summary: list[SummaryRow], stage: NoticeStage, inputs: 
 
 def publish(books: Books, summary: list[SummaryRow], stage: NoticeStage, request: PublishRequest, inputs: Path,
             outputs: Path, archive_root: Path, shared_dirs: tuple[Path, ...] = (),
-            progress: Progress | None = None, exclude: tuple[Path, ...] = ()) -> dict:
-    """Publish the requested villages that are ready (see publication.py); returns what became of each."""
+            progress: Progress | None = None, exclude: tuple[Path, ...] = (), public: bool = True) -> dict:
+    """Publish the requested villages that are ready (see publication.py); returns what became of each. With
+    `public` False the public channel is left for the caller to rebuild once (after several county-years)."""
     settings = stage.settings.dated(request.date)
     problems = sorted_problems(books, books.problems + stage.problems)
     outcomes = publish_villages([dated(n, settings) for n in stage.notices], stage.shown, settings, stage.readiness,
                                 request, summary, input_listing(inputs, shared_dirs, exclude), outputs, archive_root,
                                 problems, progress)
-    if progress:
+    if public and progress:
         progress("更新公开网站和开放数据")
-    public = build_public(archive_root)
+    public = build_public(archive_root) if public else {"site": "", "open_data": "", "public_findings": []}
     return {"date": request.date.isoformat(), "by": request.by, "outcomes": outcomes,
             "published": sum(1 for o in outcomes if o.result == NEW),
             "unchanged": sum(1 for o in outcomes if o.result == UNCHANGED),

@@ -148,3 +148,23 @@ def test_a_villager_finds_the_village_in_a_real_browser(published):
         assert errors == []
     finally:
         browser.quit()
+
+
+def test_publishing_several_county_years_rebuilds_the_public_channel_once(tmp_path, monkeypatch, capsys):
+    import subsidy.pipeline as pipeline
+    from tests import test_review_loop
+
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    county(inputs / "2022" / "永嘉县", zhouzhai_amount=112)
+    monkeypatch.setattr(test_review_loop, "TITLE", test_review_loop.TITLE.replace("2022", "2021"))
+    county(inputs / "2021" / "永嘉县", zhouzhai_amount=112)
+    builds = []
+    build_public = pipeline.build_public
+    monkeypatch.setattr(pipeline, "build_public", lambda root: builds.append(root) or build_public(root))
+    assert main(["publish", "--inputs", str(inputs), "--outputs", str(out), "--date", "2022-12-01", "--by", "王会计"]) == 0
+    printed = capsys.readouterr().out
+    assert builds == [out / "archive"]  # once, after both county-years (it was once per county-year)
+    assert printed.count("网站：") == 1 and printed.index("网站：") > printed.rindex("正式公示：")
+    for year in ("2021", "2022"):
+        assert {v["village_code"] for v in read_csv(out / "open-data" / "永嘉县" / year / "villages.csv")} == {
+            CANGPO, ZHOUZHAI}
