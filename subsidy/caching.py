@@ -14,13 +14,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pickle
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
+from .records import SharingUnpickler
 from .writing import atomic_write_bytes, internal_dir
 
 if TYPE_CHECKING:  # the records these functions take, named for the reader (no import at run time)
@@ -60,6 +60,7 @@ class ParseCache:
         self.folder = cache_dir(outputs) / "parsed"
         self.used: set[str] = set()
         self.reused = 0
+        self.shared: dict = {}  # equal Decimals as one object across every file loaded (see SharingUnpickler)
 
     @staticmethod
     def key(*parts: str) -> str:
@@ -69,7 +70,7 @@ class ParseCache:
         self.used.add(key)
         try:
             with open(self.folder / f"{key}.pickle", "rb") as f:
-                value = pickle.load(f)
+                value = SharingUnpickler(f, self.shared).load()
         except Exception:  # missing, half-written by a killed run, or from an older tool: parse again
             return None
         self.reused += 1

@@ -13,6 +13,7 @@ season_status    -> where each village stands in the season (status.csv)
 
 from __future__ import annotations
 
+import io
 import json
 import pickle
 import traceback
@@ -44,6 +45,7 @@ from .publishing import DRAFT, PUBLISHED, WITHHELD, Published, refresh_shown, wr
 from .readiness import Readiness, assess
 from .reading import discover, load, read_text_file
 from .reconciling import FAILED, PAID, reconcile
+from .records import SharingUnpickler
 from .rosters import REASONS, Context, Household, RowNote, SheetResult, parse_file
 from .safepaths import component
 from .site import build_site
@@ -140,6 +142,7 @@ def read_inputs(inputs: Path, *, latest_year: int | None = None, progress: Progr
     parsed = spread(_read_pickled, [item for item in files if not item.skipped and kept.get(item.rel) is None],
                     initializer=_reading_context, initargs=(ctx, catalogue))
     reports, sheets, problems = [], [], []
+    shared = cache.shared if cache is not None else {}
     step = max(1, len(files) // PROGRESS_LINES)
     for n, item in enumerate(files, 1):
         if progress and (item.skipped or n % step == 0 or n == len(files)):
@@ -156,7 +159,7 @@ def read_inputs(inputs: Path, *, latest_year: int | None = None, progress: Progr
             data = next(parsed)  # parsed on all cores, in this order
             if cache is not None:
                 cache.store(keys[item.rel], data)
-            found = pickle.loads(data)
+            found = SharingUnpickler(io.BytesIO(data), shared).load()
         report, results, file_problems = found
         reports.append(report)
         sheets += results

@@ -115,3 +115,17 @@ def test_a_command_line_run_drops_each_result_once_its_last_step_has_it():
     assert "books" not in manager.values  # both steps that take it have it: no longer held
     assert manager.load_input(dg.build_input_context(asset_key=dg.AssetKey("report"))) == {"done": 1}
     assert "report" in manager.values  # no step takes it: kept for the command's report
+
+
+def test_equal_amounts_from_different_files_become_one_object_and_keep_their_exact_text():
+    import io
+    import pickle
+    from decimal import Decimal
+
+    from subsidy.records import SharingUnpickler
+
+    shared: dict = {}
+    first = SharingUnpickler(io.BytesIO(pickle.dumps([Decimal("112.00"), Decimal("1.5")])), shared).load()
+    second = SharingUnpickler(io.BytesIO(pickle.dumps([Decimal("112.00"), Decimal("1.50")])), shared).load()
+    assert first[0] is second[0]  # pickled apart (one file each), one object once loaded
+    assert str(second[1]) == "1.50" and first[1] is not second[1]  # equal but written differently: kept apart
