@@ -356,13 +356,23 @@ def _bank_sheet(wb: Workbook, books: Books, rows_dir: Path, open_rows: set[tuple
                                   ("年度", 6, "int"), ("处理结果", 9, "text"), ("失败原因", 18, "long"),
                                   ("交易日期", 11, "text"), ("对账结果", 14, "text"), ("对应清册行", 34, "long")],
                    rows_dir)
-    for p in sorted(books.payments, key=lambda p: (p.file, p.sheet, p.row)):
+    for p in _in_source_order(books.payments):
         outcome = books.payment_outcome(p)
         matched = "；".join(f"{h.file}“{h.sheet}”第{h.row}行" for h in outcome.matched)
         sheet.append([p.file, p.sheet, p.row, p.name, p.id, p.account, p.amount, p.subsidy, outcome.year or p.year,
                       p.status_text or ("成功" if p.ok else "失败"), p.reason, p.date, _OUTCOME_ZH.get(outcome.outcome, ""),
                       matched], highlight=(p.file, p.sheet, p.row) in open_rows)
     return sheet
+
+
+def _in_source_order(payments: list) -> Iterable:
+    """Bank rows by file, sheet and row, sorted a file at a time (a sort key for each of a million rows at once
+    is tens of MB at the workbook's peak)."""
+    by_file: dict[str, list] = {}
+    for p in payments:
+        by_file.setdefault(p.file, []).append(p)
+    for file in sorted(by_file):
+        yield from sorted(by_file[file], key=lambda p: (p.sheet, p.row))
 
 
 def _problem_sheet(wb: Workbook, books: Books, path: Path, inputs: Path | None, stage: NoticeStage | None) -> _TypedSheet:

@@ -130,19 +130,26 @@ def write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]
         text.write("\ufeff")
         writer = csv.writer(text, lineterminator="\r\n")
         writer.writerow(list(header))
-        for row in rows:
-            cells = list(row)
-            if text_columns is None:
-                cells = [neutralise(c) for c in cells]
-            else:
-                cells = [neutralise(c) if i in text_columns else c for i, c in enumerate(cells)]
-            writer.writerow(["" if c is None else c for c in cells])
+        for cells in _neutralised(rows, text_columns):
+            writer.writerow(cells)  # None is written as an empty cell
             count += 1
         text.flush()
         text.detach()
 
     atomic_write(path, fill)
     return count
+
+
+def _neutralised(rows: Iterable[Iterable[object]], text_columns: set[int] | None) -> Iterable[list]:
+    """Each row as a list, its user texts made harmless (see neutralise)."""
+    columns = sorted(text_columns) if text_columns is not None else None
+    for row in rows:
+        cells = list(row)
+        for i in columns if columns is not None else range(len(cells)):
+            cell = cells[i]
+            if cell.__class__ is str and cell and cell[0] in _FORMULA_START:
+                cells[i] = "'" + cell
+        yield cells
 
 
 _MODIFIED = re.compile(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>")
