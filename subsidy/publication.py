@@ -132,7 +132,9 @@ def _write_final(items: list[Published], settings: NoticeSettings, folder: Path,
     for item in items:
         item.path, item.large_path = notice_paths(folder, item.notice, within)
         item.web = tuple(staging / f"{item.notice.village_code}{n}.pdf" for n in ("", LARGE_SUFFIX))
-        jobs.append(RenderJob(item.notice, settings.paper, item.path, item.large_path,
+        # not synced one by one: the archive reads them and makes its copies durable with one sync (syncfs on
+        # Linux) before a version appears; notices/ is put back from the archive if a crash leaves it stale
+        jobs.append(RenderJob(item.notice, settings.paper, item.path, item.large_path, durable=False,
                               web=item.web if settings.web_mask_names else None))
     pages = render_files(jobs, progress=progress)
     for item, (normal_pages, large_pages) in zip(items, pages, strict=True):
