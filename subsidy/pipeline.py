@@ -497,12 +497,12 @@ def publish(books: Books, summary: list[SummaryRow], stage: NoticeStage, request
                                 problems, progress)
     if public and progress:
         progress("更新公开网站和开放数据")
-    public = build_public(archive_root) if public else {"site": "", "open_data": "", "public_findings": []}
+    channel = build_public(archive_root) if public else {"site": "", "open_data": "", "public_findings": []}
     return {"date": request.date.isoformat(), "by": request.by, "outcomes": outcomes,
             "published": sum(1 for o in outcomes if o.result == NEW),
             "unchanged": sum(1 for o in outcomes if o.result == UNCHANGED),
             "refused": sum(1 for o in outcomes if o.result == REFUSED),
-            "archive": str(archive_root), "register": str(archive_root / "register.csv"), **public}
+            "archive": str(archive_root), "register": str(archive_root / "register.csv"), **channel}
 
 
 def build_public(archive_root: Path) -> dict:

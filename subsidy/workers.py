@@ -70,7 +70,7 @@ def alongside(fn: Callable[[], R]) -> Callable[[], R]:
     """Start fn() in a forked process while this one carries on; returns a function that waits for fn's result
     (raising what fn raised). fn sees this process's memory as it was at the start. Where processes are not
     forked, or on one core, fn runs here and now."""
-    if cores() <= 1 or START_METHOD != "fork":
+    if cores() <= 1 or START_METHOD != "fork" or multiprocessing.current_process().daemon:  # (may not have children)
         value = fn()
         return lambda: value
     context = multiprocessing.get_context("fork")
