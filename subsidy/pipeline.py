@@ -347,12 +347,19 @@ def reconcile_books(books: Books) -> Books:
 
 def summarise(books: Books) -> list[SummaryRow]:
     """One row per village and subsidy: distinct households and the amount due (exact, in fen)."""
-    people: dict[tuple, set] = defaultdict(set)
+    people: dict[tuple, int] = {}
     money: dict[tuple, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 5)  # due, paid, failed, unpaid, diff
     names: dict[str, str] = {}
+    by_village: dict[str, list[Household]] = defaultdict(list)
+    for h in books.households:
+        by_village[h.village_code].append(h)
+    for code, village_rows in by_village.items():  # people counted a village at a time (not a key per row at once)
+        keys: dict[str, set] = defaultdict(set)
+        for h in village_rows:
+            keys[h.subsidy].add(h.person_key)
+        people.update({(code, subsidy): len(found) for subsidy, found in keys.items()})
     for h in books.households:
         key = (h.village_code, h.subsidy)
-        people[key].add(h.person_key)
         sums = money[key]
         due = h.amount if h.amount is not None else Decimal(0)
         sums[0] += due
@@ -369,7 +376,7 @@ def summarise(books: Books) -> list[SummaryRow]:
     for code, subsidy in people:
         due, paid, failed, unpaid, diff = money[(code, subsidy)]
         covered = (subsidy, books.year) in books.covered
-        rows.append(SummaryRow(code, names[code], subsidy, len(people[(code, subsidy)]), due,
+        rows.append(SummaryRow(code, names[code], subsidy, people[(code, subsidy)], due,
                                *((paid, failed, unpaid, diff) if covered else (None, None, None, None))))
     rows.sort(key=lambda r: (r.village_code, books.catalogue.sort_key(r.subsidy_type)))
     return rows
