@@ -21,8 +21,10 @@ T = TypeVar("T")
 def compact_pickle(cls: type[T]) -> type[T]:
     """Class decorator (below @dataclass(slots=True), not frozen): pickle records as (constructor, field values)."""
     names = [f.name for f in dataclasses.fields(cls)]
-    if cls.__dataclass_params__.frozen or not hasattr(cls, "__slots__"):
-        raise TypeError(f"{cls.__name__}: compact_pickle is for slotted, unfrozen dataclasses")
+    if cls.__dataclass_params__.frozen or not hasattr(cls, "__slots__") or len(names) < 2 \
+            or {"record", "_new", "_cls"} & set(names):
+        raise TypeError(f"{cls.__name__}: compact_pickle is for slotted, unfrozen dataclasses of two fields or more "
+                        "(none named record, _new or _cls)")
     name = f"_restore_{cls.__name__}"
     source = (f"def {name}({', '.join(names)}):\n    record = _new(_cls)\n"
               + "".join(f"    record.{n} = {n}\n" for n in names) + "    return record\n")
