@@ -94,13 +94,18 @@ class SummaryRow:
 RunReport = dict[str, Any]  # the counts the console prints, run_report.json holds and the UI shows
 
 
+def by_village(households: list[Household]) -> dict[str, list[Household]]:
+    """Village code -> its roster rows, in their order (villages in the order first met)."""
+    out: dict[str, list[Household]] = {}
+    for h in households:
+        out.setdefault(h.village_code, []).append(h)
+    return out
+
+
 def household_count(books: Books) -> int:
     """Households (户): distinct people per village (several parcels or subsidies of one person count once),
     counted a village at a time (a key for each of a million rows at once was some 150 MB at the run's peak)."""
-    by_village: dict[str, list] = {}
-    for h in books.households:
-        by_village.setdefault(h.village_code, []).append(h)
-    return sum(len({h.person_key for h in rows}) for rows in by_village.values())
+    return sum(len({h.person_key for h in rows}) for rows in by_village(books.households).values())
 
 
 def run_report(books: Books, summary: list[SummaryRow]) -> RunReport:

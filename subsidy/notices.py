@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import cn2an
 
 from . import fonts
+from .books import by_village
 from .normalising import area_text
 from .privacy import find_unmasked, mask_id, mask_name
 from .problems import Problem, problem
@@ -193,12 +194,10 @@ def _rate_line(rows: list[Household]) -> str:
 
 def build_notices(books: Books, settings: NoticeSettings, towns: dict[str, str], counties: dict[str, str]) -> list[Notice]:
     """One Notice per village with households, in village-code order. `settings` has its publish date set."""
-    by_village: dict[str, list[Household]] = defaultdict(list)
-    for h in books.households:
-        by_village[h.village_code].append(h)
+    villages = by_village(books.households)
     notices = []
-    for code in sorted(by_village):
-        notices.append(_build(code, by_village[code], books, settings, towns.get(code, ""), counties.get(code, "")))
+    for code in sorted(villages):
+        notices.append(_build(code, villages[code], books, settings, towns.get(code, ""), counties.get(code, "")))
     return notices
 
 

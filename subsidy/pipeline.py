@@ -25,7 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .archiving import file_sha256, input_listing
-from .books import Books, FileReport, Intake, SummaryRow, run_report
+from .books import Books, FileReport, Intake, SummaryRow, by_village, run_report
 from .caching import ParseCache
 from .catalogue import Catalogue
 from .decisions import FILE_NAME as DECISIONS_FILE
@@ -350,10 +350,7 @@ def summarise(books: Books) -> list[SummaryRow]:
     people: dict[tuple, int] = {}
     money: dict[tuple, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 5)  # due, paid, failed, unpaid, diff
     names: dict[str, str] = {}
-    by_village: dict[str, list[Household]] = defaultdict(list)
-    for h in books.households:
-        by_village[h.village_code].append(h)
-    for code, village_rows in by_village.items():  # people counted a village at a time (not a key per row at once)
+    for code, village_rows in by_village(books.households).items():  # people counted a village at a time (not a key per row at once)
         keys: dict[str, set] = defaultdict(set)
         for h in village_rows:
             keys[h.subsidy].add(h.person_key)

@@ -146,9 +146,7 @@ def _neutralised(rows: Iterable[Iterable[object]], text_columns: set[int] | None
     for row in rows:
         cells = list(row)
         for i in columns if columns is not None else range(len(cells)):
-            cell = cells[i]
-            if cell.__class__ is str and cell and cell[0] in _FORMULA_START:
-                cells[i] = "'" + cell
+            cells[i] = neutralise(cells[i])
         yield cells
 
 
