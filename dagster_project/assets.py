@@ -24,6 +24,7 @@ from subsidy.privacy import find_unmasked, mask_numbers
 from subsidy.problems import KINDS
 from subsidy.rosters import REASONS
 from subsidy.status import StatusError
+from subsidy.workers import cyclic_gc
 from subsidy.writing import sweep_temporary
 
 from .partitions import county_year
@@ -65,12 +66,15 @@ def _failure(fn, args, kwargs, exc: Exception) -> dg.Failure:
 
 
 def _fail_clearly(fn):
-    """Every failure of a stage becomes a Failure whose description is the clerk's one-line reason."""
+    """Every failure of a stage becomes a Failure whose description is the clerk's one-line reason. A stage runs
+    with the cyclic garbage collector off (workers.cyclic_gc: the records it builds have no cycles; workers that
+    draw turn it on for themselves)."""
     if inspect.isgeneratorfunction(fn):
         @functools.wraps(fn)
         def generator(*args, **kwargs):
             try:
-                yield from fn(*args, **kwargs)
+                with cyclic_gc(False):
+                    yield from fn(*args, **kwargs)
             except dg.Failure:
                 raise
             except Exception as exc:
@@ -80,7 +84,8 @@ def _fail_clearly(fn):
     @functools.wraps(fn)
     def wrapped(*args, **kwargs):
         try:
-            return fn(*args, **kwargs)
+            with cyclic_gc(False):
+                return fn(*args, **kwargs)
         except dg.Failure:
             raise
         except Exception as exc:

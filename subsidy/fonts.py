@@ -115,7 +115,7 @@ def _every() -> frozenset[int]:
 def missing(text: str) -> list[str]:
     """The characters of `text` that no bundled font has."""
     every = _every()
-    return sorted({ch for ch in text if ord(ch) not in every and ch not in _INVISIBLE})
+    return sorted(ch for ch in set(text) if ord(ch) not in every and ch not in _INVISIBLE)
 
 
 def width(text: str, size: float, face: str = REGULAR) -> float:

@@ -12,10 +12,7 @@ subsidy that bank results cover).
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -23,6 +20,7 @@ from .banks import Payment
 from .normalising import money_text
 from .problems import Problem, problem
 from .rosters import Household, where
+from .workers import cyclic_gc
 
 PAID, FAILED, UNPAID = "paid", "failed", "unpaid"
 STATUS_ZH = {PAID: "已发放", FAILED: "发放失败", UNPAID: "未发放", "differs": "金额不符", None: ""}
@@ -109,22 +107,9 @@ def _choose(candidates: list[Household], p: Payment, ledger: _Ledger) -> list[Ho
     return None
 
 
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Matching creates millions of small records and no reference cycles: the cyclic collector would only walk
-    them again and again (about 40% of the time at a million rows)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def reconcile(households: list[Household], payments: list[Payment], year: int) -> Reconciliation:
     """Match the bank rows of `year` to the roster rows; returns every row's outcome (nothing is changed)."""
-    with _no_cyclic_gc():
+    with cyclic_gc(False):  # millions of small records, no cycles among them
         return _reconcile(households, payments, year)
 
 

@@ -33,3 +33,25 @@ def test_numbers_inside_a_text_are_masked():
     assert mask_numbers(f"补助{ID}") == f"补助{mask_id(ID)}"
     assert mask_numbers("卡号6230910000001234567") == "卡号623091*********4567"
     assert find_unmasked(mask_numbers(f"{ID} 6230910000001234567")) is None
+
+
+def test_the_quick_scan_passes_every_number_the_three_patterns_find():
+    """find_unmasked first rules a text out with one fast scan: it must never rule out a text one of the three
+    patterns would have caught (shortest IDs with an X, spaced and dashed groups, full-width spaces)."""
+    import random
+
+    from subsidy import privacy
+
+    def slow(text):
+        return next((m.group(0) for p in (privacy._ID_LIKE, privacy._ACCOUNT_LIKE, privacy._DIGITS_WITH_SPACES)
+                     if (m := p.search(text))), None)
+
+    rng = random.Random(7)
+    alphabet = "0123456789" * 6 + "Xx -\u3000*.张元\n"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(10, 40))) for _ in range(20_000)]
+    texts += ["1" * 15 + "X", "1234 5678 9012 345X", "1234\u30005678\u30009012\u30003456", "12-34-56-78-90-12-34-56"]
+    caught = 0
+    for text in texts:
+        assert find_unmasked(text) == slow(text), text
+        caught += slow(text) is not None
+    assert caught > 1000  # the texts put the quick scan to the test

@@ -102,6 +102,29 @@ def test_work_alongside_returns_its_result_or_raises_its_error():
         raise AssertionError("the error in the other process was not raised here")
 
 
+def _collecting(_item=None) -> bool:
+    import gc
+
+    return gc.isenabled()
+
+
+def test_a_stage_runs_without_the_cyclic_collector_and_the_processes_that_draw_run_with_it():
+    import gc
+
+    from dagster_project.assets import _fail_clearly
+    from subsidy.workers import alongside, cyclic_gc, spread
+
+    assert gc.isenabled()
+    assert _fail_clearly(_collecting)() is False  # every asset's work
+    assert gc.isenabled()  # on again afterwards
+    with cyclic_gc(False):
+        assert list(spread(_collecting, range(8), workers=2)) == [True] * 8  # forked workers (reportlab makes cycles)
+        assert list(spread(_collecting, range(2), workers=2)) == [True] * 2  # a few items, drawn in this process
+        assert not gc.isenabled()
+        assert alongside(_collecting)() is True
+    assert gc.isenabled()
+
+
 def test_a_command_line_run_drops_each_result_once_its_last_step_has_it():
     import dagster as dg
 
