@@ -12,6 +12,7 @@ each font table reportlab reads instead of copying it out of the font file again
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -112,8 +113,24 @@ def _every() -> frozenset[int]:
     return covered[REGULAR] | covered[FALLBACK_CJK] | covered[FALLBACK_EXTB]
 
 
+@lru_cache(maxsize=1)
+def _uncovered() -> re.Pattern:
+    """Any one character no bundled font has (and not one drawn as blank space): a class of the covered ranges."""
+    codes = sorted(_every() | {ord(ch) for ch in _INVISIBLE})
+    ranges, start, end = [], codes[0], codes[0]
+    for code in codes[1:]:
+        if code != end + 1:
+            ranges.append((start, end))
+            start = code
+        end = code
+    ranges.append((start, end))
+    return re.compile("[^" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges) + "]")
+
+
 def missing(text: str) -> list[str]:
-    """The characters of `text` that no bundled font has."""
+    """The characters of `text` that no bundled font has (one scan in C rules out nearly every text)."""
+    if not _uncovered().search(text):
+        return []
     every = _every()
     return sorted(ch for ch in set(text) if ord(ch) not in every and ch not in _INVISIBLE)
 

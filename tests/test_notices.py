@@ -350,3 +350,27 @@ def test_a_publication_dates_the_drafts_as_a_dated_build_would(tmp_path):
     assert len(derived) == len(built.notices) > 5
     assert derived == built.notices
     assert derived[0].closing[0].startswith("公示时间：2022年12月1日至") and derived[0].date_line == "2022年12月1日"
+
+
+def test_the_quick_glyph_scan_finds_exactly_the_characters_no_font_has():
+    """fonts.missing rules a text out with one scan over the covered ranges; it must give what a look at every
+    character gives (rare ideographs, private-use characters, emoji, blanks that are drawn as space)."""
+    import random
+
+    from subsidy import fonts
+
+    every = fonts._every()
+    rng = random.Random(3)
+    pool = [chr(c) for c in (*range(0x20, 0x3000, 7), *range(0x4E00, 0xA000, 97), *range(0xE000, 0xE100, 3),
+                             *range(0x20000, 0x2B000, 501), 0x1F600, 0x3000, 0x0A, 0x09)]
+    edges = sorted(c for c in every if c - 1 not in every or c + 1 not in every)  # each covered range's ends
+    pool += [chr(c + d) for c in edges for d in (-1, 0, 1) if c + d > 0]
+    for ch in pool:  # each character on its own: every end of every range
+        assert fonts.missing(ch) == ([] if ord(ch) in every or ch in fonts._INVISIBLE else [ch]), hex(ord(ch))
+    seen = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 12)))
+        expected = sorted({ch for ch in text if ord(ch) not in every and ch not in fonts._INVISIBLE})
+        assert fonts.missing(text) == expected, text
+        seen += bool(expected)
+    assert 500 < seen < 3000  # both kinds of text were tried
