@@ -9,6 +9,7 @@ builds a dict of its fields per record and sets them one by one: about twice as 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import pickle
 import sys
 from decimal import Decimal
@@ -47,17 +48,20 @@ class SharingUnpickler(pickle.Unpickler):
 
     def __init__(self, file, shared: dict[str, Decimal]):
         super().__init__(file)
-        self._shared = shared
+        # not a bound method: the unpickler would hold itself (and its file: every byte of the pickle) in a cycle,
+        # and stages run with the cyclic collector off
+        self._decimal = functools.partial(_shared_decimal, shared)
 
     def find_class(self, module: str, name: str):
         if module == "decimal" and name == "Decimal":
             return self._decimal
         return super().find_class(module, name)
 
-    def _decimal(self, text: str = "0") -> Decimal:
-        value = self._shared.get(text)
-        if value is None:
-            value = Decimal(text)
-            if len(self._shared) < self.LIMIT:
-                self._shared[text] = value
-        return value
+
+def _shared_decimal(shared: dict[str, Decimal], text: str = "0") -> Decimal:
+    value = shared.get(text)
+    if value is None:
+        value = Decimal(text)
+        if len(shared) < SharingUnpickler.LIMIT:
+            shared[text] = value
+    return value
