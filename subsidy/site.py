@@ -20,14 +20,16 @@ import json
 from decimal import Decimal
 from html import escape
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .normalising import parse_decimal
 from .privacy import find_unmasked
 from .public import PublishedVersion, load_published, money2
 from .safepaths import Within, component
 from .writing import atomic_write_bytes
+
+if TYPE_CHECKING:  # pandas is imported where the site is built: a `subsidy run` never needs it (0.3 s to import)
+    import pandas as pd
 
 
 def version_page(code: str, year: int, kind: str, version: int) -> str:
@@ -62,6 +64,8 @@ def summary_frame(versions: list[PublishedVersion]) -> pd.DataFrame:
              "due": parse_decimal(s["amount_due"]), "paid": parse_decimal(s["amount_paid"]) if s["amount_paid"] else None}
             for v in versions if v.latest for s in v.summaries]
     columns = ["county", "year", "town", "code", "village", "kind", "subsidy", "households", "due", "paid"]
+    import pandas as pd
+
     return pd.DataFrame(rows, columns=columns)
 
 
