@@ -69,11 +69,12 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def village_dir(root: Path, notice: Notice, kind: str) -> Path:
-    """archive/<county>/<year>/<code>/<kind>/: every part made safe, and checked to lie inside the archive."""
+def village_dir(root: Path, notice: Notice, kind: str, *, resolved: bool = True) -> Path:
+    """archive/<county>/<year>/<code>/<kind>/: every part made safe, and (unless `resolved` is False, for reading)
+    checked to lie inside the archive once symbolic links are followed."""
     parts = (component(notice.county, fallback="未知县"), str(int(notice.year)),
              component(notice.village_code, fallback="无代码"), component(kind))
-    return inside(root, root.joinpath(*parts))
+    return inside(root, root.joinpath(*parts)) if resolved else root.joinpath(*parts)
 
 
 def zip_name(code: str, village: str, version: int) -> str:
@@ -104,11 +105,28 @@ def versions(folder: Path) -> list[Version]:
     found = []
     if folder.is_dir():
         for child in folder.iterdir():
-            if child.is_dir() and child.name.startswith("v") and child.name[1:].isdigit():
-                manifest = child / "manifest.json"
-                if manifest.exists():
-                    found.append(Version(int(child.name[1:]), child, json.loads(manifest.read_text(encoding="utf-8"))))
+            if child.name.startswith("v") and child.name[1:].isdigit() and child.is_dir():
+                manifest = read_manifest(child / "manifest.json")
+                if manifest is not None:
+                    found.append(Version(int(child.name[1:]), child, manifest))
     return sorted(found, key=lambda v: v.number)
+
+
+_MANIFESTS: dict[Path, tuple[tuple, dict]] = {}
+
+
+def read_manifest(path: Path) -> dict | None:
+    """A version's manifest.json, parsed, or None when there is none. Parsed once per process while the file stays
+    the same (a run reads every village's latest manifest twice); callers must not change the dict."""
+    try:
+        st = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+    held = _MANIFESTS.get(path)
+    if held is None or held[0] != stamp:
+        held = _MANIFESTS[path] = (stamp, json.loads(path.read_text(encoding="utf-8")))
+    return held[1]
 
 
 def _read_rows(version: Version) -> list[dict]:
@@ -148,7 +166,7 @@ def changes(old_rows: list[dict], new_rows: list[dict]) -> list[str]:
 
 def latest_version(root: Path, notice: Notice, kind: str) -> Version | None:
     """The village's last published version of this kind of notice, or None."""
-    history = versions(village_dir(root, notice, kind))
+    history = versions(village_dir(root, notice, kind, resolved=False))  # only read
     return history[-1] if history else None
 
 

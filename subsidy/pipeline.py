@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import pickle
 import traceback
 from collections import Counter, defaultdict
@@ -24,7 +25,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from .archiving import file_sha256, input_listing
+from .archiving import file_sha256, input_listing, read_manifest
 from .books import Books, FileReport, Intake, SummaryRow, by_village, run_report
 from .caching import ParseCache
 from .catalogue import Catalogue
@@ -139,16 +140,15 @@ def read_inputs(inputs: Path, *, latest_year: int | None = None, progress: Progr
     keys = {item.rel: cache.key(steering, item.rel, file_sha256(item.path)) if cache is not None else ""
             for item in files if not item.skipped}
     kept = {rel: cache.load(key) for rel, key in keys.items()} if cache is not None else {}
-    parsed = spread(_read_pickled, [item for item in files if not item.skipped and kept.get(item.rel) is None],
-                    initializer=_reading_context, initargs=(ctx, catalogue))
+    todo = [item for item in files if not item.skipped and kept.get(item.rel) is None]
+    parsed = spread(_read_pickled, todo, initializer=_reading_context, initargs=(ctx, catalogue))
     reports, sheets, problems = [], [], []
     shared = cache.shared if cache is not None else {}
-    step = max(1, len(files) // PROGRESS_LINES)
-    for n, item in enumerate(files, 1):
-        if progress and (item.skipped or n % step == 0 or n == len(files)):
-            progress(f"[{n}/{len(files)}] {'跳过' if item.skipped else '读取'} {item.rel}"
-                     + (f"（{item.skipped}）" if item.skipped else ""))
+    step, done = max(1, len(todo) // PROGRESS_LINES), 0
+    for item in files:
         if item.skipped:
+            if progress:
+                progress(f"跳过 {item.rel}（{item.skipped}）")
             reports.append(FileReport(item.rel, item.path.suffix.lstrip(".") if not item.own == OUTPUT_FOLDER else "",
                                       item.own or "未使用", note=item.skipped))
             continue
@@ -156,6 +156,9 @@ def read_inputs(inputs: Path, *, latest_year: int | None = None, progress: Progr
         if found is not None:
             found[0].reused = True
         else:
+            done += 1
+            if progress and (done % step == 0 or done == len(todo)):  # files read again from the cache: one line
+                progress(f"[{done}/{len(todo)}] 读取 {item.rel}")
             data = next(parsed)  # parsed on all cores, in this order
             if cache is not None:
                 cache.store(keys[item.rel], data)
@@ -534,10 +537,20 @@ def unpublished_versions(archive_root: Path, year: int, counties: list[str]) -> 
     found = []
     for county in sorted(set(counties)):
         folder = archive_root / component(county, fallback="未知县") / str(year)
-        for manifest in sorted(folder.glob("*/*/v*/manifest.json")):
-            if not json.loads(manifest.read_text(encoding="utf-8")).get("published_by"):
-                found.append(manifest.parent.relative_to(archive_root).as_posix())
+        for version in sorted(_folders(folder, 3)):  # <code>/<kind>/v<n>/
+            record = read_manifest(version / "manifest.json") if version.name.startswith("v") else None
+            if record is not None and not record.get("published_by"):
+                found.append(version.relative_to(archive_root).as_posix())
     return found
+
+
+def _folders(folder: Path, depth: int) -> list[Path]:
+    """The folders `depth` levels below `folder` (what Path.glob("*/*/*") gives, in a fraction of its time)."""
+    try:
+        below = [Path(e.path) for e in os.scandir(folder) if e.is_dir(follow_symlinks=False)]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return below if depth == 1 else [f for sub in below for f in _folders(sub, depth - 1)]
 
 
 def season_status(inputs: Path, outputs: Path, archive_root: Path, today: date,

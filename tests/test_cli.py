@@ -15,7 +15,7 @@ def test_run_prints_what_it_read_and_found(tmp_path, capsys):
     assert "duplicate_payment（疑似重复发放）：4" in out
     assert "应发5794.40 = 实发4493.60 + 失败100.80 + 未发1227.20 + 差额-27.20（按村和补贴逐项核对：相符）" in out
     assert "summary.csv" in out and "reconciliation.xlsx" in out
-    assert "[12/12]" in err  # progress
+    assert "[10/10] 读取 说明.txt" in err and "跳过 notice.toml（设置文件）" in err  # progress
     assert "公示：发放结果公示：草稿10个村" in out
     assert "公示准备：可公示0个村，暂缓10个村" in out
     assert "暂缓 330324108224 苍坡村：未处理的问题：身份证号精度丢失1个；全县性问题未处理（可能涉及任何村）" in out

@@ -176,3 +176,29 @@ def test_a_file_unpickled_leaves_nothing_for_the_cyclic_collector():
         assert SharingUnpickler(source, {}).load() == [Decimal("112.00")] * 10
         del source
         assert gone() is None  # freed by reference counting, as soon as it was read
+
+
+def test_the_workbook_checks_for_exactly_the_characters_it_escapes():
+    """Text cells are escaped only where the quick check finds something: it must find every character the escape
+    table changes, and nothing else."""
+    from subsidy.workbook import _UNSAFE, _XML_TEXT
+
+    wrong = [code for code in [*range(0x10000), *range(0x10000, 0x110000, 97)]
+             if bool(_UNSAFE.search(chr(code))) != (chr(code).translate(_XML_TEXT) != chr(code))]
+    assert wrong == []
+
+
+def test_a_manifest_is_read_again_once_it_is_replaced(tmp_path):
+    import json
+    import os
+
+    from subsidy.archiving import read_manifest
+
+    path = tmp_path / "v1" / "manifest.json"
+    assert read_manifest(path) is None
+    path.parent.mkdir()
+    path.write_text(json.dumps({"published_by": ""}), encoding="utf-8")
+    assert read_manifest(path) == {"published_by": ""}
+    (tmp_path / "new.json").write_text(json.dumps({"published_by": "张三"}), encoding="utf-8")
+    os.replace(tmp_path / "new.json", path)  # as the archive writes: a new file renamed into place
+    assert read_manifest(path) == {"published_by": "张三"}
