@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .records import SharingUnpickler
+from .workers import warm
 from .writing import atomic_write_bytes, internal_dir
 
 if TYPE_CHECKING:  # the records these functions take, named for the reader (no import at run time)
@@ -65,6 +66,10 @@ class ParseCache:
     @staticmethod
     def key(*parts: str) -> str:
         return hashlib.sha256("\n".join((code_key(), *parts)).encode()).hexdigest()
+
+    def warm(self, keys: list[str]) -> None:
+        """Have the files of these keys read ahead, all at once (see workers.warm)."""
+        warm([self.folder / f"{key}.pickle" for key in keys])
 
     def load(self, key: str) -> object | None:
         self.used.add(key)

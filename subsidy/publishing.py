@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import fonts
-from .archiving import Version, correct_against, is_current, latest_version
+from .archiving import Version, correct_against, is_current, latest_version, read_ahead
 from .caching import RenderCache
 from .normalising import money_text
 from .notices import Notice, web_copy
@@ -117,6 +117,7 @@ def write_current_notices(notices: list[Notice], settings: NoticeSettings, outpu
     within = Within(folder)
     results: list[Published] = []
     drafts: list[Published] = []
+    read_ahead(archive_root, notices, settings.kind)
     for notice in notices:
         if notice.withheld:
             results.append(Published(notice, None, None, state=WITHHELD))

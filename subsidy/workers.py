@@ -1,4 +1,4 @@
-"""Work spread over every core: parsing the input files and drawing the notices.
+"""Work spread over every core: parsing the input files and drawing the notices; and many small files read at once.
 
 Workers are forked where the platform can (fast start, and they share the parent's memory until they write to it)
 and spawned elsewhere (Windows) or when SUBSIDY_START_METHOD says so. A worker forgets the parent's locks and ends
@@ -13,7 +13,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -24,6 +24,52 @@ R = TypeVar("R")
 
 START_METHOD = os.environ.get("SUBSIDY_START_METHOD") or (
     "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+
+
+READING_THREADS = 16
+
+
+def on_threads(fn: Callable[[T], R], items: Sequence[T], threads: int = READING_THREADS) -> list[R]:
+    """fn over items on threads, in order: for work that waits on the disk (listing folders, reading files), so that
+    the disk is asked for many at once. From a cold cache, 2,951 manifests of 2 KB read one after another took 1.1 s
+    on this machine, on 16 threads 0.4 s. fn should do little in Python (the threads share one interpreter) and must be
+    safe to run on several threads. Each thread takes every n-th item (one task per thread, not per item)."""
+    items = list(items)
+    n = min(threads, len(items))
+    if n < 2:
+        return [fn(item) for item in items]
+    done = list(_thread_pool().map(lambda share: [fn(item) for item in share], [items[k::n] for k in range(n)]))
+    results: list = [None] * len(items)
+    for k, share in enumerate(done):
+        results[k::n] = share
+    return results
+
+
+_THREADS: list[ThreadPoolExecutor] = []  # one pool per process, its threads started once (about 1 ms each here)
+
+
+def _thread_pool() -> ThreadPoolExecutor:
+    if not _THREADS:
+        _THREADS.append(ThreadPoolExecutor(READING_THREADS, thread_name_prefix="subsidy-read"))
+    return _THREADS[0]
+
+
+os.register_at_fork(after_in_child=_THREADS.clear)  # a forked child has none of its parent's threads
+
+
+def warm(paths: Sequence[os.PathLike | str]) -> None:
+    """Read the files on threads and drop what was read, so that reading them one by one next finds them in the
+    operating system's cache (a file missing or unreadable is left to that reading to report)."""
+    on_threads(_read_through, paths)
+
+
+def _read_through(path: os.PathLike | str) -> None:
+    try:
+        with open(path, "rb", buffering=0) as f:
+            while f.read(1 << 20):
+                pass
+    except OSError:
+        pass
 
 
 def cores(workers: int | None = None) -> int:

@@ -202,3 +202,17 @@ def test_a_manifest_is_read_again_once_it_is_replaced(tmp_path):
     (tmp_path / "new.json").write_text(json.dumps({"published_by": "张三"}), encoding="utf-8")
     os.replace(tmp_path / "new.json", path)  # as the archive writes: a new file renamed into place
     assert read_manifest(path) == {"published_by": "张三"}
+
+
+def test_reading_on_threads_keeps_the_order_and_works_in_a_forked_child(tmp_path):
+    """Files are read ahead on a pool of threads kept for the process; a child forked after the pool started has
+    none of its threads and must start its own (else it would wait for ever)."""
+    from subsidy.workers import alongside, on_threads, warm
+
+    files = []
+    for n in range(40):
+        files.append(tmp_path / f"{n}.txt")
+        files[-1].write_text(str(n))
+    warm([*files, tmp_path / "missing.txt"])  # a missing file is left to the reading that follows
+    assert on_threads(lambda p: int(p.read_text()), files) == list(range(40))
+    assert alongside(lambda: on_threads(lambda p: int(p.read_text()) * 2, files))() == [n * 2 for n in range(40)]
