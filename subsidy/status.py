@@ -73,17 +73,24 @@ def build_status(outputs: Path, archive_root: Path, objections: list[Objection],
         raise StatusError(f"{outputs} 中还没有运行结果（internal/readiness.csv）：请先运行 subsidy run")
     villages = read_rows(readiness)
     codes = {v["village_code"] for v in villages}
-    register = [r for r in read_register(archive_root) if r["village_code"] in codes]
-    postings = read_postings(archive_root)
+    register: dict[str, list[dict]] = {}  # per village: a look-up, not a pass over all 3,000 villages' rows each
+    for r in read_register(archive_root):
+        if r["village_code"] in codes:
+            register.setdefault(r["village_code"], []).append(r)
+    postings: dict[str, list[dict]] = {}
+    for p in read_postings(archive_root):
+        postings.setdefault(p["folder"], []).append(p)
+    raised: dict[str, list[Objection]] = {}
+    for o in objections:
+        raised.setdefault(o.village_code, []).append(o)
     out = []
     for v in villages:
         status = VillageStatus(town=v["town"], village_code=v["village_code"], village_name=v["village_name"],
                                readiness=v["readiness"], notice=v["notice"], reasons=v["reasons"])
-        versions = sorted((r for r in register if r["village_code"] == status.village_code),
-                          key=lambda r: (r["publish_date"], int(r["version"])))
+        versions = sorted(register.get(status.village_code, ()), key=lambda r: (r["publish_date"], int(r["version"])))
         if versions:
-            _published(status, versions, postings, [o for o in objections if o.village_code == status.village_code],
-                       posting_days, today)
+            _published(status, versions, postings.get(versions[-1]["folder"], []),
+                       raised.get(status.village_code, []), posting_days, today)
         out.append(status)
     return sorted(out, key=lambda s: (s.town, s.village_code))
 
@@ -91,7 +98,7 @@ def build_status(outputs: Path, archive_root: Path, objections: list[Objection],
 def _published(status: VillageStatus, versions: list[dict], postings: list[dict], objections: list[Objection],
                posting_days: int, today: date) -> None:
     latest = status.published = versions[-1]
-    posted = sorted(p["posted_on"] for p in postings if p["folder"] == latest["folder"])
+    posted = sorted(p["posted_on"] for p in postings)  # the postings of the latest version
     status.posted_on = posted[0] if posted else ""
     start, end = date.fromisoformat(latest["publish_date"]), date.fromisoformat(latest["publicity_end"])
     status.period = ("公示期未开始" if today < start else f"公示期中（至{end.isoformat()}）" if today <= end
