@@ -17,7 +17,7 @@ from pathlib import Path
 import dagster as dg
 
 from subsidy import pipeline
-from subsidy.books import household_count, run_report
+from subsidy.books import household_count, reconciliation_report
 from subsidy.caching import ParseCache
 from subsidy.notices import money
 from subsidy.privacy import find_unmasked, mask_numbers
@@ -165,7 +165,7 @@ def household_records(context: dg.AssetExecutionContext, settings: SubsidySettin
 def reconciliation(context: dg.AssetExecutionContext, settings: SubsidySettings, household_records):
     books = pipeline.reconcile_books(household_records)
     summary = pipeline.summarise(books)
-    report = run_report(books, summary)["reconciliation"]
+    report = reconciliation_report(books, summary)
     off = [r for r in summary if not r.balances()]
     yield dg.Output(books, metadata={
         "银行记录行数": report["bank_rows"], "有银行结果的补贴": "、".join(report["subsidies_covered"]) or "无",

@@ -63,6 +63,7 @@ class Books:
     cadres: list[Cadre] = field(default_factory=list)  # village cadres, matched to their own payouts
     outcomes: dict[Household, HouseholdOutcome] = field(default_factory=dict)  # how each row's payment went
     payment_outcomes: dict[Payment, PaymentOutcome] = field(default_factory=dict)  # what each bank row paid
+    counted: tuple[int, int] | None = field(default=None, repr=False)  # (roster rows, households) once counted
 
     def outcome(self, h: Household) -> HouseholdOutcome:
         """How a roster row's payment went (no status where no bank results cover its subsidy)."""
@@ -104,26 +105,35 @@ def by_village(households: list[Household]) -> dict[str, list[Household]]:
 
 def household_count(books: Books) -> int:
     """Households (户): distinct people per village (several parcels or subsidies of one person count once),
-    counted a village at a time (a key for each of a million rows at once was some 150 MB at the run's peak)."""
-    return sum(len({h.person_key for h in rows}) for rows in by_village(books.households).values())
+    counted a village at a time (a key for each of a million rows at once was some 150 MB at the run's peak); kept
+    on the books while their rows stay the same (four steps report it)."""
+    if books.counted is None or books.counted[0] != len(books.households):
+        households = sum(len({h.person_key for h in rows}) for rows in by_village(books.households).values())
+        books.counted = (len(books.households), households)
+    return books.counted[1]
 
 
-def run_report(books: Books, summary: list[SummaryRow]) -> RunReport:
-    """Counts for the console, the Dagster UI and tests. Never holds an ID or account number."""
-    by_kind = Counter(p.kind for p in books.problems)
+def reconciliation_report(books: Books, summary: list[SummaryRow]) -> dict:
+    """The reconciliation's totals over the subsidies bank results cover."""
     covered = [r for r in summary if r.amount_paid is not None]
 
     def total(attr: str) -> str:
         return money_text(sum((getattr(r, attr) for r in covered), Decimal(0)))
 
     return {
-        "reconciliation": {
-            "bank_rows": len(books.payments),
-            "subsidies_covered": sorted(s for s, _ in books.covered),
-            "due": total("amount_due"), "paid": total("amount_paid"), "failed": total("amount_failed"),
-            "unpaid": total("amount_unpaid"), "differences": total("difference"),
-            "balanced": all(r.balances() for r in summary),
-        },
+        "bank_rows": len(books.payments),
+        "subsidies_covered": sorted(s for s, _ in books.covered),
+        "due": total("amount_due"), "paid": total("amount_paid"), "failed": total("amount_failed"),
+        "unpaid": total("amount_unpaid"), "differences": total("difference"),
+        "balanced": all(r.balances() for r in summary),
+    }
+
+
+def run_report(books: Books, summary: list[SummaryRow]) -> RunReport:
+    """Counts for the console, the Dagster UI and tests. Never holds an ID or account number."""
+    by_kind = Counter(p.kind for p in books.problems)
+    return {
+        "reconciliation": reconciliation_report(books, summary),
         "year": books.year,
         "files_total": len(books.files),
         "files_read": sum(1 for f in books.files if f.sheets),

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import cn2an
@@ -239,12 +240,19 @@ def _group(n: int, subsidy: str, members: list[Household], books: Books, setting
         status, note = _status(h, books.outcome(h)) if show_status else ("", "")
         name = h.name or "（姓名缺失）"
         table.append(Row(seq, mask_name(name) if settings.mask_names and h.name else name, mask_id(h.id),
-                         sys.intern(area_2(h.area)), sys.intern(area_text(h.rate)), sys.intern(money(h.amount)),
-                         status, "；".join(x for x in (note, h.remark) if x), (h.file, h.sheet, h.row)))
+                         _area_cell(h.area), _rate_cell(h.rate), _money_cell(h.amount), status,
+                         f"{note}；{h.remark}" if note and h.remark else note or h.remark or "", (h.file, h.sheet, h.row)))
     amount = sum((h.amount for h in members if h.amount is not None), Decimal(0))
     area = sum((h.area for h in members if h.area is not None), Decimal(0))
     return Group(subsidy, heading, table, len({h.person_key for h in members}), area_2(area) if area else "",
                  money(amount), show_status)
+
+
+# a cell's text from its value (equal values, however written, give the same text): worked out once per value, the
+# one text shared by every row (amounts and areas repeat across a million rows)
+_area_cell = lru_cache(maxsize=1 << 16)(lambda value: sys.intern(area_2(value)))
+_rate_cell = lru_cache(maxsize=1 << 16)(lambda value: sys.intern(area_text(value)))
+_money_cell = lru_cache(maxsize=1 << 16)(lambda value: sys.intern(money(value)))
 
 
 def _wording(town: str, village: str, year: int, kind: str, with_results: bool) -> tuple[str, str]:
