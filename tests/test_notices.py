@@ -374,3 +374,24 @@ def test_the_quick_glyph_scan_finds_exactly_the_characters_no_font_has():
         assert fonts.missing(text) == expected, text
         seen += bool(expected)
     assert 500 < seen < 3000  # both kinds of text were tried
+
+
+CAPITALS = {
+    "0": "人民币零元整", "0.01": "人民币壹分", "0.05": "人民币伍分", "0.50": "人民币伍角", "3.00": "人民币叁元整",
+    "10.00": "人民币壹拾元整", "10.50": "人民币壹拾元伍角", "12.30": "人民币壹拾贰元叁角", "15.00": "人民币壹拾伍元整",
+    "20.20": "人民币贰拾元贰角", "100.07": "人民币壹佰元零柒分", "1000.00": "人民币壹仟元整", "1000.05": "人民币壹仟元零伍分",
+    "1001.00": "人民币壹仟零壹元整", "1234.56": "人民币壹仟贰佰叁拾肆元伍角陆分", "10000.00": "人民币壹万元整",
+    "30050.60": "人民币叁万零伍拾元陆角", "100000.00": "人民币壹拾万元整", "100010.00": "人民币壹拾万零壹拾元整",
+    "101000.00": "人民币壹拾万壹仟元整", "110000.00": "人民币壹拾壹万元整", "100001.01": "人民币壹拾万零壹元零壹分",
+    "1000001.00": "人民币壹佰万零壹元整", "1200000.00": "人民币壹佰贰拾万元整", "-27.20": "人民币负贰拾柒元贰角",
+    "99999999.99": "人民币玖仟玖佰玖拾玖万玖仟玖佰玖拾玖元玖角玖分",
+}
+
+
+def test_amounts_in_capitals_read_as_a_bank_writes_them():
+    """人民币大写 on each notice's total line (these are the texts cn2an gave, which the tool used before)."""
+    from decimal import Decimal
+
+    from subsidy.notices import capitals
+
+    assert {amount: capitals(Decimal(amount)) for amount in CAPITALS} == CAPITALS
