@@ -27,7 +27,7 @@ from pathlib import Path
 
 from .archiving import file_sha256, input_listing, read_manifest
 from .books import Books, FileReport, Intake, SummaryRow, by_village, run_report
-from .caching import ParseCache
+from .caching import ParseCache, cache_dir
 from .catalogue import Catalogue
 from .decisions import FILE_NAME as DECISIONS_FILE
 from .decisions import DecisionNote, load_decisions
@@ -428,7 +428,7 @@ def write_outputs(books: Books, summary: list[SummaryRow], outputs: Path, inputs
         (n.file, n.sheet, n.row, n.reason, REASONS[n.reason], n.text)
         for res in books.sheets for n in sorted(res.notes, key=lambda n: n.row) if n.reason != "household"
     ))
-    write_workbook(paths["workbook"], books, summary, inputs, stage)
+    write_workbook(paths["workbook"], books, summary, inputs, stage, cache=cache_dir(outputs) / "sheets")
     households()
     report = run_report(books, summary)
 

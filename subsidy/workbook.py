@@ -11,12 +11,16 @@ A text starting with = + - @ is stored as text, never as a formula. Written in o
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
+from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,12 +32,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from .caching import code_key
 from .decisions import CHECKED
 from .ownfiles import MARKER, keywords
 from .problems import BLOCKS_ZH, FIX, KINDS, NEVER
 from .reconciling import PAID, STATUS_ZH
 from .workers import alongside
-from .writing import write_stable_xlsx
+from .writing import atomic_write_bytes, write_stable_xlsx
 
 if TYPE_CHECKING:  # the records these functions take, named for the reader (no import at run time)
     from .books import Books, SummaryRow
@@ -161,26 +166,31 @@ class _TypedSheet:
             index = self._styles[key] = cell.style_id if any(key) else 0
         return index
 
-    def _cell_heads(self, highlight: bool, bold: bool) -> list[tuple[str, str]]:
-        """Per column, the start of a cell's tag up to its row number and after it (with the style), for rows of
-        this highlighting: worked out once per sheet, not once per cell."""
+    def _cell_heads(self, highlight: bool, bold: bool) -> list[str]:
+        """Per column, the start of a cell's tag (with its style) for rows of this highlighting: worked out once per
+        sheet, not once per cell. Cells carry no reference: each row and cell is numbered by its place (the data
+        rows follow the header row; a row's every cell is written), so the XML of a row does not depend on where
+        it falls and rows written by an earlier run can be used again (see _Fragments)."""
         key = (highlight, bold)
         heads = self._heads.get(key)
         if heads is None:
-            heads = []
-            for letter, (_, _, kind) in zip(self._letters, self.columns, strict=True):
-                style = self._style(kind, highlight, bold)
-                heads.append((f'<c r="{letter}', f'" s="{style}"' if style else '"'))
-            heads = self._heads[key] = heads
+            heads = self._heads[key] = [f'<c s="{style}"' if style else "<c"
+                                        for style in (self._style(kind, highlight, bold) for _, _, kind in self.columns)]
         return heads
 
+    def signature(self) -> str:
+        """What the XML of a row depends on besides its values: the cells' styles."""
+        return repr([self._cell_heads(highlight, False) for highlight in (False, True)])
+
     def _append_xml(self, values: Iterable, highlight: bool, bold: bool) -> None:
-        """One data row as SpreadsheetML: text as inline strings (never a formula), numbers exact."""
         self.rows += 1
-        n = str(self.rows)
-        parts = [f'<row r="{n}">']
+        self._out.write(self._row_xml(values, highlight, bold))
+
+    def _row_xml(self, values: Iterable, highlight: bool, bold: bool = False) -> str:
+        """One data row as SpreadsheetML: text as inline strings (never a formula), numbers exact."""
+        parts = ["<row>"]
         append = parts.append
-        for (head, tail), value in zip(self._cell_heads(highlight, bold), values, strict=True):
+        for head, value in zip(self._cell_heads(highlight, bold), values, strict=True):
             cls = value.__class__  # the common classes first, by identity (a million rows of 15 cells)
             if cls is str and value:  # (what _text does, written out: a call per cell costs a tenth)
                 if len(value) > _EXCEL_MAX_TEXT:
@@ -188,26 +198,34 @@ class _TypedSheet:
                 if _UNSAFE.search(value):
                     value = value.translate(_XML_TEXT)
                 if value[:1].isspace() or value[-1:].isspace():
-                    append(f'{head}{n}{tail} t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>')
+                    append(f'{head} t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>')
                 else:
-                    append(f'{head}{n}{tail} t="inlineStr"><is><t>{value}</t></is></c>')
+                    append(f'{head} t="inlineStr"><is><t>{value}</t></is></c>')
             elif value is None or cls is str:
-                if tail != '"':
-                    append(f"{head}{n}{tail}/>")
+                append(f"{head}/>")
             elif cls is Decimal:
-                append(f"{head}{n}{tail}><v>{value:f}</v></c>")
+                append(f"{head}><v>{value:f}</v></c>")
             elif cls is int:
-                append(f"{head}{n}{tail}><v>{value}</v></c>")
+                append(f"{head}><v>{value}</v></c>")
             elif isinstance(value, bool):
-                append(f'{head}{n}{tail} t="b"><v>{int(value)}</v></c>')
+                append(f'{head} t="b"><v>{int(value)}</v></c>')
             elif isinstance(value, Decimal):
-                append(f"{head}{n}{tail}><v>{value:f}</v></c>")
+                append(f"{head}><v>{value:f}</v></c>")
             elif isinstance(value, (int, float)):
-                append(f"{head}{n}{tail}><v>{value!r}</v></c>")
+                append(f"{head}><v>{value!r}</v></c>")
             else:
-                append(f'{head}{n}{tail} t="inlineStr"><is><t{_text(str(value))}</t></is></c>')
+                append(f'{head} t="inlineStr"><is><t{_text(str(value))}</t></is></c>')
         append("</row>")
-        self._out.write("".join(parts))
+        return "".join(parts)
+
+    def append_rows(self, rows: list[tuple[list, bool]], fragments: _Fragments) -> None:
+        """Rows (values, highlighted) of one source file, their XML from an earlier run where they are the same."""
+        if self._out is None or self.rows + len(rows) >= EXCEL_MAX_ROWS:
+            for values, highlight in rows:
+                self.append(values, highlight=highlight)
+            return
+        self._out.write(fragments.xml(self, rows))
+        self.rows += len(rows)
 
     def legend(self, text: str) -> None:
         """A last row, after a blank one, saying what the highlighting means (outside the filter's range)."""
@@ -234,6 +252,35 @@ class _TypedSheet:
     def splices(self) -> dict[str, Path]:
         """Zip entry of each part's sheet -> the XML of its data rows (after the workbook has been laid out)."""
         return {f"xl/worksheets/sheet{self.wb.worksheets.index(ws) + 1}.xml": rows for ws, rows in self.parts}
+
+
+class _Fragments:
+    """The XML of a source file's rows on a sheet as an earlier run wrote it, kept (compressed) by what it was made
+    from: the code, the sheet's cell styles and every value and highlight of those rows. A re-run after one town's
+    file changed writes the other files' rows from here (the rows' values are worked out again, never trusted)."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self.used: set[str] = set()
+
+    def xml(self, sheet: _TypedSheet, rows: list[tuple[list, bool]]) -> str:
+        if self.folder is None:
+            return "".join(sheet._row_xml(values, highlight) for values, highlight in rows)
+        key = hashlib.sha256(f"{code_key()}\n{sheet.signature()}\n{rows!r}".encode()).hexdigest()
+        self.used.add(key)
+        path = self.folder / f"{key}.xml.z"
+        try:
+            return zlib.decompress(path.read_bytes()).decode("utf-8")
+        except (OSError, zlib.error, UnicodeDecodeError):  # not kept yet, or damaged: written again
+            xml = "".join(sheet._row_xml(values, highlight) for values, highlight in rows)
+            atomic_write_bytes(path, zlib.compress(xml.encode("utf-8"), 1), durable=False)
+            return xml
+
+    def prune(self) -> None:
+        """Forget the rows this run did not write (their file changed or is gone)."""
+        for old in self.folder.glob("*.xml.z") if self.folder is not None and self.folder.exists() else ():
+            if old.name.removesuffix(".xml.z") not in self.used:
+                old.unlink(missing_ok=True)
 
 
 def _text(value: str) -> str:
@@ -273,8 +320,13 @@ def _open(books: Books, stage: NoticeStage | None) -> tuple[set[tuple], set[str]
 
 
 def write_workbook(path: Path, books: Books, summary: list[SummaryRow], inputs: Path | None = None,
-                   stage: NoticeStage | None = None) -> None:
+                   stage: NoticeStage | None = None, cache: Path | None = None) -> None:
+    """The workbook at `path`; with a `cache` folder, the rows of files unchanged since the last run are not
+    turned into XML again (see _Fragments)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+    fragments = _Fragments(cache)
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".rows.") as tmp:
         rows_dir = Path(tmp)
         wb = Workbook(write_only=True)
@@ -282,10 +334,12 @@ def write_workbook(path: Path, books: Books, summary: list[SummaryRow], inputs: 
         sheets = [_readiness_sheet(wb, stage, rows_dir)] if stage is not None else []
         sheets.append(_village_sheet(wb, books, summary, rows_dir, held))
         households = _TypedSheet(wb, "户明细", HOUSEHOLD_COLUMNS, rows_dir)
-        waiting = _fill_alongside(households, len(books.households), lambda: _fill_households(households, books, open_rows))
-        sheets += [households, _bank_sheet(wb, books, rows_dir, open_rows), _problem_sheet(wb, books, path, inputs, stage),
-                   _file_sheet(wb, books, rows_dir, open_rows)]
+        waiting = _fill_alongside(households, len(books.households), fragments,
+                                  lambda: _fill_households(households, books, open_rows, fragments))
+        sheets += [households, _bank_sheet(wb, books, rows_dir, open_rows, fragments),
+                   _problem_sheet(wb, books, path, inputs, stage), _file_sheet(wb, books, rows_dir, open_rows)]
         waiting()
+        fragments.prune()
         for sheet in sheets:
             if sheet is not households:
                 sheet.legend(LEGEND)
@@ -328,18 +382,18 @@ def _problems_at(books: Books) -> dict[tuple, list[str]]:
     return out
 
 
-def _fill_alongside(sheet: _TypedSheet, rows: int, fill: Callable[[], None]) -> Callable[[], None]:
+def _fill_alongside(sheet: _TypedSheet, rows: int, fragments: _Fragments, fill: Callable[[], None]) -> Callable[[], None]:
     """Fill the sheet's rows (then its legend) in a forked process while the other sheets are written here; returns
     what waits for it. Only a sheet that fits on one part (the child cannot add sheets to this workbook) and whose
     styles are registered here first (the child's would not reach this workbook)."""
     for highlight in (False, True):
         sheet._cell_heads(highlight, False)
 
-    def in_child() -> tuple[int, int]:
+    def in_child() -> tuple[int, int, set[str]]:
         fill()
         sheet.legend(LEGEND)
         sheet.finish()
-        return sheet.rows, sheet._data_rows
+        return sheet.rows, sheet._data_rows, fragments.used
 
     if rows + 3 >= EXCEL_MAX_ROWS:
         in_child()
@@ -347,38 +401,47 @@ def _fill_alongside(sheet: _TypedSheet, rows: int, fill: Callable[[], None]) -> 
     done = alongside(in_child)
 
     def wait() -> None:
-        sheet.rows, sheet._data_rows = done()
+        sheet.rows, sheet._data_rows, used = done()
+        fragments.used |= used  # the rows the child wrote from the cache or kept in it
         sheet.finish()  # this process's handle on the rows file (nothing written through it)
     return wait
 
 
-def _fill_households(sheet: _TypedSheet, books: Books, open_rows: set[tuple]) -> None:
+def _fill_households(sheet: _TypedSheet, books: Books, open_rows: set[tuple], fragments: _Fragments) -> None:
     problems = _problems_at(books)
-    for h in books.households:
-        outcome = books.outcome(h)
-        label = STATUS_ZH[outcome.status]
-        if outcome.status == PAID and h.amount is not None and outcome.paid != h.amount:
-            label = STATUS_ZH["differs"]
-        bank = "；".join(f"{'成功' if b.ok else '失败'}{(':' + b.reason) if b.reason else ''}"
-                        f"（{b.file} 第{b.row}行）" for b in outcome.bank)
-        at = (h.file, h.sheet, h.row)
-        sheet.append([h.village_code, h.village_name, h.subsidy, h.name, h.id, h.area, h.rate, h.amount, outcome.paid,
-                      label, "；".join(problems.get(at, ())), bank, h.file, h.sheet, h.row], highlight=at in open_rows)
+    for _, rows in groupby(books.households, key=attrgetter("file")):  # a source file's rows at a time
+        sheet.append_rows([_household_row(h, books, problems, open_rows) for h in rows], fragments)
 
 
-def _bank_sheet(wb: Workbook, books: Books, rows_dir: Path, open_rows: set[tuple]) -> _TypedSheet:
+def _household_row(h, books: Books, problems: dict[tuple, list[str]], open_rows: set[tuple]) -> tuple[list, bool]:
+    outcome = books.outcome(h)
+    label = STATUS_ZH[outcome.status]
+    if outcome.status == PAID and h.amount is not None and outcome.paid != h.amount:
+        label = STATUS_ZH["differs"]
+    bank = "；".join(f"{'成功' if b.ok else '失败'}{(':' + b.reason) if b.reason else ''}"
+                    f"（{b.file} 第{b.row}行）" for b in outcome.bank)
+    at = (h.file, h.sheet, h.row)
+    return ([h.village_code, h.village_name, h.subsidy, h.name, h.id, h.area, h.rate, h.amount, outcome.paid, label,
+             "；".join(problems.get(at, ())), bank, h.file, h.sheet, h.row], at in open_rows)
+
+
+def _bank_sheet(wb: Workbook, books: Books, rows_dir: Path, open_rows: set[tuple], fragments: _Fragments) -> _TypedSheet:
     sheet = _TypedSheet(wb, "银行明细", [("来源文件", 30, "long"), ("工作表", 10, "text"), ("行号", 6, "int"), ("户名", 10, "text"),
                                   ("证件号码", 21, "text"), ("账号", 22, "text"), ("金额", 11, "money"), ("补贴项目", 20, "long"),
                                   ("年度", 6, "int"), ("处理结果", 9, "text"), ("失败原因", 18, "long"),
                                   ("交易日期", 11, "text"), ("对账结果", 14, "text"), ("对应清册行", 34, "long")],
                    rows_dir)
-    for p in _in_source_order(books.payments):
-        outcome = books.payment_outcome(p)
-        matched = "；".join(f"{h.file}“{h.sheet}”第{h.row}行" for h in outcome.matched)
-        sheet.append([p.file, p.sheet, p.row, p.name, p.id, p.account, p.amount, p.subsidy, outcome.year or p.year,
-                      p.status_text or ("成功" if p.ok else "失败"), p.reason, p.date, _OUTCOME_ZH.get(outcome.outcome, ""),
-                      matched], highlight=(p.file, p.sheet, p.row) in open_rows)
+    for _, payments in groupby(_in_source_order(books.payments), key=attrgetter("file")):
+        sheet.append_rows([_bank_row(p, books, open_rows) for p in payments], fragments)
     return sheet
+
+
+def _bank_row(p, books: Books, open_rows: set[tuple]) -> tuple[list, bool]:
+    outcome = books.payment_outcome(p)
+    matched = "；".join(f"{h.file}“{h.sheet}”第{h.row}行" for h in outcome.matched)
+    return ([p.file, p.sheet, p.row, p.name, p.id, p.account, p.amount, p.subsidy, outcome.year or p.year,
+             p.status_text or ("成功" if p.ok else "失败"), p.reason, p.date, _OUTCOME_ZH.get(outcome.outcome, ""),
+             matched], (p.file, p.sheet, p.row) in open_rows)
 
 
 def _in_source_order(payments: list) -> Iterable:

@@ -42,6 +42,8 @@ def test_a_second_run_reuses_what_did_not_change_and_writes_the_same_bytes_as_a_
     run(inputs, again, 2022)
     parsed = list((again / "internal" / "cache" / "parsed").glob("*.pickle"))
     assert len(parsed) == sum(1 for p in inputs.rglob("*") if p.suffix in (".xlsx", ".xls", ".csv"))  # the old one pruned
+    sheets = {p.name: p.stat().st_mtime_ns for p in (again / "internal" / "cache" / "sheets").glob("*.xml.z")}
+    assert sheets  # the workbook's rows, a source file at a time
     later = stamps(again)
     redrawn = sorted(name for name in later if later[name] != first.get(name))
     assert redrawn and all("渔田村" in name for name in redrawn), redrawn  # only the corrected village is drawn again
@@ -53,6 +55,11 @@ def test_a_second_run_reuses_what_did_not_change_and_writes_the_same_bytes_as_a_
     assert mine.keys() == theirs.keys()
     assert [name for name in mine if mine[name] != theirs[name]] == []
 
+    run(inputs, again, 2022)  # nothing changed: every file's workbook rows come from the cache, and are the same
+    kept = {p.name: p.stat().st_mtime_ns for p in (again / "internal" / "cache" / "sheets").glob("*.xml.z")}
+    assert kept == sheets  # the same rows: each used again (not written again), none pruned
+    assert outputs_of(again) == theirs
+
 
 def test_a_damaged_cache_is_rebuilt_not_trusted(tmp_path):
     inputs = build(tmp_path / "inputs")
@@ -61,6 +68,8 @@ def test_a_damaged_cache_is_rebuilt_not_trusted(tmp_path):
     expected = outputs_of(out)
     for pickle in (out / "internal" / "cache" / "parsed").glob("*.pickle"):
         pickle.write_bytes(b"not a pickle")
+    for rows in (out / "internal" / "cache" / "sheets").glob("*.xml.z"):
+        rows.write_bytes(b"not compressed rows")
     notice = next((out / "notices").rglob("*.pdf"))
     notice.write_bytes(b"%PDF-1.7 damaged")  # a draft changed behind the tool's back is drawn again
     run(inputs, out, 2022)
