@@ -64,6 +64,7 @@ class Books:
     outcomes: dict[Household, HouseholdOutcome] = field(default_factory=dict)  # how each row's payment went
     payment_outcomes: dict[Payment, PaymentOutcome] = field(default_factory=dict)  # what each bank row paid
     counted: tuple[int, int] | None = field(default=None, repr=False)  # (roster rows, households) once counted
+    summarised: tuple | None = field(default=None, repr=False)  # (what it was made from, the summary) once made
 
     def outcome(self, h: Household) -> HouseholdOutcome:
         """How a roster row's payment went (no status where no bank results cover its subsidy)."""

@@ -353,7 +353,11 @@ def reconcile_books(books: Books) -> Books:
 
 
 def summarise(books: Books) -> list[SummaryRow]:
-    """One row per village and subsidy: distinct households and the amount due (exact, in fen)."""
+    """One row per village and subsidy: distinct households and the amount due (exact, in fen). Kept on the books
+    while their rows and outcomes stay the same (the reconciliation's check and the summary step both use it)."""
+    made_from = (len(books.households), id(books.outcomes), len(books.outcomes), len(books.covered))
+    if books.summarised is not None and books.summarised[0] == made_from:
+        return books.summarised[1]
     people: dict[tuple, int] = {}
     money: dict[tuple, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 5)  # due, paid, failed, unpaid, diff
     names: dict[str, str] = {}
@@ -383,6 +387,7 @@ def summarise(books: Books) -> list[SummaryRow]:
         rows.append(SummaryRow(code, names[code], subsidy, people[(code, subsidy)], due,
                                *((paid, failed, unpaid, diff) if covered else (None, None, None, None))))
     rows.sort(key=lambda r: (r.village_code, books.catalogue.sort_key(r.subsidy_type)))
+    books.summarised = (made_from, rows)
     return rows
 
 

@@ -16,10 +16,10 @@ import os
 import re
 import tempfile
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
-from itertools import groupby
+from itertools import groupby, islice
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -409,8 +409,19 @@ def _fill_alongside(sheet: _TypedSheet, rows: int, fragments: _Fragments, fill: 
 
 def _fill_households(sheet: _TypedSheet, books: Books, open_rows: set[tuple], fragments: _Fragments) -> None:
     problems = _problems_at(books)
-    for _, rows in groupby(books.households, key=attrgetter("file")):  # a source file's rows at a time
+    for rows in _pieces(books.households):
         sheet.append_rows([_household_row(h, books, problems, open_rows) for h in rows], fragments)
+
+
+PIECE_ROWS = 2_000
+
+
+def _pieces(records: Iterable) -> Iterator[list]:
+    """Records of one source file at a time, at most PIECE_ROWS of them (a county's bank file of 100,000 rows is not
+    held as XML whole: the workbook is written where a million-row run's memory peaks)."""
+    for _, same_file in groupby(records, key=attrgetter("file")):
+        while piece := list(islice(same_file, PIECE_ROWS)):
+            yield piece
 
 
 def _household_row(h, books: Books, problems: dict[tuple, list[str]], open_rows: set[tuple]) -> tuple[list, bool]:
@@ -431,7 +442,7 @@ def _bank_sheet(wb: Workbook, books: Books, rows_dir: Path, open_rows: set[tuple
                                   ("年度", 6, "int"), ("处理结果", 9, "text"), ("失败原因", 18, "long"),
                                   ("交易日期", 11, "text"), ("对账结果", 14, "text"), ("对应清册行", 34, "long")],
                    rows_dir)
-    for _, payments in groupby(_in_source_order(books.payments), key=attrgetter("file")):
+    for payments in _pieces(_in_source_order(books.payments)):
         sheet.append_rows([_bank_row(p, books, open_rows) for p in payments], fragments)
     return sheet
 
