@@ -103,6 +103,7 @@ class RenderCache:
             self.entries = json.loads(self.path.read_text(encoding="utf-8"))
         except Exception:
             self.entries = {}
+        self.confirmed: dict[str, dict] = {}  # the entries kept() found true in this run (their files untouched since)
 
     @staticmethod
     def key(notice: Notice, paper: str) -> str:
@@ -116,6 +117,7 @@ class RenderCache:
         for file, stamp in ((path, entry.get("normal")), (large_path, entry.get("large"))):
             if _stamp(file) != stamp:
                 return None
+        self.confirmed[self._name(path)] = entry
         return entry["pages"], entry["large_pages"]
 
     def save(self, drawn: dict[Path, tuple[str, Path, int, int]]) -> None:
@@ -125,9 +127,14 @@ class RenderCache:
 
     def add(self, drawn: dict[Path, tuple[str, Path, int, int]]) -> None:
         """Record these files too (a publication's new copies), keeping the other entries."""
-        self.entries.update({self._name(path): {"key": key, "normal": _stamp(path), "large": _stamp(large),
-                                                "pages": pages, "large_pages": large_pages}
-                             for path, (key, large, pages, large_pages) in drawn.items()})
+        for path, (key, large, pages, large_pages) in drawn.items():
+            name = self._name(path)
+            entry = {"key": key, "pages": pages, "large_pages": large_pages}
+            confirmed = self.confirmed.get(name)
+            if confirmed is not None and all(confirmed.get(k) == v for k, v in entry.items()):
+                self.entries[name] = confirmed  # its files were checked this run and left alone since: not looked at again
+            else:
+                self.entries[name] = {**entry, "normal": _stamp(path), "large": _stamp(large)}
         atomic_write_bytes(self.path, json.dumps(self.entries, ensure_ascii=False, sort_keys=True).encode("utf-8"))
 
     def _name(self, path: Path) -> str:
