@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import struct
 import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -38,7 +39,7 @@ from .ownfiles import MARKER, keywords
 from .problems import BLOCKS_ZH, FIX, KINDS, NEVER
 from .reconciling import PAID, STATUS_ZH
 from .workers import alongside
-from .writing import atomic_write_bytes, write_stable_xlsx
+from .writing import DeflatedRows, atomic_write_bytes, deflated, write_stable_xlsx
 
 if TYPE_CHECKING:  # the records these functions take, named for the reader (no import at run time)
     from .books import Books, SummaryRow
@@ -78,7 +79,7 @@ class _TypedSheet:
         self.wb, self.title, self.columns, self.rows_dir = wb, title, columns, rows_dir
         self.part = 0
         self.rows = 0
-        self.parts: list[tuple[object, Path]] = []  # (worksheet, file of its data rows' XML)
+        self.parts: list[tuple[object, DeflatedRows]] = []  # (worksheet, its data rows)
         self._out = None
         self._styles: dict[tuple, int] = {}
         self._heads: dict[tuple, list[tuple[str, str]]] = {}
@@ -103,9 +104,8 @@ class _TypedSheet:
         if self.rows_dir is not None:
             if self._out is not None:
                 self._out.close()
-            rows_file = self.rows_dir / f"{len(self.wb.worksheets)}.xml"
-            self._out = open(rows_file, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed in finish()
-            self.parts.append((self.ws, rows_file))
+            self._out = DeflatedRows(self.rows_dir / f"{len(self.wb.worksheets)}.xml.deflate")
+            self.parts.append((self.ws, self._out))
 
     def append(self, values: Iterable, *, highlight: bool = False, bold: bool = False,
                links: dict[int, str] | None = None) -> None:
@@ -224,7 +224,7 @@ class _TypedSheet:
             for values, highlight in rows:
                 self.append(values, highlight=highlight)
             return
-        self._out.write(fragments.xml(self, rows))
+        self._out.write_piece(*fragments.piece(self, rows))
         self.rows += len(rows)
 
     def legend(self, text: str) -> None:
@@ -249,37 +249,48 @@ class _TypedSheet:
             self._out.close()
             self._out = None
 
-    def splices(self) -> dict[str, Path]:
-        """Zip entry of each part's sheet -> the XML of its data rows (after the workbook has been laid out)."""
+    def splices(self) -> dict[str, DeflatedRows]:
+        """Zip entry of each part's sheet -> its data rows (after the workbook has been laid out)."""
         return {f"xl/worksheets/sheet{self.wb.worksheets.index(ws) + 1}.xml": rows for ws, rows in self.parts}
 
 
 class _Fragments:
-    """The XML of a source file's rows on a sheet as an earlier run wrote it, kept (compressed) by what it was made
-    from: the code, the sheet's cell styles and every value and highlight of those rows. A re-run after one town's
-    file changed writes the other files' rows from here (the rows' values are worked out again, never trusted)."""
+    """A piece of a source file's rows on a sheet as an earlier run wrote it (deflated, with its XML's CRC-32 and
+    length), kept by what it was made from: the code, the sheet's cell styles and every value and highlight of those
+    rows. A re-run after one town's file changed copies the other files' rows from here into the workbook as they are
+    (the rows' values are worked out again each run, never trusted)."""
 
     def __init__(self, folder: Path | None):
         self.folder = folder
         self.used: set[str] = set()
 
-    def xml(self, sheet: _TypedSheet, rows: list[tuple[list, bool]]) -> str:
+    def piece(self, sheet: _TypedSheet, rows: list[tuple[list, bool]]) -> tuple[bytes, int, int]:
+        """(deflated XML, its CRC-32, its length) of these rows."""
         if self.folder is None:
-            return "".join(sheet._row_xml(values, highlight) for values, highlight in rows)
+            return self._make(sheet, rows)
         key = hashlib.sha256(f"{code_key()}\n{sheet.signature()}\n{rows!r}".encode()).hexdigest()
         self.used.add(key)
-        path = self.folder / f"{key}.xml.z"
+        path = self.folder / f"{key}.rows"
         try:
-            return zlib.decompress(path.read_bytes()).decode("utf-8")
-        except (OSError, zlib.error, UnicodeDecodeError):  # not kept yet, or damaged: written again
-            xml = "".join(sheet._row_xml(values, highlight) for values, highlight in rows)
-            atomic_write_bytes(path, zlib.compress(xml.encode("utf-8"), 1), durable=False)
-            return xml
+            data = path.read_bytes()
+            crc, size, check = struct.unpack("<IQI", data[:16])
+            if zlib.crc32(memoryview(data)[16:]) == check:  # the file is whole: what follows the header sums to it
+                return data[16:], crc, size
+        except (OSError, struct.error):  # not kept yet, or damaged: made again
+            pass
+        made = self._make(sheet, rows)
+        atomic_write_bytes(path, struct.pack("<IQI", made[1], made[2], zlib.crc32(made[0])) + made[0], durable=False)
+        return made
+
+    @staticmethod
+    def _make(sheet: _TypedSheet, rows: list[tuple[list, bool]]) -> tuple[bytes, int, int]:
+        xml = "".join(sheet._row_xml(values, highlight) for values, highlight in rows).encode("utf-8")
+        return deflated(xml), zlib.crc32(xml), len(xml)
 
     def prune(self) -> None:
         """Forget the rows this run did not write (their file changed or is gone)."""
-        for old in self.folder.glob("*.xml.z") if self.folder is not None and self.folder.exists() else ():
-            if old.name.removesuffix(".xml.z") not in self.used:
+        for old in self.folder.glob("*") if self.folder is not None and self.folder.exists() else ():
+            if old.name.removesuffix(".rows") not in self.used:
                 old.unlink(missing_ok=True)
 
 
@@ -389,11 +400,11 @@ def _fill_alongside(sheet: _TypedSheet, rows: int, fragments: _Fragments, fill: 
     for highlight in (False, True):
         sheet._cell_heads(highlight, False)
 
-    def in_child() -> tuple[int, int, set[str]]:
+    def in_child() -> tuple[int, int, set[str], list[tuple[int, int]]]:
         fill()
         sheet.legend(LEGEND)
         sheet.finish()
-        return sheet.rows, sheet._data_rows, fragments.used
+        return sheet.rows, sheet._data_rows, fragments.used, [(rows.crc, rows.size) for _, rows in sheet.parts]
 
     if rows + 3 >= EXCEL_MAX_ROWS:
         in_child()
@@ -401,8 +412,10 @@ def _fill_alongside(sheet: _TypedSheet, rows: int, fragments: _Fragments, fill: 
     done = alongside(in_child)
 
     def wait() -> None:
-        sheet.rows, sheet._data_rows, used = done()
+        sheet.rows, sheet._data_rows, used, sums = done()
         fragments.used |= used  # the rows the child wrote from the cache or kept in it
+        for (_, written), (crc, size) in zip(sheet.parts, sums, strict=True):  # what the child wrote into the file
+            written.crc, written.size = crc, size
         sheet.finish()  # this process's handle on the rows file (nothing written through it)
     return wait
 

@@ -42,7 +42,7 @@ def test_a_second_run_reuses_what_did_not_change_and_writes_the_same_bytes_as_a_
     run(inputs, again, 2022)
     parsed = list((again / "internal" / "cache" / "parsed").glob("*.pickle"))
     assert len(parsed) == sum(1 for p in inputs.rglob("*") if p.suffix in (".xlsx", ".xls", ".csv"))  # the old one pruned
-    sheets = {p.name: p.stat().st_mtime_ns for p in (again / "internal" / "cache" / "sheets").glob("*.xml.z")}
+    sheets = {p.name: p.stat().st_mtime_ns for p in (again / "internal" / "cache" / "sheets").glob("*.rows")}
     assert sheets  # the workbook's rows, a source file at a time
     later = stamps(again)
     redrawn = sorted(name for name in later if later[name] != first.get(name))
@@ -56,7 +56,7 @@ def test_a_second_run_reuses_what_did_not_change_and_writes_the_same_bytes_as_a_
     assert [name for name in mine if mine[name] != theirs[name]] == []
 
     run(inputs, again, 2022)  # nothing changed: every file's workbook rows come from the cache, and are the same
-    kept = {p.name: p.stat().st_mtime_ns for p in (again / "internal" / "cache" / "sheets").glob("*.xml.z")}
+    kept = {p.name: p.stat().st_mtime_ns for p in (again / "internal" / "cache" / "sheets").glob("*.rows")}
     assert kept == sheets  # the same rows: each used again (not written again), none pruned
     assert outputs_of(again) == theirs
 
@@ -68,7 +68,7 @@ def test_a_damaged_cache_is_rebuilt_not_trusted(tmp_path):
     expected = outputs_of(out)
     for pickle in (out / "internal" / "cache" / "parsed").glob("*.pickle"):
         pickle.write_bytes(b"not a pickle")
-    for rows in (out / "internal" / "cache" / "sheets").glob("*.xml.z"):
+    for rows in (out / "internal" / "cache" / "sheets").glob("*.rows"):
         rows.write_bytes(b"not compressed rows")
     notice = next((out / "notices").rglob("*.pdf"))
     notice.write_bytes(b"%PDF-1.7 damaged")  # a draft changed behind the tool's back is drawn again
@@ -225,3 +225,37 @@ def test_reading_on_threads_keeps_the_order_and_works_in_a_forked_child(tmp_path
     warm([*files, tmp_path / "missing.txt"])  # a missing file is left to the reading that follows
     assert on_threads(lambda p: int(p.read_text()), files) == list(range(40))
     assert alongside(lambda: on_threads(lambda p: int(p.read_text()) * 2, files))() == [n * 2 for n in range(40)]
+
+
+def test_a_crc_of_two_pieces_is_combined_as_zlib_sums_the_whole():
+    import os
+    import random
+    import zlib
+
+    from subsidy.writing import crc32_combine
+
+    rng = random.Random(7)
+    for _ in range(200):
+        a, b = os.urandom(rng.randint(0, 5000)), os.urandom(rng.randint(0, 5000))
+        assert crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
+
+
+def test_the_workbook_made_of_kept_pieces_is_a_sound_zip_with_every_row(tmp_path):
+    """The 户明细 and 银行明细 rows go into the workbook already deflated, their CRC-32 combined: every entry must
+    still check out, and the rows read back in order."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    inputs = build(tmp_path / "inputs")
+    out = tmp_path / "out"
+    for _ in range(2):  # made, then from the kept pieces
+        run(inputs, out, 2022)
+        path = out / "internal" / "reconciliation.xlsx"
+        with zipfile.ZipFile(path) as z:
+            assert z.testzip() is None
+        sheet = load_workbook(path, read_only=True)["户明细"]
+        rows = [r for r in sheet.iter_rows(values_only=True)]
+        assert rows[0][:3] == ("村代码", "村名", "补贴项目") and rows[-1][0].startswith("说明：")
+        households = [r for r in rows[1:-2]]
+        assert len(households) == 32 and all(r[14] for r in households)  # every roster row, its source row number
