@@ -71,8 +71,9 @@ class _TypedSheet:
     """A write-only sheet with typed columns: (title, width, kind) where kind is text, int, money or area.
 
     openpyxl writes the sheet itself (column widths, frozen header, filter, styles) with its header row; the
-    data rows are serialised here straight to XML (`rows_dir`) and spliced in when the file is saved: writing
-    them cell by cell through openpyxl took 25 s for 200,000 households. A sheet with links stays on openpyxl.
+    data rows are serialised here straight to deflated XML (`rows_dir`, see DeflatedRows) and spliced in when the
+    file is saved: writing them cell by cell through openpyxl took 25 s for 200,000 households. A sheet with links
+    stays on openpyxl.
     """
 
     def __init__(self, wb: Workbook, title: str, columns: list[tuple[str, int, str]], rows_dir: Path | None = None):
