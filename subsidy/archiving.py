@@ -169,8 +169,16 @@ def read_ahead(root: Path, notices: list[Notice], kind: str) -> None:
     """Have every village's manifests read ahead, all at once (see workers.warm): from a cold cache, reading them
     village by village waited on the disk for more than a second."""
     folders = [village_dir(root, notice, kind, resolved=False) for notice in notices]
-    warm([folder / name / "manifest.json" for folder, names in zip(folders, on_threads(_names, folders), strict=True)
-          for name in names if name.startswith("v")])
+    read_manifests([folder / name / "manifest.json" for folder, names in zip(folders, on_threads(_names, folders),
+                                                                              strict=True) for name in names
+                    if name.startswith("v")])
+
+
+def read_manifests(paths: list[Path]) -> list[dict | None]:
+    """read_manifest for many: those this process does not hold yet are read ahead all at once first (see
+    workers.warm), those it holds are not read again."""
+    warm([path for path in paths if path not in _MANIFESTS])
+    return [read_manifest(path) for path in paths]
 
 
 def _names(folder: Path) -> list[str]:

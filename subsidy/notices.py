@@ -188,12 +188,12 @@ def _capital_integer(n: int) -> str:
             continue
         if out and digits[0] == "0":  # a group after a higher one, short of its thousands
             out.append("零")
-        zero = False
-        for i, d in enumerate(digits.lstrip("0")):
+        zero, significant = False, digits.lstrip("0")
+        for i, d in enumerate(significant):
             if d == "0":
                 zero = True
                 continue
-            out.append(("零" if zero else "") + _DIGITS[int(d)] + ("", "拾", "佰", "仟")[len(digits.lstrip("0")) - 1 - i])
+            out.append(("零" if zero else "") + _DIGITS[int(d)] + ("", "拾", "佰", "仟")[len(significant) - 1 - i])
             zero = False
         out.append(("", "万", "亿", "万亿")[len(groups) - 1 - k])
     return "".join(out)

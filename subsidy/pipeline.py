@@ -25,7 +25,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from .archiving import file_sha256, input_listing, read_manifest
+from .archiving import file_sha256, input_listing, read_manifests
 from .books import Books, FileReport, Intake, SummaryRow, by_village, run_report
 from .caching import ParseCache, cache_dir
 from .catalogue import Catalogue
@@ -54,7 +54,7 @@ from .status import build_status, write_status
 from .validating import check_cadres, check_claims, find_duplicates, match_cadres
 from .villages import VillageRegistry
 from .workbook import write_workbook
-from .workers import alongside, on_threads, spread, warm
+from .workers import alongside, on_threads, spread
 from .writing import atomic_write_bytes, internal_dir, write_csv
 
 UNNAMED_SUBSIDY = "未注明补贴项目"
@@ -547,9 +547,8 @@ def unpublished_versions(archive_root: Path, year: int, counties: list[str]) -> 
     for county in sorted(set(counties)):
         folder = archive_root / component(county, fallback="未知县") / str(year)
         listed = sorted(v for v in _folders(folder, 3) if v.name.startswith("v"))  # <code>/<kind>/v<n>/
-        warm([version / "manifest.json" for version in listed])
-        for version in listed:
-            record = read_manifest(version / "manifest.json")  # None: removed since the listing
+        records = read_manifests([version / "manifest.json" for version in listed])  # None: removed since listed
+        for version, record in zip(listed, records, strict=True):
             if record is not None and not record.get("published_by"):
                 found.append(version.relative_to(archive_root).as_posix())
     return found
