@@ -163,7 +163,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
             continue
         refused += print_publication(report["publication"])
     if len(jobs) > 1 and failures < len(jobs):
-        print_public(_public_channel(jobs[0][1].locate(jobs[0][0]).archive, progress))
+        public = _public_channel(jobs[0][1].locate(jobs[0][0]).archive, progress)
+        print_public(public)
+        if public["public_findings"]:  # the site and open data stay as they were
+            return 1
     if failures == len(jobs):
         return 1
     return 3 if refused or failures else 0
@@ -193,7 +196,7 @@ def print_publication(result: dict) -> int:
 def print_public(public: dict) -> None:
     print(f"网站：{public['site']}/index.html（可直接用浏览器打开）    开放数据：{public['open_data']}")
     for finding in public["public_findings"]:
-        print(f"    未写入：{finding}")
+        print(f"subsidy: 公开网站和开放数据未更新：{finding}", file=sys.stderr)
 
 
 def print_report(report: dict, outputs: Path) -> None:

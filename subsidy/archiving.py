@@ -11,9 +11,9 @@
                         once per publication, not into each of 3,000 manifests; named by its own SHA-256
     archive/register.csv   one row per village and version (only ever gains rows)
 
-A version is written to archive/.staging/ and renamed into place whole, so a run killed at any point leaves
-the complete version or none; the next run removes half-written staging folders and registers versions
-that were moved in but not yet registered. Version folders are never changed or deleted.
+A publication's versions are written to archive/.staging/<id>/ and committed by its journal (see journal.py): a
+cut before the commit leaves nothing published (the staging is dropped), a cut after it is finished by the next
+`subsidy publish` (renamed into place, registered). Version folders are never changed or deleted.
 """
 
 from __future__ import annotations
@@ -26,23 +26,23 @@ import os
 import shutil
 import uuid
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
-from .locking import output_lock
+from . import __version__, journal
+from .disclosure import PublicLeak
+from .locking import held, output_lock
 from .normalising import parse_decimal
-from .notices import Notice
+from .notices import Change, Notice
 from .ownfiles import MARKER
-from .privacy import mask_name
 from .reading import SHARED_SETTINGS, walk
 from .safepaths import component, inside, village_stem
 from .workers import on_threads, warm
-from .writing import atomic_write_bytes, fsync_folder, read_rows, sync_files
+from .writing import atomic_write_bytes, read_rows, sync_files
 
 if TYPE_CHECKING:  # the records these functions take, named for the reader (no import at run time)
     from .books import SummaryRow
@@ -148,21 +148,22 @@ def _totals(rows) -> dict[tuple, list]:
     return out
 
 
-def changes(old_rows: list[dict], new_rows: list[dict]) -> list[str]:
-    """What a correction changes, in Chinese: households added, removed, amounts and statuses changed."""
+def changes(old_rows: list[dict], new_rows: list[dict]) -> list[Change]:
+    """What a correction changes: households added, removed, amounts and statuses changed."""
     old, new = _totals(old_rows), _totals(new_rows)
-    lines = []
+    found = []
     for key in sorted(new.keys() - old.keys()):
-        lines.append(f"新增：{key[1]}（{key[0]}，{new[key][0]:,.2f}元）")
+        found.append(Change(what="added", name=key[1], subsidy=key[0], after=f"{new[key][0]:,.2f}"))
     for key in sorted(old.keys() - new.keys()):
-        lines.append(f"取消：{key[1]}（{key[0]}，原{old[key][0]:,.2f}元）")
+        found.append(Change(what="removed", name=key[1], subsidy=key[0], before=f"{old[key][0]:,.2f}"))
     for key in sorted(old.keys() & new.keys()):
         if old[key][0] != new[key][0]:
-            lines.append(f"金额变更：{key[1]}（{key[0]}）{old[key][0]:,.2f}元改为{new[key][0]:,.2f}元")
+            found.append(Change(what="amount", name=key[1], subsidy=key[0], before=f"{old[key][0]:,.2f}",
+                                after=f"{new[key][0]:,.2f}"))
         elif old[key][1] != new[key][1]:
-            lines.append(f"发放情况变更：{key[1]}（{key[0]}）{'、'.join(sorted(old[key][1])) or '无'}改为"
-                         f"{'、'.join(sorted(new[key][1])) or '无'}")
-    return lines or ["公示内容的其他项目有调整（如补贴说明、落款或监督电话）"]
+            found.append(Change(what="status", name=key[1], subsidy=key[0], before="、".join(sorted(old[key][1])) or "无",
+                                after="、".join(sorted(new[key][1])) or "无"))
+    return found or [Change(what="other")]
 
 
 def read_ahead(root: Path, notices: list[Notice], kind: str) -> None:
@@ -249,34 +250,111 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def archive_publication(items: list, settings: NoticeSettings, summary: list[SummaryRow], inputs_listing: list[dict], root: Path,
-                        record: PublicationRecord) -> list[dict]:
-    """Write the new version of every published village (`items`: notices.Published with their dated PDFs, and
-    the version they correct, if any); returns their register rows."""
-    if not items:
-        return []
+def archive_publication(items: list, settings: NoticeSettings, summary: list[SummaryRow], inputs_listing: list[dict],
+                        root: Path, record: PublicationRecord, public: PublicBuilder | None = None,
+                        moves: list[tuple[Path, Path]] = (), outputs: Path | None = None) -> list[dict]:
+    """Publish: the new version of every village of `items` (notices.Published with their drawn PDFs, and the
+    version they correct, if any), staged whole with the public channel `public` builds from it (every text checked
+    there: PublicLeak leaves nothing published), then committed (see journal) and finished: the versions renamed into
+    place, registered, the public channel swapped in, the drawn PDFs moved into notices/ (`moves`). Returns the
+    versions' register rows."""
     by_village: dict[str, list[SummaryRow]] = {}
     for r in summary:
         by_village.setdefault(r.village_code, []).append(r)
     with output_lock(root):
-        recover(root)
-        listings: dict[Path, dict] = {}
-        staged = []
-        for item in items:
-            county_year = village_dir(root, item.notice, settings.kind).parents[1]
-            if county_year not in listings:
-                listings[county_year] = store_listing(root, county_year, inputs_listing)
-            staged.append(_stage_version(item, settings, by_village.get(item.notice.village_code, []),
-                                         listings[county_year], root, record))
-        sync_files(root, [path for staging, _, _ in staged for path in staging.iterdir()])
+        finish_interrupted(root)
+        ident = uuid.uuid4().hex
+        staging = root / journal.STAGING / ident
+        staged = _stage_all(items, settings, by_village, inputs_listing, root, record, staging)
+        journal.failpoint("staged")
+        entry = {"id": ident, "by": record.by, "date": record.date, "villages": len(staged),
+                 "versions": [{"staged": s.relative_to(root).as_posix(), "final": f.relative_to(root).as_posix()}
+                              for s, f, _ in staged],
+                 "notices": [[str(a), str(b)] for a, b in moves], "outputs": str(outputs) if outputs else ""}
+        rows = {r["folder"]: r for r in _commit(root, staging, entry, public, tuple(s for s, _, _ in staged))}
+        return [rows[v["final"]] for v in entry["versions"] if v["final"] in rows]
+
+
+def rebuild_public(root: Path, public: PublicBuilder) -> None:
+    """The public channel built anew from the archive (after several county-years were published) and swapped in
+    whole, through the same commit as a publication (PublicLeak: the channel stays as it was)."""
+    with output_lock(root):
+        finish_interrupted(root)
+        ident = uuid.uuid4().hex
+        entry = {"id": ident, "by": "", "date": "", "villages": 0, "versions": [], "notices": [], "outputs": ""}
+        _commit(root, root / journal.STAGING / ident, entry, public, ())
+
+
+def _commit(root: Path, staging: Path, entry: dict, public: PublicBuilder | None, staged: tuple[Path, ...]) -> list[dict]:
+    """Stage the public channel beside the staged versions, make all of it durable, write the journal (the commit)
+    and finish; returns the register rows added."""
+    try:
+        if public is not None:
+            public(staged, staging / "public")
+    except PublicLeak:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    journal.failpoint("public_staged")
+    staging.mkdir(parents=True, exist_ok=True)
+    sync_files(root, [Path(top, name) for top, _, names in os.walk(staging) for name in names])
+    journal.failpoint("synced")
+    has_public = (staging / "public").is_dir()
+    path = journal.write(root, entry["id"], entry | {"public": (staging / "public").relative_to(root).as_posix()
+                                                      if has_public else ""})
+    journal.failpoint("committed")
+    return _complete(root, path)
+
+
+# builds the public channel into a folder from the archive and staged version folders (checking every text)
+PublicBuilder = Callable[[tuple[Path, ...], Path], None]
+
+
+def _stage_all(items: list, settings: NoticeSettings, by_village: dict, inputs_listing: list[dict], root: Path,
+               record: PublicationRecord, staging: Path) -> list[tuple[Path, Path, dict]]:
+    listings: dict[Path, dict] = {}
+    staged = []
+    for n, item in enumerate(items):
+        county_year = village_dir(root, item.notice, settings.kind).parents[1]
+        if county_year not in listings:
+            listings[county_year] = store_listing(root, county_year, inputs_listing)
+        staged.append(_stage_version(item, settings, by_village.get(item.notice.village_code, []),
+                                     listings[county_year], root, record, staging / str(n)))
+    return staged
+
+
+def finish_interrupted(root: Path) -> list[dict]:
+    """Finish every publication a cut left committed but unfinished (see journal), drop the staging of those cut
+    before they were committed, and register versions moved in whole but not registered. Call it holding the
+    archive's lock; returns the register rows it added."""
+    with output_lock(root):
         rows = []
-        for staging, final, manifest in staged:
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.rename(staging, final)  # the whole version appears at once
-            fsync_folder(final.parent)
-            rows.append(_register_row(manifest, final, root))
-        _append_register(root, rows)
-        return rows
+        for path, _ in journal.pending(root):
+            rows += _complete(root, path)
+        for folder in journal.uncommitted(root):
+            shutil.rmtree(folder, ignore_errors=True)
+        return rows + register_missing(root)
+
+
+def _complete(root: Path, path: Path) -> list[dict]:
+    """The steps after a publication's commit, each safe to do again: versions into place, their register rows,
+    the public channel swapped in, the drawn PDFs into notices/ (only by the command holding that county-year's
+    lock: another one leaves notices/ to that county-year's next run, which shows the archive's versions)."""
+    record = json.loads(path.read_text(encoding="utf-8"))
+    for version in record.get("versions", []):
+        journal.rename_into_place(root / version["staged"], root / version["final"])
+    journal.failpoint("renamed")
+    rows = register_missing(root)
+    journal.failpoint("registered")
+    if record.get("public"):
+        for name in ("site", "open-data"):
+            journal.swap_in(root / record["public"] / name, root.parent / name)
+    journal.failpoint("public_swapped")
+    if record.get("outputs") and held(Path(record["outputs"])):
+        journal.move_files([(Path(a), Path(b)) for a, b in record.get("notices", [])])
+    journal.failpoint("notices_moved")
+    journal.finish(path)
+    journal.failpoint("finished")
+    return rows
 
 
 def store_listing(root: Path, county_year: Path, listing: list[dict]) -> dict:
@@ -291,15 +369,16 @@ def store_listing(root: Path, county_year: Path, listing: list[dict]) -> dict:
 
 
 def _stage_version(item, settings: NoticeSettings, summary: list[SummaryRow], inputs: dict, root: Path,
-                   record: PublicationRecord) -> tuple[Path, Path, dict]:
-    """A village's new version written whole into archive/.staging/ (not yet durable): (staging, final, manifest)."""
+                   record: PublicationRecord, staging: Path) -> tuple[Path, Path, dict]:
+    """A village's new version written whole into `staging` (not yet durable): (staging, final, manifest)."""
     notice, latest = item.notice, item.corrects
     number = (latest.number if latest else 0) + 1
     final = village_dir(root, notice, settings.kind) / f"v{number}"
     web_names = (item.path.stem + WEB_SUFFIX + ".pdf", item.large_path.stem + WEB_SUFFIX + ".pdf")
+    drawn = item.drawn or (item.path, item.large_path)
     files = {
-        item.path.name: item.path.read_bytes(),
-        item.large_path.name: item.large_path.read_bytes(),
+        item.path.name: drawn[0].read_bytes(),
+        item.large_path.name: drawn[1].read_bytes(),
         web_names[0]: item.web[0].read_bytes(), web_names[1]: item.web[1].read_bytes(),
         "rows.csv": csv_bytes(ROW_COLUMNS, notice_rows(notice)),
         "summary.csv": csv_bytes(("village_code", "village_name", "subsidy_type", "households", "amount_due",
@@ -331,7 +410,6 @@ def _stage_version(item, settings: NoticeSettings, summary: list[SummaryRow], in
     }
     files["manifest.json"] = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
     files[zip_name(notice.village_code, notice.village_name, number)] = zip_bytes(files)
-    staging = root / ".staging" / uuid.uuid4().hex
     staging.mkdir(parents=True)
     for name, data in files.items():
         (staging / name).write_bytes(data)  # made durable with the others before it is renamed into place
@@ -356,11 +434,8 @@ def _web_changes(notice: Notice, latest: Version | None, settings: NoticeSetting
     """What a correction changed, as the web shows it: names masked when web_mask_names is on."""
     if latest is None:
         return []
-    if not settings.web_mask_names:
-        return notice.correction_lines[1:-1]
-    masked = [dict(r, name=mask_name(r["name"])) for r in _read_rows(latest)]
-    new = [dict(zip(ROW_COLUMNS, r, strict=True)) | {"name": mask_name(r[2])} for r in notice_rows(notice)]
-    return [f"{n}. {line}" for n, line in enumerate(changes(masked, new), 1)]
+    lines = notice.web_correction_lines() if settings.web_mask_names else notice.correction_lines
+    return lines[1:-1]
 
 
 def _listing_findings(root: Path, rel: str, inputs, listings: dict[Path, str]) -> list[str]:
@@ -390,18 +465,28 @@ def _append_register(root: Path, rows: list[dict]) -> None:
     atomic_write_bytes(root / "register.csv", data)
 
 
-def recover(root: Path) -> None:
-    """Finish what a killed run left: drop half-written staging folders, register versions moved in whole."""
-    shutil.rmtree(root / ".staging", ignore_errors=True)
+def version_manifests(root: Path) -> list[Path]:
+    """The manifest of every version folder in place (archive/<county>/<year>/<code>/<kind>/v<N>/), sorted; the
+    archive's own hidden folders (staging, journal) are not versions."""
+    return sorted(p for p in root.glob("*/*/*/*/v*/manifest.json") if not _hidden(p, root))
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return path.relative_to(root).parts[0].startswith(".")
+
+
+def register_missing(root: Path) -> list[dict]:
+    """Register the versions moved in whole but not registered yet (a cut between the two); returns their rows."""
     registered = {r["folder"] for r in read_register(root)}
     missing = []
-    for manifest in sorted(root.glob("*/*/*/*/v*/manifest.json")):
+    for manifest in version_manifests(root):
         folder = manifest.parent
         rel = folder.relative_to(root).as_posix()
         if rel not in registered:
             missing.append(_register_row(json.loads(manifest.read_text(encoding="utf-8")), folder, root))
     missing.sort(key=lambda r: (r["folder"].rsplit("/v", 1)[0], int(r["version"])))
     _append_register(root, missing)
+    return missing
 
 
 # ---------------------------------------------------------------- verify
@@ -415,8 +500,8 @@ def verify(root: Path) -> list[str]:
     register = read_register(root)
     by_folder = {r["folder"]: r for r in register}
     listings: dict[Path, str] = {}
-    folders = sorted(p.parent for p in root.glob("*/*/*/*/v*/manifest.json"))
-    for folder in sorted(p for p in root.glob("*/*/*/*/v*") if p.is_dir()):
+    folders = [p.parent for p in version_manifests(root)]
+    for folder in sorted(p for p in root.glob("*/*/*/*/v*") if p.is_dir() and not _hidden(p, root)):
         if folder not in folders:
             findings.append(f"{folder.relative_to(root)}：缺少 manifest.json")
     for folder in folders:
@@ -449,7 +534,7 @@ def verify(root: Path) -> list[str]:
         findings += _listing_findings(root, rel, manifest.get("inputs"), listings)
         row = by_folder.get(rel)
         if row is None:
-            findings.append(f"{rel}：登记簿 register.csv 中没有这个版本")
+            findings.append(f"{rel}：登记簿 register.csv 中没有这个版本（一次公示在登记前中断：再运行 subsidy publish 即补登）")
         elif row["notice_sha256"] != outputs.get(manifest.get("notice", ""), ""):
             findings.append(f"{rel}：登记簿中的公示 SHA-256 与清单不符")
         if not manifest.get("published_by"):
@@ -458,4 +543,20 @@ def verify(root: Path) -> list[str]:
         findings.append(f"register.csv 登记了 {rel}，但档案中没有这个版本")
     from .posting import verify_postings  # postings live beside the versions
 
-    return findings + verify_postings(root)
+    return interrupted(root) + findings + verify_postings(root)
+
+
+def interrupted(root: Path) -> list[str]:
+    """What cut publications left: committed ones not finished (the next publish finishes them), staging of
+    ones cut before their commit (nothing of them was published)."""
+    found = [UNFINISHED.format(date=record["date"], by=record["by"], villages=record["villages"])
+             if record.get("villages") else UNFINISHED_PUBLIC for _, record in journal.pending(root)]
+    found += [UNCOMMITTED.format(folder=folder.relative_to(root).as_posix()) for folder in journal.uncommitted(root)]
+    return found
+
+
+UNFINISHED = ("有一次正式公示（{date}，公示人 {by}，{villages}个村）已经生效但没有做完（中途被打断）：档案、登记簿或公开网站"
+              "可能还缺这次的内容。请再运行一次 subsidy publish（同一县、同一年度），它会先按原日期和公示人做完那次公示")
+UNFINISHED_PUBLIC = "公开网站和开放数据的一次更新没有做完（中途被打断）：请再运行一次 subsidy publish，它会先做完这次更新"
+UNCOMMITTED = ("{folder}：一次正式公示在生效前被打断，留下了临时文件；那次公示没有公开任何内容。"
+               "再运行 subsidy publish 会清理它，并照常公示")

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from . import fonts
 from .books import by_village
+from .disclosure import NameFinder
 from .normalising import area_text
 from .privacy import find_unmasked, mask_id, mask_name
 from .problems import Problem, problem
@@ -61,6 +62,7 @@ class Group:
     area: str
     amount: str
     show_status: bool = False  # bank results cover this subsidy: the 发放情况 column is printed
+    basis: str = ""  # the policy basis named in the heading
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,6 +74,35 @@ class CadreRow:
     post: str
     subsidy: str
     amount: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Change:
+    """One thing a 更正公示 changes against the version it corrects (its text from CHANGE_TEMPLATES)."""
+
+    what: str  # added | removed | amount | status | other
+    name: str = ""
+    subsidy: str = ""
+    before: str = ""
+    after: str = ""
+
+    def text(self, masked: bool = False) -> str:
+        name = mask_name(self.name) if masked else self.name
+        return CHANGE_TEMPLATES[self.what].format(name=name, subsidy=self.subsidy, before=self.before, after=self.after)
+
+
+CHANGE_TEMPLATES = {
+    "added": "新增：{name}（{subsidy}，{after}元）",
+    "removed": "取消：{name}（{subsidy}，原{before}元）",
+    "amount": "金额变更：{name}（{subsidy}）{before}元改为{after}元",
+    "status": "发放情况变更：{name}（{subsidy}）{before}改为{after}",
+    "other": "公示内容的其他项目有调整（如补贴说明、落款或监督电话）",
+}
+
+
+def change_lines(changes: list[Change], masked: bool = False) -> list[str]:
+    """The numbered lines of a correction: 1. 金额变更：徐建平（…）…, the names masked for the web."""
+    return [f"{n}. {c.text(masked)}" for n, c in enumerate(changes, 1)]
 
 
 @dataclass
@@ -93,6 +124,7 @@ class Notice:
     amount: Decimal
     problems: list[Problem] = field(default_factory=list)  # a non-empty list withholds the notice
     correction_lines: list[str] = field(default_factory=list)  # set on a 更正公示: what it corrects and changes
+    changes: list[Change] = field(default_factory=list)  # the changes those lines list (the web masks their names)
     corrects_version: int | None = None
     publish_date: date | None = None  # None: a draft (草稿), not yet published
     cadres: list[CadreRow] = field(default_factory=list)  # 村干部享受惠农补贴情况, when a 村干部名单 is among the inputs
@@ -104,14 +136,20 @@ class Notice:
     def draft(self) -> bool:
         return self.publish_date is None
 
-    def correct(self, version: int, published: str, previous_title: str, changes: list[str]) -> None:
+    def correct(self, version: int, published: str, previous_title: str, changes: list[Change]) -> None:
         """Turn this notice into a correction (更正公示) of an earlier posted version."""
         self.corrects_version = version
         when = cn_date(date.fromisoformat(published)) if published else ""
         self.title = self.title.removesuffix("公示") + "更正公示"
+        self.changes = list(changes)
         self.correction_lines = [f"本村{when}公示的《{previous_title}》现予更正，更正内容如下：",
-                                 *[f"{n}. {line}" for n, line in enumerate(changes, 1)],
-                                 "更正后的全部明细如下："]
+                                 *change_lines(self.changes), "更正后的全部明细如下："]
+
+    def web_correction_lines(self) -> list[str]:
+        """The correction's lines as the web copy prints them: every name in them masked."""
+        if not self.correction_lines:
+            return []
+        return [self.correction_lines[0], *change_lines(self.changes, masked=True), self.correction_lines[-1]]
 
     @property
     def withheld(self) -> bool:
@@ -274,7 +312,7 @@ def _group(n: int, subsidy: str, members: list[Household], books: Books, setting
     amount = sum((h.amount for h in members if h.amount is not None), Decimal(0))
     area = sum((h.area for h in members if h.area is not None), Decimal(0))
     return Group(subsidy, heading, table, len({h.person_key for h in members}), area_2(area) if area else "",
-                 money(amount), show_status)
+                 money(amount), show_status, basis)
 
 
 # a cell's text from its value (equal values, however written, give the same text): worked out once per value, the
@@ -326,17 +364,30 @@ def dated(notice: Notice, settings: NoticeSettings) -> Notice:
     title = notice.title.removesuffix("更正公示") + "公示" if notice.corrects_version is not None else notice.title
     return replace(notice, title=title, closing=[_period_line(start, settings.publicity_days), *notice.closing[1:]],
                    date_line=cn_date(start), publish_date=start, problems=list(notice.problems), correction_lines=[],
-                   corrects_version=None, verification_code="", qr_payload="")
+                   changes=[], corrects_version=None, verification_code="", qr_payload="")
 
 
 def web_copy(notice: Notice) -> Notice:
-    """The notice as put on the web with names masked (张*明), saying so; the same 核验码."""
-    copy = replace(notice, groups=[replace(g, rows=[replace(r, name=mask_name(r.name)) for r in g.rows])
-                                   for g in notice.groups],
+    """The notice as put on the web with names masked (张*明) wherever they stand: the table, the cadres, the
+    correction's lines and any name of the village's households written into a remark; saying so; the same 核验码."""
+    finder = public_names(notice)
+    copy = replace(notice, groups=[replace(g, rows=[replace(r, name=mask_name(r.name), remark=finder.mask(r.remark))
+                                                    for r in g.rows]) for g in notice.groups],
                    cadres=[replace(c, name=mask_name(c.name)) for c in notice.cadres],
+                   correction_lines=notice.web_correction_lines(),
                    web_note="（网上公布版：为保护个人信息，姓名已部分隐去；张贴的公示为全名。）")
     copy.problems = check(copy)
     return copy
+
+
+def public_names(notice: Notice) -> NameFinder:
+    """The full names a public copy of this notice must not show (its households, cadres and the households a
+    correction names), and the words the public is meant to read in it (places, subsidies, the office's texts)."""
+    names = [r.name for g in notice.groups for r in g.rows] + [c.name for c in notice.cadres]
+    names += [c.name for c in notice.changes]
+    allowed = [notice.village_name, notice.town, notice.county, notice.issuer, *notice.closing[1:]]
+    allowed += [text for g in notice.groups for text in (g.subsidy, g.basis)]
+    return NameFinder(names, allowed)
 
 
 def check(notice: Notice) -> list[Problem]:

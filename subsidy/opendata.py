@@ -16,7 +16,8 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from .privacy import find_unmasked, mask_name
+from .disclosure import Guard, NameFinder
+from .privacy import mask_name
 from .public import PublishedVersion, load_published
 from .safepaths import component, inside
 from .writing import atomic_write, atomic_write_bytes
@@ -34,48 +35,50 @@ PAYOUT_FIELDS = [("village_code", "string", "村代码"), ("village_name", "stri
                  ("status", "string", "发放情况"), ("version", "integer", "公示版本"), ("publish_date", "date", "公示日期")]
 
 
-def build_open_data(archive_root: Path, root: Path) -> list[str]:
-    """(Re)write the open data of every county and year; returns findings (files not written: a full number)."""
-    findings: list[str] = []
-    latest = [v for v in load_published(archive_root) if v.latest]
+def build_open_data(archive_root: Path, root: Path, staged: tuple[Path, ...] = ()) -> None:
+    """Write the open data of every county and year into `root` (a fresh folder: the caller swaps it in once
+    whole), from the archive and the `staged` versions of the publication under way. Every cell passes the public
+    check first, a column of a village at a time: PublicLeak on a hit."""
+    latest = [v for v in load_published(archive_root, staged) if v.latest]
     for (county, year), group in _groups(latest).items():
         folder = inside(root, root / component(county) / str(year))
-        villages = ([_village_row(v, s) for s in v.summaries] for v in group)
-        payouts = ([_payout_row(v, r) for r in v.rows] for v in group)  # a village at a time: a million rows
-        for name, fields, chunks in (("villages.csv", VILLAGE_FIELDS, villages), ("payouts.csv", PAYOUT_FIELDS, payouts)):
-            hit = _write_csv(folder / name, [f for f, _, _ in fields], chunks)
-            if hit:
-                findings.append(f"open-data/{component(county)}/{year}/{name}：含完整证件号或账号（{hit[:6]}…），未写入")
-        atomic_write_bytes(folder / "datapackage.json", _package(county, year, group[0].village_code))
-    return findings
+        rel = f"open-data/{component(county)}/{year}"
+        villages = (_checked(f"{rel}/villages.csv", VILLAGE_FIELDS, [_village_row(v, s) for s in v.summaries],
+                             _NUMBERS) for v in group)
+        payouts = (_checked(f"{rel}/payouts.csv", PAYOUT_FIELDS, *_payouts(v)) for v in group)  # a village at a time
+        _write_csv(folder / "villages.csv", [f for f, _, _ in VILLAGE_FIELDS], villages)
+        _write_csv(folder / "payouts.csv", [f for f, _, _ in PAYOUT_FIELDS], payouts)
+        atomic_write_bytes(folder / "datapackage.json", _package(county, year, group[0].village_code), durable=False)
 
 
-def _write_csv(path: Path, columns: list[str], chunks: Iterable[list[dict]]) -> str | None:
-    """The CSV, written a chunk of rows at a time, each chunk checked for a full ID or account number before it is
-    written; on a hit nothing is written (the temporary file is removed) and the number found is returned."""
-    found: list[str] = []
+_NUMBERS = Guard(None)
+
+
+def _payouts(v: PublishedVersion) -> tuple[list[dict], Guard]:
+    """A village's payout rows (names always masked here) and the check they pass: none of its full names."""
+    names = v.hold()
+    rows = [_payout_row(v, r) for r in v.rows]
+    v.release()
+    return rows, Guard(NameFinder(names, v.places()))
+
+
+def _checked(file: str, fields: list[tuple[str, str, str]], rows: list[dict], guard: Guard) -> list[dict]:
+    for name, _, description in fields:
+        guard.check_column(file, f"{name}（{description}）", (r[name] for r in rows))
+    return rows
+
+
+def _write_csv(path: Path, columns: list[str], chunks: Iterable[list[dict]]) -> None:
+    """The CSV, written a chunk of rows at a time (each checked as it is made: see build_open_data)."""
 
     def fill(f) -> None:
         f.write((",".join(columns) + "\n").encode("utf-8"))
         for rows in chunks:
             buffer = io.StringIO()
             csv.writer(buffer, lineterminator="\n").writerows([[r[c] for c in columns] for r in rows])
-            text = buffer.getvalue()
-            hit = find_unmasked(text)
-            if hit:
-                found.append(hit)
-                raise _Withheld
-            f.write(text.encode("utf-8"))
+            f.write(buffer.getvalue().encode("utf-8"))
 
-    try:
-        atomic_write(path, fill)
-    except _Withheld:
-        return found[0]
-    return None
-
-
-class _Withheld(Exception):
-    """A chunk held a full number: the file is not written."""
+    atomic_write(path, fill, durable=False)
 
 
 def _groups(versions: list[PublishedVersion]) -> dict[tuple, list[PublishedVersion]]:

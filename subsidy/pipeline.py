@@ -25,14 +25,14 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from .archiving import file_sha256, input_listing, read_manifests
+from .archiving import PublicBuilder, file_sha256, input_listing, read_manifests, rebuild_public
 from .books import Books, FileReport, Intake, SummaryRow, by_village, run_report
 from .caching import ParseCache, cache_dir
 from .catalogue import Catalogue
 from .decisions import FILE_NAME as DECISIONS_FILE
 from .decisions import DecisionNote, load_decisions
+from .disclosure import PublicLeak
 from .formulas import fill_missing_results
-from .locking import output_lock
 from .normalising import area_text, money_text
 from .notice_settings import NoticeSettings, SettingsError, load_settings, with_overrides
 from .notices import Notice, build_notices, dated
@@ -49,7 +49,7 @@ from .reconciling import FAILED, PAID, reconcile
 from .records import SharingUnpickler
 from .rosters import REASONS, Context, Household, RowNote, SheetResult, parse_file
 from .safepaths import component
-from .site import build_site
+from .site import build_site, check_staged
 from .status import build_status, write_status
 from .validating import check_cadres, check_claims, find_duplicates, match_cadres
 from .villages import VillageRegistry
@@ -505,29 +505,50 @@ def publish(books: Books, summary: list[SummaryRow], stage: NoticeStage, request
             outputs: Path, archive_root: Path, shared_dirs: tuple[Path, ...] = (),
             progress: Progress | None = None, exclude: tuple[Path, ...] = (), public: bool = True) -> dict:
     """Publish the requested villages that are ready (see publication.py); returns what became of each. With
-    `public` False the public channel is left for the caller to rebuild once (after several county-years)."""
+    `public` False the public channel is left for the caller to rebuild once (after several county-years); the
+    villages' pages are checked all the same. A public text that is not safe stops it (PipelineError): nothing
+    is published."""
     settings = stage.settings.dated(request.date)
     problems = sorted_problems(books, books.problems + stage.problems)
-    outcomes = publish_villages([dated(n, settings) for n in stage.notices], stage.shown, settings, stage.readiness,
-                                request, summary, input_listing(inputs, shared_dirs, exclude), outputs, archive_root,
-                                problems, progress)
     if public and progress:
-        progress("更新公开网站和开放数据")
-    channel = build_public(archive_root) if public else {"site": "", "open_data": "", "public_findings": []}
+        progress("公示内容核查，并生成公开网站和开放数据（先写在档案旁，公示生效时一并换上）")
+    try:
+        outcomes = publish_villages([dated(n, settings) for n in stage.notices], stage.shown, settings,
+                                    stage.readiness, request, summary, input_listing(inputs, shared_dirs, exclude),
+                                    outputs, archive_root, problems, progress, public_builder(archive_root, public))
+    except PublicLeak as exc:
+        raise PipelineError(str(exc)) from None
+    site, open_data = archive_root.parent / "site", archive_root.parent / "open-data"
     return {"date": request.date.isoformat(), "by": request.by, "outcomes": outcomes,
             "published": sum(1 for o in outcomes if o.result == NEW),
             "unchanged": sum(1 for o in outcomes if o.result == UNCHANGED),
             "refused": sum(1 for o in outcomes if o.result == REFUSED),
-            "archive": str(archive_root), "register": str(archive_root / "register.csv"), **channel}
+            "archive": str(archive_root), "register": str(archive_root / "register.csv"),
+            "site": str(site) if public else "", "open_data": str(open_data) if public else "", "public_findings": []}
+
+
+def public_builder(archive_root: Path, write: bool = True) -> PublicBuilder:
+    """What a publication stages as its public channel: the whole site and open data built from the archive and
+    its staged versions (every text checked); with `write` False, only its villages' pages checked."""
+    def build(staged: tuple[Path, ...], target: Path) -> None:
+        if write:
+            build_site(archive_root, target / "site", staged)
+            build_open_data(archive_root, target / "open-data", staged)
+        else:
+            check_staged(archive_root, staged)
+
+    return build
 
 
 def build_public(archive_root: Path) -> dict:
-    """The public channel, rebuilt from the archive's published versions: the static site and the open data (beside
-    the archive); the findings are files not written because a full ID or account number was in them."""
+    """The public channel, rebuilt from the archive's published versions and swapped in whole: the static site and
+    the open data (beside the archive); a finding when a public text was not safe (the channel stays as it was)."""
     site, open_data = archive_root.parent / "site", archive_root.parent / "open-data"
-    with output_lock(archive_root):
-        findings = build_site(archive_root, site) + build_open_data(archive_root, open_data)
-    return {"site": str(site), "open_data": str(open_data), "public_findings": findings}
+    try:
+        rebuild_public(archive_root, public_builder(archive_root))
+    except PublicLeak as exc:
+        return {"site": str(site), "open_data": str(open_data), "public_findings": [str(exc)]}
+    return {"site": str(site), "open_data": str(open_data), "public_findings": []}
 
 
 def publish_request(date_text: str, by: str, villages: list[str] | tuple[str, ...] = ()) -> PublishRequest:

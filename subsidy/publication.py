@@ -16,18 +16,24 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import journal
 from .archiving import (
+    WEB_SUFFIX,
     PublicationRecord,
+    PublicBuilder,
     archive_publication,
     content_sha,
     correct_against,
+    finish_interrupted,
     is_current,
     latest_version,
 )
 from .caching import RenderCache
+from .disclosure import PublicLeak
 from .notices import Notice
 from .problems import COUNTY
 from .publishing import (
+    DRAFT,
     LARGE_SUFFIX,
     PUBLISHED,
     Published,
@@ -73,13 +79,49 @@ class VillageOutcome:
 
 def publish_villages(notices: list[Notice], current: list[Published], settings: NoticeSettings, readiness: Readiness,
                      request: PublishRequest, summary: list[SummaryRow], inputs_listing: list[dict], outputs: Path,
-                     archive_root: Path, problems: list[Problem], progress: Callable[[str], None] | None = None
-                     ) -> list[VillageOutcome]:
+                     archive_root: Path, problems: list[Problem], progress: Callable[[str], None] | None = None,
+                     public: PublicBuilder | None = None) -> list[VillageOutcome]:
     """Publish the requested villages that are ready; `notices` are dated (built with settings.dated(date)) and
-    `current` is what notices/ holds (updated in place for the villages published)."""
+    `current` is what notices/ holds (updated in place for the villages published). A publication a cut left
+    unfinished is finished first. `public` builds the public channel from the staged versions (see
+    archiving.archive_publication); PublicLeak when a public text is not safe: then nothing is published."""
+    finish_interrupted(archive_root)  # its versions count as published from here on
+    cache = RenderCache(outputs)
+    outcomes, to_publish = _decide(notices, current, settings, readiness, request, archive_root, cache)
+    work = internal_dir(outputs) / ".publication"  # the final PDFs and web copies, until the archive takes them
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    _write_final(to_publish, settings, outputs / "notices", work, progress)
+    journal.failpoint("drawn")
+    record = PublicationRecord(by=request.by, date=request.date.isoformat(),
+                               decisions=_decisions_in_force(problems, readiness))
+    moves = [pair for item in to_publish for pair in zip(item.drawn, (item.path, item.large_path), strict=True)]
+    try:
+        rows = archive_publication(to_publish, settings, summary, inputs_listing, archive_root, record, public,
+                                   moves, outputs)
+    except PublicLeak:
+        shutil.rmtree(work, ignore_errors=True)
+        for item in to_publish:  # notices/ keeps the drafts it shows
+            item.state = DRAFT
+        raise
+    shutil.rmtree(work, ignore_errors=True)
+    copies = {}
+    for item, row in zip(to_publish, rows, strict=True):
+        # notices/ holds the very files the archive read for this version: nothing to copy or compare
+        item.version = latest_version(archive_root, item.notice, settings.kind)
+        copies[item.path] = (published_key(item.version), item.large_path, item.pages, item.large_pages)
+        outcomes.append(_outcome(item.notice, NEW, int(row["version"]), correction=item.corrects is not None))
+    cache.add(copies)  # the next run keeps them without reading them (see RenderCache)
+    write_index(outputs / "notices", current)
+    return sorted(outcomes, key=lambda o: o.village_code)
+
+
+def _decide(notices: list[Notice], current: list[Published], settings: NoticeSettings, readiness: Readiness,
+            request: PublishRequest, archive_root: Path, cache: RenderCache) -> tuple[list[VillageOutcome], list]:
+    """Per village asked for: refused (why), already published unchanged, or to publish (as a 更正公示 of the
+    version it corrects, with its 核验码 and QR); returns the outcomes so far and what is to be published."""
     by_code = {n.village_code: n for n in notices}
     shown = {p.notice.village_code: p for p in current}
-    cache = RenderCache(outputs)
     outcomes, to_publish = [], []
     for code in request.villages or tuple(by_code):
         notice = by_code.get(code)
@@ -105,44 +147,28 @@ def publish_villages(notices: list[Notice], current: list[Published], settings: 
             notice.verification_code
         item.notice, item.corrects = notice, latest
         to_publish.append(item)
-    staging = internal_dir(outputs) / ".web_copies"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    _write_final(to_publish, settings, outputs / "notices", staging, progress)
-    record = PublicationRecord(by=request.by, date=request.date.isoformat(),
-                               decisions=_decisions_in_force(problems, readiness))
-    rows = archive_publication(to_publish, settings, summary, inputs_listing, archive_root, record)
-    shutil.rmtree(staging, ignore_errors=True)
-    copies = {}
-    for item, row in zip(to_publish, rows, strict=True):
-        # notices/ holds the very files the archive read for this version: nothing to copy or compare
-        item.version = latest_version(archive_root, item.notice, settings.kind)
-        copies[item.path] = (published_key(item.version), item.large_path, item.pages, item.large_pages)
-        outcomes.append(_outcome(item.notice, NEW, int(row["version"]), correction=item.corrects is not None))
-    cache.add(copies)  # the next run keeps them without reading them (see RenderCache)
-    write_index(outputs / "notices", current)
-    return sorted(outcomes, key=lambda o: o.village_code)
+    return outcomes, to_publish
 
 
-def _write_final(items: list[Published], settings: NoticeSettings, folder: Path, staging: Path, progress) -> None:
-    """The dated PDFs of the villages being published, into notices/, and their web copies into `staging` (until
-    the archive takes them), each written by the worker that draws it."""
+def _write_final(items: list[Published], settings: NoticeSettings, folder: Path, work: Path, progress) -> None:
+    """The dated PDFs of the villages being published and their web copies (every text of which passes the public
+    check), drawn into `work` by the worker that draws each; they go into notices/ once the publication is
+    committed."""
     jobs = []
     within = Within(folder)
     for item in items:
         item.path, item.large_path = notice_paths(folder, item.notice, within)
-        item.web = tuple(staging / f"{item.notice.village_code}{n}.pdf" for n in ("", LARGE_SUFFIX))
+        code = item.notice.village_code
+        item.drawn = (work / f"{code}.pdf", work / f"{code}{LARGE_SUFFIX}.pdf")
+        item.web = (work / f"{code}{WEB_SUFFIX}.pdf", work / f"{code}{LARGE_SUFFIX}{WEB_SUFFIX}.pdf")
         # not synced one by one: the archive reads them and makes its copies durable with one sync (syncfs on
-        # Linux) before a version appears; notices/ is put back from the archive if a crash leaves it stale
-        jobs.append(RenderJob(item.notice, settings.paper, item.path, item.large_path, durable=False,
-                              web=item.web if settings.web_mask_names else None))
+        # Linux) before a version appears
+        jobs.append(RenderJob(item.notice, settings.paper, *item.drawn, durable=False, web=item.web,
+                              web_mask_names=settings.web_mask_names))
     pages = render_files(jobs, progress=progress)
     for item, (normal_pages, large_pages) in zip(items, pages, strict=True):
         item.pages, item.large_pages = normal_pages, large_pages
         item.state = PUBLISHED
-        if not settings.web_mask_names:  # the web copies are the notices themselves
-            for source, target in zip((item.path, item.large_path), item.web, strict=True):
-                shutil.copyfile(source, target)
 
 
 def village_page_url(base: str, notice: Notice, kind: str, version: int) -> str:

@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import fonts
-from .archiving import Version, correct_against, is_current, latest_version, read_ahead
+from .archiving import WEB_SUFFIX, Version, correct_against, is_current, latest_version, read_ahead
 from .caching import RenderCache
+from .disclosure import Guard
 from .normalising import money_text
-from .notices import Notice, web_copy
+from .notices import Notice, public_names, web_copy
 from .rendering import render
 from .safepaths import Within, component, village_stem
 from .workers import cores, spread
@@ -50,6 +51,7 @@ class Published:
     version: Version | None = None  # the published version shown, or the one a draft (or publication) corrects
     corrects: Version | None = None  # for a publication: the version it corrects
     web: tuple[Path, Path] | None = None  # for a publication: the web copies' files (names masked when web_mask_names)
+    drawn: tuple[Path, Path] | None = None  # for a publication: the final PDFs as drawn, until notices/ takes them
     reused: bool = False  # a draft kept from the last run (its notice says the same; see RenderCache)
 
     @property
@@ -79,22 +81,38 @@ class RenderJob:
     path: Path
     large_path: Path
     durable: bool = True  # False for drafts: every run checks them (RenderCache) and draws them again if need be
-    web: tuple[Path, Path] | None = None  # a publication's web copies, names masked (made and drawn by the worker)
+    web: tuple[Path, Path] | None = None  # a publication's web copies (made, checked and drawn by the worker)
+    web_mask_names: bool = True  # the web copies mask names (else they are checked for full numbers only)
 
 
 def _render_job(job: RenderJob) -> tuple[int, int]:
-    pages = _draw_pair(job.notice, job.paper, job.path, job.large_path, job.durable)
-    if job.web is not None:
-        _draw_pair(web_copy(job.notice), job.paper, *job.web, job.durable)
+    """Draw a job's notice; a publication's web copies pass the public check on every text they draw (PublicLeak:
+    raised to the parent, nothing of the publication is committed). With names shown in full on the web
+    (web_mask_names off) the web copies are the notices themselves, checked for full numbers."""
+    if job.web is None:
+        return _draw_pair(job.notice, job.paper, (job.path, job.large_path), job.durable)
+    names = tuple(f"{p.stem}{WEB_SUFFIX}.pdf" for p in job.web)
+    if not job.web_mask_names:
+        return _draw_pair(job.notice, job.paper, (job.path, job.large_path), job.durable, Guard(None), names, job.web)
+    pages = _draw_pair(job.notice, job.paper, (job.path, job.large_path), job.durable)
+    _draw_pair(web_copy(job.notice), job.paper, job.web, job.durable, Guard(public_names(job.notice)), names)
     return pages
 
 
-def _draw_pair(notice: Notice, paper: str, path: Path, large_path: Path, durable: bool) -> tuple[int, int]:
-    normal, pages = render(notice, paper, False)
-    atomic_write_bytes(path, normal, durable)
-    large, large_pages = render(notice, paper, True)
-    atomic_write_bytes(large_path, large, durable)
-    return pages, large_pages
+def _draw_pair(notice: Notice, paper: str, targets: tuple[Path, Path], durable: bool, guard: Guard | None = None,
+               names: tuple[str, str] = ("", ""), also: tuple[Path, Path] | None = None) -> tuple[int, int]:
+    """The normal and the large-print PDF (into `targets`, and `also`); with a guard (a public copy), every text
+    drawn passes its check before anything is written."""
+    out = []
+    for n, large in enumerate((False, True)):
+        seen: list[tuple[str, str]] = []
+        data, pages = render(notice, paper, large, seen)
+        if guard is not None:
+            guard.check_all(names[n], seen)
+        for target in (targets[n], *((also[n],) if also else ())):
+            atomic_write_bytes(target, data, durable)
+        out.append(pages)
+    return out[0], out[1]
 
 
 def render_files(jobs: list[RenderJob], workers: int | None = None, progress: Progress | None = None,

@@ -186,15 +186,17 @@ def _table(columns: tuple, width: float, body: float) -> tuple[list[float], list
     return widths, aligns, _Item(height, "header", (cells, widths, aligns), keep_with_next=True)
 
 
-def _rows(records: list[dict], columns: tuple, width: float, body: float, bold_last: bool) -> list[_Item]:
+def _rows(records: list[dict], columns: tuple, width: float, body: float, bold_last: bool,
+          seen: list[tuple[str, str]], label: str = "") -> list[_Item]:
     """A table's header and rows; the last row stays with the one before it (a 小计 never stands alone on a page
-    under a repeated header)."""
+    under a repeated header). Every cell goes into `seen`, its field the column's label."""
     widths, aligns, header = _table(columns, width, body)
     items = [header]
     for n, record in enumerate(records):
         last = n == len(records) - 1
-        cells, h = _cells([str(record.get(c[1], "")) for c in columns], widths, body,
-                          fonts.BOLD if last and bold_last else fonts.REGULAR)
+        values = [str(record.get(c[1], "")) for c in columns]
+        seen += [(label + c[0], v) for c, v in zip(columns, values, strict=True) if v]
+        cells, h = _cells(values, widths, body, fonts.BOLD if last and bold_last else fonts.REGULAR)
         items.append(_Item(h, "row", (cells, widths, aligns, last and bold_last, header),
                            keep_with_next=n == len(records) - 2))
     return items
@@ -207,33 +209,43 @@ def _heading(text: str, body: float, width: float) -> list[_Item]:
     return [*items, _Item(body * 0.3, "gap", keep_with_next=True)]
 
 
-def _flow(notice: Notice, lay: Layout, width: float) -> list[_Item]:
+def _flow(notice: Notice, lay: Layout, width: float, seen: list[tuple[str, str]] | None = None) -> list[_Item]:
+    """The notice as items to lay out; every text it will draw goes into `seen` with its field, whole (before
+    wrapping: a name broken over two lines is still one text there)."""
     body, line = lay.body, lay.line
+    seen = [] if seen is None else seen
     items: list[_Item] = []
-    items += _paragraph(notice.title, lay.title, width, fonts.BOLD, "c", gap=body * 0.8)
-    items += _paragraph(notice.intro, body, width, fonts.REGULAR, indent=True, gap=body * 0.6)
+
+    def paragraph(field: str, text: str, *args, **kwargs) -> list[_Item]:
+        seen.append((field, text))
+        return _paragraph(text, *args, **kwargs)
+
+    items += paragraph("标题", notice.title, lay.title, width, fonts.BOLD, "c", gap=body * 0.8)
+    items += paragraph("正文", notice.intro, body, width, fonts.REGULAR, indent=True, gap=body * 0.6)
     if notice.web_note:
-        items += _paragraph(notice.web_note, body, width, fonts.BOLD, indent=True, gap=body * 0.6)
+        items += paragraph("说明", notice.web_note, body, width, fonts.BOLD, indent=True, gap=body * 0.6)
     for n, text in enumerate(notice.correction_lines):
         last = n == len(notice.correction_lines) - 1
-        items += _paragraph(text, body, width, fonts.BOLD if n == 0 else fonts.REGULAR, indent=n in (0, last),
-                            gap=body * 0.6 if last else 0)
+        items += paragraph("更正内容", text, body, width, fonts.BOLD if n == 0 else fonts.REGULAR, indent=n in (0, last),
+                           gap=body * 0.6 if last else 0)
     for group in notice.groups:
         columns = tuple(c for c in lay.columns if c[1] != "status" or group.show_status)
         records = [{f: getattr(row, f) for f in _ROW_FIELDS} for row in group.rows]
         records.append({"seq": "小计", "name": f"{group.households}户", "area": group.area, "amount": group.amount})
-        items += _heading(group.heading, body, width) + _rows(records, columns, width, body, bold_last=True)
+        seen.append(("补贴说明", group.heading))
+        items += _heading(group.heading, body, width) + _rows(records, columns, width, body, True, seen)
         items.append(_Item(line * 0.6, "gap"))
     if notice.cadres:
         items += _heading(f"{numeral(len(notice.groups))}、村干部享受惠农补贴情况", body, width)
-        items += _rows([vars(c) for c in notice.cadres], _CADRE_COLUMNS, width, body, bold_last=False)
+        items += _rows([vars(c) for c in notice.cadres], _CADRE_COLUMNS, width, body, False, seen, "村干部：")
         items.append(_Item(line * 0.6, "gap"))
-    items += _paragraph(notice.total_line, body, width, fonts.BOLD, gap=body * 0.6)
+    items += paragraph("合计", notice.total_line, body, width, fonts.BOLD, gap=body * 0.6)
     for text in notice.closing:
-        closing = _paragraph(text, body, width, fonts.REGULAR, indent=True)
+        closing = paragraph("公示期与监督", text, body, width, fonts.REGULAR, indent=True)
         for item in closing:  # the period, objections and phones stay together with the issuer and the seal
             item.keep_with_next = True
         items += closing
+    seen += [("落款", notice.issuer), ("落款", notice.date_line)]
     items.append(_Item(body * 8, "seal", (notice.issuer, notice.date_line, body)))
     return items
 
@@ -290,9 +302,11 @@ def notice_keywords(notice: Notice) -> str:
     return f"惠农补贴,村务公开,{notice.village_code},{'草稿' if notice.draft else '公示'},{MARKER}"
 
 
-def render(notice: Notice, paper: str, large: bool) -> tuple[bytes, int]:
+def render(notice: Notice, paper: str, large: bool, seen: list[tuple[str, str]] | None = None) -> tuple[bytes, int]:
     """The notice as PDF bytes, and its page count. A draft (no publish date) carries 草稿（未公示） at the head of
-    every page and as a light diagonal watermark, and its document date is fixed (it never depends on the clock)."""
+    every page and as a light diagonal watermark, and its document date is fixed (it never depends on the clock).
+    Every text the PDF holds (drawn, or in its document information) goes into `seen`, with its field."""
+    seen = [] if seen is None else seen
     publish = notice.publish_date or date(notice.year, 1, 1)
     fonts.register()
     lay = layout(paper, large, notice.show_status)
@@ -300,7 +314,7 @@ def render(notice: Notice, paper: str, large: bool) -> tuple[bytes, int]:
     width = page_w - 2 * lay.margin_x
     footer_h = lay.body * 2.2
     usable = page_h - lay.margin_top - lay.margin_bottom - footer_h
-    pages = _paginate(_flow(notice, lay, width), usable)
+    pages = _paginate(_flow(notice, lay, width, seen), usable)
     buffer = io.BytesIO()
     # the initial font must be one of ours, or reportlab names an unembedded Helvetica on every page
     c = Canvas(buffer, pagesize=lay.page, invariant=1, pageCompression=1, pdfVersion=(1, 7),
@@ -308,6 +322,8 @@ def render(notice: Notice, paper: str, large: bool) -> tuple[bytes, int]:
     c._doc._timeStamp = _time_stamp(publish)
     title = notice.title + ("（大字版）" if large else "")
     subject = f"村务公开栏公示：{notice.town}{notice.village_name}{notice.year}年度惠农补贴（村代码{notice.village_code}）"
+    seen += [("文档信息", text) for text in (title, subject, notice.issuer, notice_keywords(notice))]
+    seen += [("页脚", f"核验码：{notice.verification_code}"), ("二维码", notice.qr_payload)]
     identify(c, title=title, subject=subject, author=notice.issuer, when=publish, keywords=notice_keywords(notice),
              fingerprint=repr((title, subject, notice.issuer, publish, notice.verification_code, paper,
                                _drawn(pages))).encode())

@@ -10,20 +10,23 @@
     site/village/<code>/<year>-<kind>-v<N>.html and .pdf    one published version and its web copy (the QR's target)
 
 No server, no external fonts, scripts or CDNs: the folder works from file:// and from any web server, with
-relative links. Every text is scanned for full ID and account numbers before it is written; names are masked
-(张*明) when the version was published with web_mask_names (the default).
+relative links. Every page and script passes the public check (disclosure.Guard) before it is written: no full ID or
+account number, and no full name of a village's households or cadres on its pages while names are masked (张*明:
+web_mask_names, the default). The site is built into a fresh folder and swapped in whole.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from decimal import Decimal
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .disclosure import Guard, NameFinder
 from .normalising import parse_decimal
-from .privacy import find_unmasked
 from .public import PublishedVersion, load_published, money2
 from .safepaths import Within, component
 from .writing import atomic_write_bytes
@@ -37,24 +40,54 @@ def version_page(code: str, year: int, kind: str, version: int) -> str:
     return f"village/{component(code)}/{year}-{component(kind)}-v{int(version)}.html"
 
 
-def build_site(archive_root: Path, site_root: Path) -> list[str]:
-    """(Re)build the whole site from the archive; returns findings (files not written: a full number in them)."""
-    versions = load_published(archive_root)
+def build_site(archive_root: Path, site_root: Path, staged: tuple[Path, ...] = ()) -> None:
+    """Build the whole site into `site_root` (a fresh folder: the caller swaps it in once whole) from the archive's
+    published versions and the `staged` ones of the publication under way. Every text passes the public check
+    first (disclosure.Guard): PublicLeak on a hit, and the site as it was stays."""
+    versions = load_published(archive_root, staged)
     site = _Writer(site_root)
     site.assets()
     frame = summary_frame(versions)
-    for v in versions:
-        site.version(v)
-    for (code, year), group in _by(versions, lambda v: (v.village_code, v.year)).items():
-        site.village_year(code, year, group)
     years = village_years(frame)
     for code, group in _by(versions, lambda v: v.village_code).items():
-        site.village_index(code, [v for v in group if v.latest], years.get(code, {}))
+        masked, plain = village_guards(group)
+        for v in group:
+            site.version(v, masked if v.masked else plain)
+        for year, of_year in _by(group, lambda v: v.year).items():
+            site.village_year(code, year, of_year, masked if all(v.masked for v in of_year) else plain)
+        site.village_index(code, [v for v in group if v.latest], years.get(code, {}), masked)
+        for v in group:
+            v.release()
     for (county, year), group in _by([v for v in versions if v.latest], lambda v: (v.county, v.year)).items():
         site.county_year(county, year, group, frame)
     site.home(versions)
-    site.remove_stale()
-    return site.findings
+
+
+def check_staged(archive_root: Path, staged: tuple[Path, ...]) -> None:
+    """The pages of the villages of `staged` versions put through the public check without writing anything (a
+    publication that leaves the site to be rebuilt once, after several county-years): PublicLeak on a hit."""
+    if not staged:
+        return
+    versions = load_published(archive_root, staged)
+    codes = {v.village_code for v in versions if v.folder in set(staged)}
+    site = _Writer(None)
+    for code, group in _by([v for v in versions if v.village_code in codes], lambda v: v.village_code).items():
+        masked, plain = village_guards(group)
+        for v in group:
+            site.version(v, masked if v.masked else plain)
+        for year, of_year in _by(group, lambda v: v.year).items():
+            site.village_year(code, year, of_year, masked if all(v.masked for v in of_year) else plain)
+        for v in group:
+            v.release()
+
+
+def village_guards(versions: list[PublishedVersion]) -> tuple[Guard, Guard]:
+    """The checks of a village's pages: with the full names of its households and cadres in every version (a
+    correction names those it removed), and without names (for versions published with web_mask_names off).
+    Holds each version's rows for the pages (release them after)."""
+    names = [name for v in versions for name in v.hold()]
+    places = [word for v in versions for word in v.places()]
+    return Guard(NameFinder(names, places)), Guard(None)
 
 
 def summary_frame(versions: list[PublishedVersion]) -> pd.DataFrame:
@@ -107,38 +140,41 @@ var q=new URLSearchParams(window.location.search).get('q');if(q){input.value=q;}
 })();"""
 
 
-class _Writer:
-    def __init__(self, root: Path):
-        self.root = root
-        self.inside = Within(root)
-        self.findings: list[str] = []
-        self.written: set[Path] = set()
+_NUMBERS = Guard(None)  # pages with no one's name in them (counties, towns, the search index): numbers only
 
-    def write(self, rel: str, text: str) -> None:
-        """Write a text file of the site, unless it holds a full ID or account number (then a finding)."""
-        hit = find_unmasked(text)
-        if hit:
-            self.findings.append(f"site/{rel}：含完整证件号或账号（{hit[:6]}…），未写入")
+
+class _Writer:
+    def __init__(self, root: Path | None):
+        """Pages into `root`; None: every page is made and checked, none written."""
+        self.root = root
+        self.inside = Within(root) if root is not None else None
+
+    def write(self, rel: str, text: str, guard: Guard = _NUMBERS, texts: list[tuple[str, str]] = ()) -> None:
+        """Write a text file of the site once it and the values put into it (`texts`, with their fields) pass the
+        public check (PublicLeak otherwise)."""
+        guard.check_all(f"site/{rel}", texts)
+        guard.check(f"site/{rel}", "网页全文", text)
+        if self.root is None:  # only checking
             return
         path = self.inside(self.root / rel)
-        atomic_write_bytes(path, text.encode("utf-8"), durable=False)  # rebuilt from the archive every time
-        self.written.add(path)
+        atomic_write_bytes(path, text.encode("utf-8"), durable=False)  # swapped in whole, and synced, by the caller
 
     def copy(self, source: Path, rel: str) -> None:
+        """An archived web copy, linked where the file system allows (the archive never changes a file)."""
+        if self.root is None:
+            return
         target = self.inside(self.root / rel)
-        if not target.exists() or target.read_bytes() != source.read_bytes():
-            atomic_write_bytes(target, source.read_bytes(), durable=False)
-        self.written.add(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
 
-    def remove_stale(self) -> None:
-        for path in list(self.root.rglob("*")) if self.root.exists() else ():
-            if path.is_file() and path not in self.written:
-                path.unlink()
-
-    def page(self, rel: str, title: str, body: str, scripts: tuple[str, ...] = ()) -> None:
+    def page(self, rel: str, title: str, body: str, scripts: tuple[str, ...] = (), guard: Guard = _NUMBERS,
+             texts: list[tuple[str, str]] = ()) -> None:
         up = "../" * rel.count("/")
         tags = "".join(f'<script src="{up}{s}"></script>' for s in scripts)
-        self.write(rel, f"""<!DOCTYPE html>
+        self.write(rel, guard=guard, texts=texts, text=f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)}</title><link rel="stylesheet" href="{up}assets/style.css"></head>
 <body><header><a href="{up}index.html">惠农补贴公示查询</a> · <a href="{up}search.html">搜索</a></header>
@@ -153,7 +189,7 @@ class _Writer:
 
     # ------------------------------------------------------------ pages
 
-    def version(self, v: PublishedVersion) -> None:
+    def version(self, v: PublishedVersion, guard: Guard) -> None:
         """One published version: its notices (web copies), the code on them, what it corrected, its payouts."""
         rel = version_page(v.village_code, v.year, v.kind, v.version)
         pdf, large = rel.replace(".html", ".pdf"), rel.replace(".html", "-大字版.pdf")
@@ -173,9 +209,9 @@ class _Writer:
             body.append(f"<h2>更正公示（更正第{v.correction_of}版）</h2><ul>"
                         + "".join(f"<li>{escape(c)}</li>" for c in v.manifest.get("changes_web", [])) + "</ul>")
         body.append(_totals(v) + _payouts(v) + _cadres(v))
-        self.page(rel, v.title, "\n".join(body))
+        self.page(rel, v.title, "\n".join(body), guard=guard, texts=v.public_texts())
 
-    def village_year(self, code: str, year: int, versions: list[PublishedVersion]) -> None:
+    def village_year(self, code: str, year: int, versions: list[PublishedVersion], guard: Guard) -> None:
         latest = [v for v in versions if v.latest]
         first = latest[0]
         body = [f"<p>{escape(first.county)}{escape(first.town)} · 村代码 {escape(code)} · "
@@ -192,9 +228,9 @@ class _Writer:
                               f"<td>{'更正第' + str(v.correction_of) + '版' if v.correction_of else '首次公示'}"
                               f"{'（已被更正）' if not v.latest else ''}</td></tr>" for v in versions) + "</table>")
         self.page(f"village/{component(code)}/{year}.html", f"{first.town}{first.village_name}{year}年度惠农补贴公示",
-                  "\n".join(body))
+                  "\n".join(body), guard=guard, texts=[t for v in latest for t in v.public_texts()])
 
-    def village_index(self, code: str, latest: list[PublishedVersion], years: dict[int, list]) -> None:
+    def village_index(self, code: str, latest: list[PublishedVersion], years: dict[int, list], guard: Guard) -> None:
         """The village over the years: households, due and paid per year (from the latest versions)."""
         if not latest:
             return
@@ -205,7 +241,8 @@ class _Writer:
         body = (f"<p>{escape(first.county)}{escape(first.town)} · 村代码 {escape(code)}</p><h2>历年情况</h2>"
                 f"<table><tr><th>年度</th><th>户数（按补贴累计）</th><th>应发（元）</th><th>实发（元）</th></tr>{rows}</table>"
                 + _bars([(str(y), due) for y, (_, due, _) in sorted(years.items())], "各年度应发金额（元）"))
-        self.page(f"village/{component(code)}/index.html", f"{first.town}{first.village_name}惠农补贴公示", body)
+        self.page(f"village/{component(code)}/index.html", f"{first.town}{first.village_name}惠农补贴公示", body,
+                  guard=guard)
 
     def county_year(self, county: str, year: int, latest: list[PublishedVersion], frame: pd.DataFrame) -> None:
         here = frame[(frame["county"] == county) & (frame["year"] == year)]

@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from .archiving import version_manifests
+
 
 def verification_code(content_sha: str, village_code: str, kind: str, version: int, publish_date: str) -> str:
     """'ABCD-EFGH-JKLM': 60 bits of the version's identity, in groups of four."""
@@ -45,7 +47,7 @@ class Found:
 def find_code(root: Path, code: str) -> Found | None:
     """The published version a 核验码 belongs to, or None."""
     wanted = normalise(code)
-    manifests = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(root.glob("*/*/*/*/v*/manifest.json"))]
+    manifests = [json.loads(p.read_text(encoding="utf-8")) for p in version_manifests(root)]
     for m in manifests:
         if m.get("verification_code") == wanted:
             later = [x for x in manifests if (x["village_code"], x["kind"], x["year"]) == (m["village_code"], m["kind"],

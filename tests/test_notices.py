@@ -337,7 +337,7 @@ def test_a_publication_dates_the_drafts_as_a_dated_build_would(tmp_path):
     """publish dates the run's notices (sharing their rows) instead of building them again: the same notices."""
     from datetime import date
 
-    from subsidy.notices import dated
+    from subsidy.notices import Change, dated
     from subsidy.pipeline import assemble, prepare_notices, read_inputs
     from tests.sample_county import build
 
@@ -345,7 +345,8 @@ def test_a_publication_dates_the_drafts_as_a_dated_build_would(tmp_path):
     books = assemble(read_inputs(inputs, latest_year=2022), 2022)
     drafts = prepare_notices(books, inputs)
     built = prepare_notices(books, inputs, publish_date=date(2022, 12, 1))
-    drafts.notices[0].correct(1, "2022-11-01", drafts.notices[0].title, ["金额变更：张三"])  # a draft correction
+    drafts.notices[0].correct(1, "2022-11-01", drafts.notices[0].title,  # a draft correction
+                              [Change(what="amount", name="张三", subsidy="耕地地力保护补贴", before="1.00", after="2.00")])
     derived = [dated(n, built.settings) for n in drafts.notices]
     assert len(derived) == len(built.notices) > 5
     assert derived == built.notices

@@ -1,0 +1,253 @@
+"""The public record's two promises on every path: no full name (while names are masked on the web) and no full ID
+or account in any public byte; a publication is all or nothing, or the next `subsidy publish` finishes it."""
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from dagster_project.cli import RunFailed
+from subsidy import journal
+from subsidy.archiving import read_register, verify
+from subsidy.disclosure import Guard, NameFinder, PublicLeak
+from subsidy.privacy import find_unmasked
+from tests.builders import make_id, read_csv, write_xlsx
+from tests.conftest import run
+
+TITLE = "永嘉县岩头镇2022年度耕地地力保护补贴资金发放清册"
+HEAD = ["序号", "村名", "户主姓名", "身份证号码", "补贴面积", "补贴标准", "补贴金额", "备注"]
+PEOPLE = [("苍坡村", "徐建平", 1), ("苍坡村", "陈小红", 2), ("苍坡村", "欧阳明", 3), ("周宅村", "林海", 4), ("周宅村", "金发", 5)]
+NAMES = [name for _, name, _ in PEOPLE]
+
+
+def county(folder: Path, amounts: dict | None = None, drop: tuple = (), remarks: dict | None = None) -> Path:
+    rows = [[TITLE], HEAD]
+    for village, name, seq in PEOPLE:
+        if name in drop:
+            continue
+        amount = (amounts or {}).get(name, 112)
+        rows.append([seq, village, name, make_id(seq=seq), amount / 112, 112, amount, (remarks or {}).get(name, "")])
+    write_xlsx(folder / "清册.xlsx", {"清册": rows})
+    return folder
+
+
+def publish(inputs: Path, out: Path, date: str = "2022-12-01", by: str = "王会计") -> dict:
+    return run(inputs, out, year=2022, request={"date": date, "by": by, "villages": []})["publication"]
+
+
+def public_texts(out: Path) -> dict[str, str]:
+    """Every public file's text: the site (pages, scripts, PDFs read back), the open data, the archive's web copies."""
+    files = [p for folder in (out / "site", out / "open-data") if folder.exists() for p in folder.rglob("*") if p.is_file()]
+    files += list((out / "archive").rglob("*_网上公布版.pdf"))
+    texts = {}
+    for path in files:
+        if path.suffix == ".pdf":
+            reader = PdfReader(path)
+            texts[str(path)] = "\n".join(page.extract_text() for page in reader.pages) + str(reader.metadata)
+        else:
+            texts[str(path)] = path.read_text(encoding="utf-8")
+    return texts
+
+
+def assert_no_full_name_or_number(out: Path, names=NAMES) -> None:
+    """A three-character name nowhere; a two-character one not standing alone (金发 is in 资金发放: a word)."""
+    alone = [re.compile(f"(?<![\u4e00-\u9fff]){name}(?![\u4e00-\u9fff])") for name in names if len(name) == 2]
+    for path, text in public_texts(out).items():
+        flat = text.replace("\n", "") if path.endswith(".pdf") else text  # a PDF's lines break inside a sentence
+        assert find_unmasked(flat) is None, path
+        assert not [name for name in names if len(name) > 2 and name in flat], path
+        assert not [pattern.pattern for pattern in alone if pattern.search(text)], path
+
+
+def test_a_corrections_web_copies_mask_every_name_the_posters_keep_them(inputs, tmp_path):
+    out = tmp_path / "out"
+    publish(county(inputs), out)
+    # 徐建平's amount corrected, 陈小红 removed, and a remark naming 欧阳明 (a household of the village)
+    publish(county(inputs, amounts={"徐建平": 224}, drop=("陈小红",), remarks={"徐建平": "欧阳明代领"}), out)
+    v2 = out / "archive" / "永嘉县" / "2022" / "330324108224" / "results" / "v2"
+    poster = "".join(p.extract_text() for p in PdfReader(v2 / "330324108224_苍坡村.pdf").pages).replace("\n", "")
+    assert "金额变更：徐建平（耕地地力保护补贴）112.00元改为224.00元" in poster and "取消：陈小红" in poster
+    assert "欧阳明代领" in poster  # the board's copy keeps full names
+    for name in ("330324108224_苍坡村_网上公布版.pdf", "330324108224_苍坡村_大字版_网上公布版.pdf"):
+        web = "".join(p.extract_text() for p in PdfReader(v2 / name).pages).replace("\n", "")
+        assert "金额变更：徐*平（耕地地力保护补贴）112.00元改为224.00元" in web and "取消：陈*红" in web, name
+        assert "欧*明代领" in web
+    manifest = json.loads((v2 / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["changes_web"] == ["1. 取消：陈*红（耕地地力保护补贴，原112.00元）",
+                                       "2. 金额变更：徐*平（耕地地力保护补贴）112.00元改为224.00元"]
+    site_pdf = out / "site" / "village" / "330324108224" / "2022-results-v2.pdf"
+    assert site_pdf.read_bytes() == (v2 / "330324108224_苍坡村_网上公布版.pdf").read_bytes()
+    assert_no_full_name_or_number(out)
+    assert verify(out / "archive") == []
+
+
+def _nothing_published(out: Path) -> None:
+    archive = out / "archive"
+    assert read_register(archive) == [] and not list(archive.glob("永嘉县/2022/*/results/v*"))
+    assert not (out / "site").exists() and not (out / "open-data").exists()
+    assert {r["status"] for r in read_csv(out / "notices" / "index.csv")} == {"草稿（待公示）"}
+    assert not list((archive / journal.STAGING).glob("*")) if (archive / journal.STAGING).exists() else True
+    assert verify(archive) == []
+
+
+def test_a_web_copy_that_would_show_a_full_name_stops_the_publication(inputs, tmp_path, monkeypatch):
+    from subsidy import publishing
+
+    monkeypatch.setattr(publishing, "web_copy", lambda notice: notice)  # a masking step gone wrong
+    out = tmp_path / "out"
+    run(county(inputs), out, year=2022)
+    with pytest.raises(RunFailed) as failed:
+        publish(inputs, out)
+    message = str(failed.value)
+    assert "完整姓名" in message and "_网上公布版.pdf" in message and "“户主姓名”" in message
+    assert "徐建平" not in message and "本次公示未进行" in message
+    _nothing_published(out)
+
+
+def test_a_site_page_or_open_data_cell_with_a_full_number_or_name_stops_the_publication(inputs, tmp_path, monkeypatch):
+    from subsidy import opendata, site
+
+    out = tmp_path / "out"
+    run(county(inputs), out, year=2022)
+    payouts = site._payouts
+    monkeypatch.setattr(site, "_payouts", lambda v: payouts(v) + f"<p>{make_id(seq=1)}</p>")
+    with pytest.raises(RunFailed, match=r"完整的身份证号或银行账号：site/village/330324108224/2022-results-v1\.html"):
+        publish(inputs, out)
+    _nothing_published(out)
+    monkeypatch.setattr(site, "_payouts", payouts)
+    # names in full on the site (the office's choice), but the open data names no one: its masking gone wrong
+    (inputs / "notice.toml").write_text("web_mask_names = false\n", encoding="utf-8")
+    run(inputs, out, year=2022)
+    monkeypatch.setattr(opendata, "mask_name", lambda name: name)
+    with pytest.raises(RunFailed, match=r"open-data/永嘉县/2022/payouts\.csv 的“name（户主姓名"):
+        publish(inputs, out)
+    _nothing_published(out)
+
+
+class Cut(Exception):
+    """A publication cut at a step boundary."""
+
+
+def cut_at(monkeypatch, step: str) -> None:
+    def hook(reached: str) -> None:
+        if reached == step:
+            raise Cut(step)
+
+    monkeypatch.setattr(journal, "HOOK", hook)
+
+
+def outcome(out: Path) -> dict[str, bytes]:
+    """What a publication leaves: archive versions, site, open data and notices/ (not the register's order, nor
+    the staff files, which the failed command did not get to)."""
+    found = {}
+    for folder in ("archive", "site", "open-data", "notices"):
+        for path in sorted((out / folder).rglob("*")):
+            rel = path.relative_to(out).as_posix()
+            if path.is_file() and path.name not in ("register.csv", ".lock", "index.csv"):
+                found[rel] = path.read_bytes()
+    found["register"] = sorted(tuple(sorted(r.items())) for r in read_register(out / "archive"))
+    found["index"] = sorted(tuple(sorted(r.items())) for r in read_csv(out / "notices" / "index.csv"))
+    return found
+
+
+@pytest.fixture(scope="module")
+def drafted(tmp_path_factory):
+    """A county run once (drafts), and what publishing it and then a correction leave when nothing is cut."""
+    base = tmp_path_factory.mktemp("drafted")
+    inputs, out = base / "work", base / "out"
+    inputs.mkdir()
+    county(inputs)
+    shutil.copytree(inputs, base / "in")
+    run(inputs, out, year=2022)
+    shutil.copytree(out, base / "drafts")
+    publish(inputs, out)
+    first = outcome(out)
+    shutil.copytree(out, base / "published")
+    county(inputs, amounts={"金发": 336})
+    shutil.copytree(inputs, base / "in2")
+    publish(inputs, out, date="2022-12-20")
+    return base, first, outcome(out)
+
+
+@pytest.mark.parametrize("step", journal.STEPS)
+def test_a_publication_cut_at_any_step_is_finished_by_the_next_publish(drafted, tmp_path, monkeypatch, step):
+    base, expected, _ = drafted
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    shutil.copytree(base / "in", inputs)
+    shutil.copytree(base / "drafts", out)
+    cut_at(monkeypatch, step)
+    with pytest.raises(RunFailed):
+        publish(inputs, out)
+    monkeypatch.setattr(journal, "HOOK", None)
+    findings = verify(out / "archive")
+    committed = journal.STEPS.index(step) >= journal.STEPS.index("committed") and step != "finished"
+    assert any("已经生效但没有做完" in f and "subsidy publish" in f for f in findings) == committed
+    if step in ("staged", "public_staged", "synced"):
+        assert any("在生效前被打断" in f for f in findings) and read_register(out / "archive") == []
+    done = committed or step == "finished"
+    # after the commit, the next publication (another day, someone else) first finishes the cut one with that one's
+    # own date and name, and finds nothing new; before it, nothing was published: the clerk publishes again
+    result = publish(inputs, out, *(("2022-12-05", "李会计") if done else ()))
+    assert verify(out / "archive") == []
+    assert outcome(out) == expected
+    register = read_register(out / "archive")
+    assert {(r["published_by"], r["publish_date"]) for r in register} == {("王会计", "2022-12-01")}
+    assert (result["published"], result["unchanged"]) == ((0, 2) if done else (2, 0))
+
+
+@pytest.mark.parametrize("step", ["staged", "committed", "registered", "notices_moved"])
+def test_a_correction_cut_at_a_step_is_finished_too(drafted, tmp_path, monkeypatch, step):
+    base, _, expected = drafted
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    shutil.copytree(base / "in2", inputs)
+    shutil.copytree(base / "published", out)
+    cut_at(monkeypatch, step)
+    with pytest.raises(RunFailed):
+        publish(inputs, out, date="2022-12-20")
+    monkeypatch.setattr(journal, "HOOK", None)
+    publish(inputs, out, date="2022-12-20")
+    assert verify(out / "archive") == []
+    assert outcome(out) == expected
+    assert_no_full_name_or_number(out)
+
+
+def test_a_run_after_a_cut_writes_no_archive_and_verify_says_what_to_run(drafted, tmp_path, monkeypatch, capsys):
+    from dagster_project.cli import main
+
+    base, expected, _ = drafted
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    shutil.copytree(base / "in", inputs)
+    shutil.copytree(base / "drafts", out)
+    cut_at(monkeypatch, "renamed")
+    with pytest.raises(RunFailed):
+        publish(inputs, out)
+    monkeypatch.setattr(journal, "HOOK", None)
+    pending = sorted((out / "archive" / journal.FOLDER).glob("*.json"))
+    run(inputs, out, year=2022)  # a run never writes the archive: the cut publication waits for `publish`
+    assert sorted((out / "archive" / journal.FOLDER).glob("*.json")) == pending and read_register(out / "archive") == []
+    capsys.readouterr()
+    assert main(["verify", "--archive", str(out / "archive")]) == 1
+    said = capsys.readouterr().out
+    assert "已经生效但没有做完" in said and "王会计" in said and "请再运行一次 subsidy publish" in said
+    publish(inputs, out)
+    assert main(["verify", "--archive", str(out / "archive")]) == 0
+    assert outcome(out) == expected
+
+
+def test_name_finder_finds_full_names_and_leaves_places_words_and_masked_names():
+    finder = NameFinder(["徐建平", "金发", "林海", "王村", "户主12"], ["林海村", "王村", "岩头镇"])
+    assert finder.find("1. 金额变更：徐建平（耕地）") == "徐建平" and finder.find("徐建平代领") == "徐建平"
+    assert finder.find("金发") == "金发" and finder.find("金额：金发（耕地）") == "金发"
+    assert finder.find("资金发放公开") is None  # two characters inside running text: a word, not a name
+    assert finder.find("岩头镇林海村2022年度") is None and finder.find("王村") is None  # the places
+    assert finder.find("徐*平 金* 林*") is None and finder.find("户主12") == "户主12" and finder.find("户**2") is None
+    assert finder.mask("由金发和徐建平代领") == "由金*和徐*平代领"
+    with pytest.raises(PublicLeak) as leak:
+        Guard(finder).check("a.pdf", "备注", "徐建平代领")
+    assert (leak.value.leak.field, leak.value.leak.found) == ("备注", "徐*平")
+    Guard(None).check("a.pdf", "户主姓名", "徐建平")  # names shown in full on the web: numbers only
+    with pytest.raises(PublicLeak):
+        Guard(None).check("a.pdf", "备注", f"身份证{make_id(seq=3)}")
