@@ -235,6 +235,8 @@ def print_report(report: dict, outputs: Path) -> None:
     if notices["withheld"]:
         print(f"    已暂扣{len(notices['withheld'])}个村（见问题清单）：{'、'.join(notices['withheld'][:10])}")
     print_readiness(report["readiness"])
+    for line in report.get("interrupted", []):  # a cut publication: only `subsidy publish` finishes it
+        print(f"注意：{line}")
     print(f"结果：分村汇总 {outputs / 'summary.csv'}")
     print(f"      村务公开栏公示 {outputs / 'notices'}（每村一份普通版和一份大字版；未公示的是草稿）")
     print(f"      公示准备（内部）{outputs / 'internal' / 'readiness.csv'}")

@@ -56,6 +56,9 @@ ROW_COLUMNS = ("subsidy", "seq", "name", "id_number", "area", "rate", "amount", 
 CADRE_COLUMNS = ("seq", "name", "post", "subsidy", "amount")
 WEB_SUFFIX = "_网上公布版"  # the web copy of a notice: names masked when web_mask_names is on
 LISTINGS = "inputs"  # archive/<county>/<year>/inputs/: the input listings of its publications
+# a version's web copies passed the public check (disclosure.Guard) as they were drawn; versions published before
+# it (no such key) may name a household in a correction's lines: the site does not serve those copies
+PUBLIC_CHECK = 1
 
 
 def sha256(data: bytes) -> str:
@@ -406,6 +409,7 @@ def _stage_version(item, settings: NoticeSettings, summary: list[SummaryRow], in
         "verification_code": notice.verification_code, "qr_payload": notice.qr_payload,
         "web_notice": web_names[0], "web_large_print": web_names[1],
         "web_mask_names": settings.web_mask_names, "changes_web": _web_changes(notice, latest, settings),
+        "public_check": PUBLIC_CHECK,
         "outputs": {name: sha256(data) for name, data in sorted(files.items())},
     }
     files["manifest.json"] = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()

@@ -25,7 +25,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from .archiving import PublicBuilder, file_sha256, input_listing, read_manifests, rebuild_public
+from .archiving import PublicBuilder, file_sha256, input_listing, interrupted, read_manifests, rebuild_public
 from .books import Books, FileReport, Intake, SummaryRow, by_village, run_report
 from .caching import ParseCache, cache_dir
 from .catalogue import Catalogue
@@ -496,6 +496,7 @@ def finish(books: Books, summary: list[SummaryRow], stage: NoticeStage, inputs: 
     report = run_report(books, summary)
     report["notices"] = notices_report(stage, outputs)
     report["readiness"] = readiness_report(stage)
+    report["interrupted"] = interrupted(archive_root) if archive_root is not None else []
     report["outputs"] = {k: str(v) for k, v in paths.items()} | {"summary": str(outputs / "summary.csv"),
                                                                  "notices": str(outputs / "notices")}
     return report

@@ -81,6 +81,15 @@ def check_staged(archive_root: Path, staged: tuple[Path, ...]) -> None:
             v.release()
 
 
+OLD_CORRECTION = "这份更正公示的网上公布版 PDF 不在网上提供（早期版本的更正说明中未隐去姓名），请到村务公开栏或村委会查阅；更正内容见下"
+
+
+def _serves_pdfs(v: PublishedVersion) -> bool:
+    """The site serves a version's web copies unless they are a correction's from before the public check, whose
+    lines named households in full (the archive keeps them as they were; the web does not show them)."""
+    return bool(v.manifest.get("public_check")) or not v.correction_of or not v.masked
+
+
 def village_guards(versions: list[PublishedVersion]) -> tuple[Guard, Guard]:
     """The checks of a village's pages: with the full names of its households and cadres in every version (a
     correction names those it removed), and without names (for versions published with web_mask_names off).
@@ -193,14 +202,17 @@ class _Writer:
         """One published version: its notices (web copies), the code on them, what it corrected, its payouts."""
         rel = version_page(v.village_code, v.year, v.kind, v.version)
         pdf, large = rel.replace(".html", ".pdf"), rel.replace(".html", "-大字版.pdf")
-        self.copy(v.web_notice, pdf)
-        self.copy(v.web_large, large)
-        name = pdf.rsplit("/", 1)[1]
         body = [f"<p>{escape(v.town)} · {escape(v.county)} · 村代码 {escape(v.village_code)}</p>",
                 f"<p>第{v.version}版，{escape(v.publish_date)}公示，公示期至{escape(v.publicity_end)}。"
-                f"核验码：<span class=\"code\">{escape(v.verification_code)}</span></p>",
-                f"<p><a href=\"{escape(name)}\">公示（PDF）</a> · <a href=\"{escape(large.rsplit('/', 1)[1])}\">大字版（PDF）</a>"
-                f" · <a href=\"{v.year}.html\">{v.year}年度</a></p>"]
+                f"核验码：<span class=\"code\">{escape(v.verification_code)}</span></p>"]
+        if _serves_pdfs(v):
+            self.copy(v.web_notice, pdf)
+            self.copy(v.web_large, large)
+            body.append(f"<p><a href=\"{escape(pdf.rsplit('/', 1)[1])}\">公示（PDF）</a> · "
+                        f"<a href=\"{escape(large.rsplit('/', 1)[1])}\">大字版（PDF）</a>"
+                        f" · <a href=\"{v.year}.html\">{v.year}年度</a></p>")
+        else:
+            body.append(f"<p>{OLD_CORRECTION} · <a href=\"{v.year}.html\">{v.year}年度</a></p>")
         if v.manifest.get("qr_payload", "").startswith(("http://", "https://")):
             body.append(f"<p>公示上的二维码指向本页：<span class=\"code\">{escape(v.qr_payload)}</span></p>")
         if v.manifest.get("web_mask_names", True):

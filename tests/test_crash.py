@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from subsidy import journal
 from subsidy.archiving import read_register, verify
 from tests.builders import make_id, write_xlsx
 
@@ -103,3 +104,28 @@ def test_publish_killed_at_many_points_then_rerun(tmp_path):
         assert verify(out / "archive") == []
         keys = [(r["village_code"], r["version"]) for r in read_register(out / "archive")]
         assert sorted(keys) == sorted(set(keys)) and len(keys) == 40
+
+
+@pytest.mark.parametrize("step", journal.STEPS)
+def test_publish_ended_at_each_step_boundary_then_published_again(tmp_path, step):
+    """The process ends at once (os._exit, as a power cut would leave it) at a step boundary of the publication;
+    `subsidy verify` says what to run, and the next `subsidy publish` leaves what an uninterrupted one leaves."""
+    inputs, out = county(tmp_path / "in", villages=6), tmp_path / "out"
+    finish("run", "--inputs", str(inputs), "--outputs", str(out))
+    before = tmp_path / "before"
+    shutil.copytree(out, before)
+    args = ("publish", "--inputs", str(inputs), "--outputs", str(out), "--date", "2022-12-01", "--by", "王会计")
+    finish(*args)
+    expected = snapshot(out)
+    shutil.rmtree(out)
+    shutil.copytree(before, out)
+    cut = subprocess.run([SUBSIDY, *args, "--quiet"], cwd=ROOT, env=os.environ | {journal.ENV: step},
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
+    assert cut.returncode == 70, step  # ended right there
+    said = subprocess.run([SUBSIDY, "verify", "--archive", str(out / "archive")], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    if step not in ("drawn", "finished"):
+        assert said.returncode == 1 and "subsidy publish" in said.stdout, said.stdout
+    finish(*args)
+    assert snapshot(out) == expected, step
+    assert leftovers(out) == [] and verify(out / "archive") == []

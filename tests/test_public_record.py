@@ -2,7 +2,6 @@
 or account in any public byte; a publication is all or nothing, or the next `subsidy publish` finishes it."""
 
 import json
-import re
 import shutil
 from pathlib import Path
 
@@ -13,9 +12,9 @@ from dagster_project.cli import RunFailed
 from subsidy import journal
 from subsidy.archiving import read_register, verify
 from subsidy.disclosure import Guard, NameFinder, PublicLeak
-from subsidy.privacy import find_unmasked
 from tests.builders import make_id, read_csv, write_xlsx
 from tests.conftest import run
+from tests.public_bytes import Cut, assert_no_full_name_or_number
 
 TITLE = "永嘉县岩头镇2022年度耕地地力保护补贴资金发放清册"
 HEAD = ["序号", "村名", "户主姓名", "身份证号码", "补贴面积", "补贴标准", "补贴金额", "备注"]
@@ -38,30 +37,6 @@ def publish(inputs: Path, out: Path, date: str = "2022-12-01", by: str = "王会
     return run(inputs, out, year=2022, request={"date": date, "by": by, "villages": []})["publication"]
 
 
-def public_texts(out: Path) -> dict[str, str]:
-    """Every public file's text: the site (pages, scripts, PDFs read back), the open data, the archive's web copies."""
-    files = [p for folder in (out / "site", out / "open-data") if folder.exists() for p in folder.rglob("*") if p.is_file()]
-    files += list((out / "archive").rglob("*_网上公布版.pdf"))
-    texts = {}
-    for path in files:
-        if path.suffix == ".pdf":
-            reader = PdfReader(path)
-            texts[str(path)] = "\n".join(page.extract_text() for page in reader.pages) + str(reader.metadata)
-        else:
-            texts[str(path)] = path.read_text(encoding="utf-8")
-    return texts
-
-
-def assert_no_full_name_or_number(out: Path, names=NAMES) -> None:
-    """A three-character name nowhere; a two-character one not standing alone (金发 is in 资金发放: a word)."""
-    alone = [re.compile(f"(?<![\u4e00-\u9fff]){name}(?![\u4e00-\u9fff])") for name in names if len(name) == 2]
-    for path, text in public_texts(out).items():
-        flat = text.replace("\n", "") if path.endswith(".pdf") else text  # a PDF's lines break inside a sentence
-        assert find_unmasked(flat) is None, path
-        assert not [name for name in names if len(name) > 2 and name in flat], path
-        assert not [pattern.pattern for pattern in alone if pattern.search(text)], path
-
-
 def test_a_corrections_web_copies_mask_every_name_the_posters_keep_them(inputs, tmp_path):
     out = tmp_path / "out"
     publish(county(inputs), out)
@@ -80,7 +55,7 @@ def test_a_corrections_web_copies_mask_every_name_the_posters_keep_them(inputs, 
                                        "2. 金额变更：徐*平（耕地地力保护补贴）112.00元改为224.00元"]
     site_pdf = out / "site" / "village" / "330324108224" / "2022-results-v2.pdf"
     assert site_pdf.read_bytes() == (v2 / "330324108224_苍坡村_网上公布版.pdf").read_bytes()
-    assert_no_full_name_or_number(out)
+    assert_no_full_name_or_number(out, NAMES)
     assert verify(out / "archive") == []
 
 
@@ -93,7 +68,7 @@ def _nothing_published(out: Path) -> None:
     assert verify(archive) == []
 
 
-def test_a_web_copy_that_would_show_a_full_name_stops_the_publication(inputs, tmp_path, monkeypatch):
+def test_a_web_copy_that_would_show_a_full_name_stops_the_publication(inputs, tmp_path, monkeypatch, capsys):
     from subsidy import publishing
 
     monkeypatch.setattr(publishing, "web_copy", lambda notice: notice)  # a masking step gone wrong
@@ -104,6 +79,13 @@ def test_a_web_copy_that_would_show_a_full_name_stops_the_publication(inputs, tm
     message = str(failed.value)
     assert "完整姓名" in message and "_网上公布版.pdf" in message and "“户主姓名”" in message
     assert "徐建平" not in message and "本次公示未进行" in message
+    _nothing_published(out)
+    from dagster_project.cli import main  # the command line: exit 1 and that one line
+
+    assert main(["publish", "--inputs", str(inputs), "--outputs", str(out), "--year", "2022", "--date", "2022-12-01",
+                 "--by", "王会计", "--quiet"]) == 1
+    said = capsys.readouterr().err.strip().splitlines()
+    assert len(said) == 1 and said[0].startswith("subsidy: 无法公示：公开内容中有完整姓名"), said
     _nothing_published(out)
 
 
@@ -125,10 +107,6 @@ def test_a_site_page_or_open_data_cell_with_a_full_number_or_name_stops_the_publ
     with pytest.raises(RunFailed, match=r"open-data/永嘉县/2022/payouts\.csv 的“name（户主姓名"):
         publish(inputs, out)
     _nothing_published(out)
-
-
-class Cut(Exception):
-    """A publication cut at a step boundary."""
 
 
 def cut_at(monkeypatch, step: str) -> None:
@@ -211,7 +189,7 @@ def test_a_correction_cut_at_a_step_is_finished_too(drafted, tmp_path, monkeypat
     publish(inputs, out, date="2022-12-20")
     assert verify(out / "archive") == []
     assert outcome(out) == expected
-    assert_no_full_name_or_number(out)
+    assert_no_full_name_or_number(out, NAMES)
 
 
 def test_a_run_after_a_cut_writes_no_archive_and_verify_says_what_to_run(drafted, tmp_path, monkeypatch, capsys):
@@ -226,7 +204,8 @@ def test_a_run_after_a_cut_writes_no_archive_and_verify_says_what_to_run(drafted
         publish(inputs, out)
     monkeypatch.setattr(journal, "HOOK", None)
     pending = sorted((out / "archive" / journal.FOLDER).glob("*.json"))
-    run(inputs, out, year=2022)  # a run never writes the archive: the cut publication waits for `publish`
+    report = run(inputs, out, year=2022)  # a run never writes the archive: the cut publication waits for `publish`
+    assert any("已经生效但没有做完" in line for line in report["interrupted"])  # and the run says so
     assert sorted((out / "archive" / journal.FOLDER).glob("*.json")) == pending and read_register(out / "archive") == []
     capsys.readouterr()
     assert main(["verify", "--archive", str(out / "archive")]) == 1
@@ -251,3 +230,23 @@ def test_name_finder_finds_full_names_and_leaves_places_words_and_masked_names()
     Guard(None).check("a.pdf", "户主姓名", "徐建平")  # names shown in full on the web: numbers only
     with pytest.raises(PublicLeak):
         Guard(None).check("a.pdf", "备注", f"身份证{make_id(seq=3)}")
+
+
+def test_a_correction_published_before_the_check_is_not_served_on_the_web(inputs, tmp_path):
+    """Archives made before the check hold corrections whose web copies name households in their lines: the
+    archive keeps them as they were, the site does not serve those PDFs (and says where to read the notice)."""
+    from subsidy.pipeline import build_public
+    from subsidy.site import OLD_CORRECTION
+
+    out = tmp_path / "out"
+    publish(county(inputs), out)
+    publish(county(inputs, amounts={"徐建平": 224}), out)
+    v2 = out / "archive" / "永嘉县" / "2022" / "330324108224" / "results" / "v2" / "manifest.json"
+    manifest = json.loads(v2.read_text(encoding="utf-8"))
+    del manifest["public_check"]  # as the tool wrote it before
+    v2.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    assert build_public(out / "archive")["public_findings"] == []
+    page = out / "site" / "village" / "330324108224"
+    assert not (page / "2022-results-v2.pdf").exists() and (page / "2022-results-v1.pdf").exists()
+    assert OLD_CORRECTION in (page / "2022-results-v2.html").read_text(encoding="utf-8")
+    assert "徐*平" in (page / "2022-results-v2.html").read_text(encoding="utf-8")
