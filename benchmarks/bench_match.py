@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from subsidy.banks import Payment  # noqa: E402
-from subsidy.reconciling import reconcile  # noqa: E402
-from subsidy.rosters import Household  # noqa: E402
+from subsidy.checks.reconciling import reconcile  # noqa: E402
+from subsidy.intake.banks import Payment  # noqa: E402
+from subsidy.intake.parsed import Household  # noqa: E402
 from tests.builders import make_id  # noqa: E402
 
 

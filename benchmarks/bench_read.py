@@ -17,7 +17,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from subsidy.pipeline import assemble, read_inputs, summarise, write_outputs  # noqa: E402
+from subsidy.stages import assemble, read_inputs, summarise, write_outputs  # noqa: E402
 from tests.builders import make_id  # noqa: E402
 
 

@@ -20,12 +20,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from subsidy.books import Books  # noqa: E402
-from subsidy.catalogue import Catalogue  # noqa: E402
-from subsidy.notice_settings import NoticeSettings  # noqa: E402
-from subsidy.notices import build_notices  # noqa: E402
-from subsidy.publishing import write_current_notices  # noqa: E402
-from subsidy.rosters import Household  # noqa: E402
-from subsidy.villages import VillageRegistry  # noqa: E402
+from subsidy.intake.catalogue import Catalogue  # noqa: E402
+from subsidy.intake.parsed import Household  # noqa: E402
+from subsidy.intake.villages import VillageRegistry  # noqa: E402
+from subsidy.notices.content import build_notices  # noqa: E402
+from subsidy.notices.settings import NoticeSettings  # noqa: E402
+from subsidy.season.notices_folder import write_current_notices  # noqa: E402
 from tests.builders import make_id  # noqa: E402
 from tests.sample_county import person  # noqa: E402
 

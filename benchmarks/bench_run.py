@@ -183,7 +183,7 @@ def _bare_document(job: tuple[str, int]) -> int:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen.canvas import Canvas
 
-    from subsidy import fonts
+    from subsidy.notices import fonts
 
     path, pages = job
     fonts.register()
@@ -205,7 +205,7 @@ def _bare_document(job: tuple[str, int]) -> int:
 
 def draw_floor(files: int, pages: int) -> float:
     """Seconds to draw `pages` pages in `files` PDF files on a bare canvas, on all cores, written to disk."""
-    from subsidy import fonts
+    from subsidy.notices import fonts
 
     fonts.register()
     with tempfile.TemporaryDirectory() as folder:

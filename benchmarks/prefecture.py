@@ -67,7 +67,7 @@ def villages() -> list[Village]:
 
 
 def _id(area: str, n: int) -> str:
-    from subsidy.normalising import id_check_char
+    from subsidy.intake.normalising import id_check_char
 
     day = n // 1000  # a different birthday per thousand people keeps every ID unique
     year, month, dom = 1940 + day // 336 % 60, 1 + day // 28 % 12, 1 + day % 28

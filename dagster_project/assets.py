@@ -16,16 +16,16 @@ from pathlib import Path
 
 import dagster as dg
 
-from subsidy import pipeline
+from subsidy import stages
+from subsidy.base.caching import ParseCache
+from subsidy.base.files import sweep_temporary
+from subsidy.base.workers import cyclic_gc
 from subsidy.books import household_count, reconciliation_report
-from subsidy.caching import ParseCache
-from subsidy.notices import money
+from subsidy.intake.parsed import REASONS
+from subsidy.notices.content import money
 from subsidy.privacy import find_unmasked, mask_numbers
 from subsidy.problems import KINDS
-from subsidy.rosters import REASONS
-from subsidy.status import StatusError
-from subsidy.workers import cyclic_gc
-from subsidy.writing import sweep_temporary
+from subsidy.season.status import StatusError
 
 from .partitions import county_year
 from .progress import reporter
@@ -57,12 +57,12 @@ STAGES = {"input_files": "读取文件", "household_records": "核对清册", "r
 def _failure(fn, args, kwargs, exc: Exception) -> dg.Failure:
     """The clerk's one-line reason: a PipelineError says it itself; anything else names the stage and the
     county-year, and the full traceback goes to internal/error.log (never to the clerk's screen)."""
-    if isinstance(exc, pipeline.PipelineError):
+    if isinstance(exc, stages.PipelineError):
         return dg.Failure(description=str(exc))
     context, settings = args[0] if args else kwargs["context"], kwargs["settings"]
     key = context.partition_key
-    log = pipeline.record_failure(settings.locate(key).outputs, exc)
-    return dg.Failure(description=pipeline.failure_message(STAGES.get(fn.__name__, fn.__name__), key, log))
+    log = stages.record_failure(settings.locate(key).outputs, exc)
+    return dg.Failure(description=stages.failure_message(STAGES.get(fn.__name__, fn.__name__), key, log))
 
 
 def _fail_clearly(fn):
@@ -116,9 +116,9 @@ def input_files(context: dg.AssetExecutionContext, settings: SubsidySettings):
     if sweep_temporary(where.outputs):  # what a killed run left half-written
         context.log.info("已清理上次中断的运行留下的临时文件")
     # a bad notice.toml stops the run now, not after reading everything
-    pipeline.notice_settings(where.inputs, shared_dirs=where.shared_dirs, overrides=settings.notice_overrides)
+    stages.notice_settings(where.inputs, shared_dirs=where.shared_dirs, overrides=settings.notice_overrides)
     cache = ParseCache(where.outputs)  # files unchanged since the last run are not parsed again
-    intake = pipeline.read_inputs(where.inputs, latest_year=where.year, progress=reporter(context),
+    intake = stages.read_inputs(where.inputs, latest_year=where.year, progress=reporter(context),
                                   shared_dirs=where.shared_dirs, exclude=where.exclude, cache=cache)
     kinds = Counter(f.recognised_as for f in intake.files)
     return dg.Output(intake, metadata={
@@ -140,8 +140,8 @@ def input_files(context: dg.AssetExecutionContext, settings: SubsidySettings):
 @_fail_clearly
 def household_records(context: dg.AssetExecutionContext, settings: SubsidySettings, input_files):
     where = settings.locate(context.partition_key)
-    books = pipeline.assemble(input_files, where.year)
-    pipeline.check_runnable(books, where.inputs, where.outputs)
+    books = stages.assemble(input_files, where.year)
+    stages.check_runnable(books, where.inputs, where.outputs)
     read = sum(r.nonblank for r in books.sheets)
     accounted = sum(books.row_counts.values())
     yield dg.Output(books, metadata={
@@ -163,8 +163,8 @@ def household_records(context: dg.AssetExecutionContext, settings: SubsidySettin
 )
 @_fail_clearly
 def reconciliation(context: dg.AssetExecutionContext, settings: SubsidySettings, household_records):
-    books = pipeline.reconcile_books(household_records)
-    summary = pipeline.summarise(books)
+    books = stages.reconcile_books(household_records)
+    summary = stages.summarise(books)
     report = reconciliation_report(books, summary)
     off = [r for r in summary if not r.balances()]
     yield dg.Output(books, metadata={
@@ -187,8 +187,8 @@ def reconciliation(context: dg.AssetExecutionContext, settings: SubsidySettings,
 @_fail_clearly
 def village_summary(context: dg.AssetExecutionContext, settings: SubsidySettings, reconciliation):
     where = settings.locate(context.partition_key)
-    summary = pipeline.summarise(reconciliation)
-    path = pipeline.write_summary(summary, where.outputs)
+    summary = stages.summarise(reconciliation)
+    path = stages.write_summary(summary, where.outputs)
     due = sum((r.amount_due for r in summary), Decimal(0))
     roster = sum((h.amount for h in reconciliation.households if h.amount is not None), Decimal(0))
     yield dg.Output(summary, metadata={
@@ -242,14 +242,14 @@ def _open_table(stage) -> dg.MetadataValue:
 @_fail_clearly
 def village_notices(context: dg.AssetExecutionContext, settings: SubsidySettings, reconciliation, village_summary):
     where = settings.locate(context.partition_key)
-    stage = pipeline.prepare_notices(reconciliation, where.inputs, where.shared_dirs, settings.notice_overrides)
-    stage = pipeline.write_notices(stage, where.outputs, where.archive, reporter(context))
+    stage = stages.prepare_notices(reconciliation, where.inputs, where.shared_dirs, settings.notice_overrides)
+    stage = stages.write_notices(stage, where.outputs, where.archive, reporter(context))
     shown = stage.shown
     withheld = [p.notice for p in shown if p.path is None]
     leaks = [name for name, text in _public_texts(where, shown) if find_unmasked(text)]
     ready = stage.readiness
     held = ready.held()
-    unrecorded = pipeline.unpublished_versions(where.archive, reconciliation.year, [n.county for n in stage.notices])
+    unrecorded = stages.unpublished_versions(where.archive, reconciliation.year, [n.county for n in stage.notices])
     yield dg.Output(stage, metadata={
         "暂缓公示的村": len(held), "可公示的村": len(ready.villages) - len(held),
         "未处理的问题": sum(ready.open_problems.values()),
@@ -279,7 +279,7 @@ def village_notices(context: dg.AssetExecutionContext, settings: SubsidySettings
 def problem_report(context: dg.AssetExecutionContext, settings: SubsidySettings, reconciliation, village_summary,
                    village_notices):
     where = settings.locate(context.partition_key)
-    report = pipeline.finish(reconciliation, village_summary, village_notices, where.inputs, where.outputs,
+    report = stages.finish(reconciliation, village_summary, village_notices, where.inputs, where.outputs,
                              where.archive)
     report["files_reused"] = sum(1 for f in reconciliation.files if f.reused)  # for the console (not in any file)
     per_village: dict[str, Counter] = {}
@@ -323,8 +323,8 @@ class PublishConfig(dg.Config):
 def publication(context: dg.AssetExecutionContext, config: PublishConfig, settings: SubsidySettings, reconciliation,
                 village_summary, village_notices):
     where = settings.locate(context.partition_key)
-    request = pipeline.publish_request(config.date, config.by, config.villages)
-    result = pipeline.publish(reconciliation, village_summary, village_notices, request, where.inputs,
+    request = stages.publish_request(config.date, config.by, config.villages)
+    result = stages.publish(reconciliation, village_summary, village_notices, request, where.inputs,
                               where.outputs, where.archive, where.shared_dirs, reporter(context), where.exclude,
                               public=config.public)
     outcomes = result["outcomes"]
@@ -348,10 +348,10 @@ def publication(context: dg.AssetExecutionContext, config: PublishConfig, settin
 def village_status(context: dg.AssetExecutionContext, settings: SubsidySettings):
     where = settings.locate(context.partition_key)
     try:
-        statuses, notes, path = pipeline.season_status(where.inputs, where.outputs, where.archive, date.today(),
+        statuses, notes, path = stages.season_status(where.inputs, where.outputs, where.archive, date.today(),
                                                        where.shared_dirs)
     except StatusError as exc:
-        raise pipeline.PipelineError(str(exc)) from exc
+        raise stages.PipelineError(str(exc)) from exc
     overdue = [s for s in statuses if s.overdue]
     return dg.Output(len(statuses), metadata={
         "逾期（乡镇督办）": _md_list([(f"{s.town}{s.village_name}", s.overdue) for s in overdue]),

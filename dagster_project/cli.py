@@ -29,9 +29,9 @@ from datetime import date
 from pathlib import Path
 
 from subsidy import __version__
-from subsidy.layout import Partition, partitions
+from subsidy.county_year import Partition, partitions
+from subsidy.intake.parsed import REASONS
 from subsidy.problems import KINDS
-from subsidy.rosters import REASONS
 
 
 def _progress_printer(stream):
@@ -138,7 +138,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from subsidy.pipeline import PipelineError, publish_request
+    from subsidy.stages import PipelineError, publish_request
 
     try:
         publish_request(args.date, args.by, args.village or [])
@@ -173,7 +173,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def _public_channel(archive: Path, progress) -> dict:
-    from subsidy.pipeline import build_public
+    from subsidy.stages import build_public
 
     if progress:
         progress("更新公开网站和开放数据")
@@ -258,7 +258,7 @@ def print_readiness(readiness: dict) -> None:
 
 
 def cmd_posted(args: argparse.Namespace) -> int:
-    from subsidy.posting import PostingRefused, record_posting
+    from subsidy.season.posting import PostingRefused, record_posting
 
     try:
         posted_on = date.fromisoformat(args.date)
@@ -280,8 +280,8 @@ def cmd_posted(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from subsidy.pipeline import PipelineError, season_status
-    from subsidy.status import StatusError
+    from subsidy.season.status import StatusError
+    from subsidy.stages import PipelineError, season_status
 
     jobs = _jobs(args)
     if jobs is None:
@@ -326,7 +326,7 @@ def print_status(key: str, statuses, notes: list[str], path: Path, today: date) 
 
 
 def cmd_verify_notice(args: argparse.Namespace) -> int:
-    from subsidy.verification import find_code
+    from subsidy.season.check_codes import find_code
 
     found = find_code(Path(args.archive), args.code)
     if found is None:
@@ -342,7 +342,8 @@ def cmd_verify_notice(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from subsidy.archiving import read_register, verify
+    from subsidy.season.archive import read_register
+    from subsidy.season.audit import verify
 
     root = Path(args.archive)
     findings = verify(root)
@@ -424,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except Exception as exc:  # never a traceback on a clerk's screen: one line, the details in a log file
-        from subsidy.pipeline import failure_message, record_failure
+        from subsidy.stages import failure_message, record_failure
 
         folder = Path(getattr(args, "outputs", None) or getattr(args, "archive", None) or tempfile.mkdtemp())
         log = record_failure(folder, exc)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from subsidy.writing import atomic_write, internal_dir
+from subsidy.base.files import atomic_write, internal_dir
 
 from .resources import SubsidySettings
 

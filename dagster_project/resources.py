@@ -5,8 +5,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from subsidy import locking
-from subsidy.layout import Partition
+from subsidy.base import locking
+from subsidy.county_year import Partition
 
 from .progress import tell
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import dagster as dg
 
-from subsidy.archiving import file_sha256
-from subsidy.layout import partition_of
-from subsidy.posting import read_postings
-from subsidy.reading import walk
+from subsidy.county_year import partition_of
+from subsidy.intake.reading import walk
+from subsidy.season.archive import file_sha256
+from subsidy.season.posting import read_postings
 
 from .jobs import JOB_NAME, STATUS_JOB, county_pipeline_job, status_job
 from .partitions import county_year

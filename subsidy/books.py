@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .banks import Payment
-from .catalogue import Catalogue
-from .normalising import money_text
-from .ownfiles import OUTPUT_FOLDER, OWN_FILE
-from .problems import KINDS, Problem
-from .reconciling import NO_OUTCOME, HouseholdOutcome, PaymentOutcome
-from .rosters import Cadre, Household, SheetResult, VillageClaim
-from .villages import BUNDLED_SOURCE, VillageRegistry
+from subsidy.checks.reconciling import NO_OUTCOME, HouseholdOutcome, PaymentOutcome
+from subsidy.intake.banks import Payment
+from subsidy.intake.catalogue import Catalogue
+from subsidy.intake.normalising import money_text
+from subsidy.intake.ownfiles import OUTPUT_FOLDER, OWN_FILE
+from subsidy.intake.parsed import Cadre, Household, SheetResult, VillageClaim
+from subsidy.intake.villages import BUNDLED_SOURCE, VillageRegistry
+from subsidy.problems import KINDS, Problem
 
 _NO_PAYMENT_OUTCOME = PaymentOutcome("")
 

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .privacy import find_unmasked, mask_name
+from subsidy.privacy import find_unmasked, mask_name
 
 # a run of Chinese characters (with the middle dot of minority names: 阿依古丽·买买提)
 _RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f\u00b7\u30fb]+")

@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils import get_column_letter
 
-from subsidy.normalising import id_check_char
+from subsidy.intake.normalising import id_check_char
 
 
 def make_id(area: str = "330324", born: str = "19650312", seq: int = 1) -> str:

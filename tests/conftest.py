@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from subsidy.pipeline import assemble, read_inputs, summarise
+from subsidy.stages import assemble, read_inputs, summarise
 from tests.builders import read_csv
 
 

@@ -15,7 +15,7 @@ import traceback
 from decimal import Decimal
 from pathlib import Path
 
-from subsidy.pipeline import assemble, read_inputs, reconcile_books, summarise
+from subsidy.stages import assemble, read_inputs, reconcile_books, summarise
 from tests.builders import bad_check, make_id, write_csv, write_xls, write_xlsx
 
 VILLAGES = [("岩头镇", "苍坡村"), ("岩头镇", "周宅村"), ("岩头镇", "芙蓉村"), ("桥下镇", "梅岙村"), ("桥下镇", "韩埠村")]

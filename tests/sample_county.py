@@ -198,7 +198,7 @@ DECISIONS = {  # (kind, file, row) -> (decision, reason): what the county's cler
 def write_decisions(folder: Path) -> None:
     """decisions.csv (GBK, as Excel saves it in China) with the clerk's decisions on the sample's problems, by
     the ids the tool gives them, plus one line whose problem no longer exists (listed as stale)."""
-    from subsidy.pipeline import add_problems, assemble, read_inputs, reconcile_books
+    from subsidy.stages import add_problems, assemble, read_inputs, reconcile_books
 
     books = reconcile_books(assemble(read_inputs(folder, latest_year=2022), 2022))
     add_problems(books, [])

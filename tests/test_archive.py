@@ -14,7 +14,8 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from dagster_project.cli import main
-from subsidy.archiving import read_register, verify
+from subsidy.season.archive import read_register
+from subsidy.season.audit import verify
 from tests.builders import make_id, read_csv, write_xlsx
 from tests.conftest import run
 
@@ -214,7 +215,7 @@ def test_published_notices_are_not_copied_again_unless_changed_behind_the_tools_
 
 
 def test_a_publication_records_its_copies_so_the_next_run_does_not_read_them_again(inputs, tmp_path, monkeypatch):
-    from subsidy.caching import RenderCache
+    from subsidy.season.render_cache import RenderCache
 
     county(inputs)
     out = tmp_path / "out"

@@ -1,6 +1,6 @@
 import pytest
 
-from subsidy.catalogue import Catalogue, strip_decorations
+from subsidy.intake.catalogue import Catalogue, strip_decorations
 
 CAT = Catalogue.load()
 

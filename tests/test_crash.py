@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from subsidy import journal
-from subsidy.archiving import read_register, verify
+from subsidy.season import journal
+from subsidy.season.archive import read_register
+from subsidy.season.audit import verify
 from tests.builders import make_id, write_xlsx
 
 pytestmark = pytest.mark.slow

@@ -85,7 +85,7 @@ def test_graph_materializes_a_county_with_checks_and_clerk_metadata(tmp_path):
 
 
 def test_a_full_id_in_a_public_output_blocks_what_comes_after(tmp_path, monkeypatch):
-    from subsidy import pipeline
+    from subsidy import stages as pipeline
 
     folder = tmp_path / "inputs" / "2022" / "永嘉县"
     rows = [["岩头镇2022年补贴发放清册"], ["村名", "户主姓名", "身份证号码", "补贴项目", "补贴金额"],

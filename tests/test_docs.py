@@ -3,9 +3,9 @@
 from pathlib import Path
 
 from dagster_project.cli import build_parser
-from subsidy.pipeline import EXCEPTION_COLUMNS, SUMMARY_COLUMNS
+from subsidy.columns import EXCEPTION_COLUMNS, SUMMARY_COLUMNS
+from subsidy.intake.parsed import REASONS
 from subsidy.problems import kinds_markdown
-from subsidy.rosters import REASONS
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -31,3 +31,10 @@ def test_output_columns_and_row_reasons_are_documented():
     for reason in REASONS:
         if reason != "household":
             assert reason in README, reason
+
+
+def test_the_layout_in_the_readme_is_the_packages_own():
+    """The README's layout of subsidy/ is made from the packages and their docstrings (python -m tests.layout_doc)."""
+    from tests.layout_doc import layout_text
+
+    assert layout_text() in README, "the README's layout is stale: run python -m tests.layout_doc"

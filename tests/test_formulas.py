@@ -5,7 +5,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from subsidy.formulas import FormulaError, _FormulaSheet, _Parser, saved_without_results
+from subsidy.intake.formulas import FormulaError, _FormulaSheet, _Parser, saved_without_results
 from tests.builders import make_id, write_xlsx
 
 GRID = [["序号", "面积", "标准", "金额", "备注"],

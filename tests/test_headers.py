@@ -1,7 +1,7 @@
 import pytest
 
-from subsidy.catalogue import Catalogue
-from subsidy.headers import AMOUNT, AREA, ID, NAME, RATE, SUBSIDY, VILLAGE, classify_label, find_header
+from subsidy.intake.catalogue import Catalogue
+from subsidy.intake.headers import AMOUNT, AREA, ID, NAME, RATE, SUBSIDY, VILLAGE, classify_label, find_header
 
 CAT = Catalogue.load()
 

@@ -1,4 +1,4 @@
-from subsidy.layout import Partition, partition_of, partitions
+from subsidy.county_year import Partition, partition_of, partitions
 
 
 def _touch(root, *rels):

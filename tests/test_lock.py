@@ -12,14 +12,14 @@ import dagster as dg
 from dagster_project.cli import main
 from dagster_project.partitions import county_year
 from dagster_project.resources import SubsidySettings
-from subsidy import locking
+from subsidy.base import locking
 from tests.test_review_loop import county
 
 ROOT = Path(__file__).resolve().parent.parent
 HOLD = """
 import sys, time
 from pathlib import Path
-from subsidy import locking
+from subsidy.base import locking
 locking.acquire(Path(sys.argv[1]))
 print("held", flush=True)
 time.sleep(float(sys.argv[2]))

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from subsidy.normalising import (
+from subsidy.intake.normalising import (
     cell_text,
     clean_id,
     clean_name,
@@ -108,7 +108,7 @@ def test_dates_in_the_future_are_not_births():
 @pytest.mark.parametrize("text, year", [("2022耕地地力补贴", 2022), ("耕地补贴2022.xlsx", 2022), ("2022-12-01代发", None),
                                         ("20221201", None), ("2023年1月", None), ("稻谷补贴", None)])
 def test_loose_years_in_names(text, year):
-    from subsidy.normalising import find_loose_year
+    from subsidy.intake.normalising import find_loose_year
 
     assert find_loose_year(text) == year
 

@@ -217,8 +217,8 @@ def test_an_id_pasted_into_the_subsidy_column_never_reaches_a_public_output(inpu
 
 def test_the_rendering_pool_works_with_spawn_as_on_windows(tmp_path):
     """No code path needs fork: workers started with spawn write the same bytes, themselves."""
-    from subsidy.pipeline import assemble, prepare_notices, read_inputs, reconcile_books
-    from subsidy.publishing import RenderJob, render_files
+    from subsidy.season.notices_folder import RenderJob, render_files
+    from subsidy.stages import assemble, prepare_notices, read_inputs, reconcile_books
     from tests.sample_county import build
 
     folder = build(tmp_path / "in")
@@ -274,8 +274,8 @@ def test_a_page_never_holds_only_a_header_and_a_subtotal():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from subsidy import rendering
-    from subsidy.notices import Group, Notice, Row
+    from subsidy.notices import drawing as rendering
+    from subsidy.notices.content import Group, Notice, Row
 
     def notice_of(sizes):
         groups = [Group(f"补贴{g}", f"{g}、补贴{g}（政策依据：某文件；补贴标准：112元/亩）",
@@ -337,8 +337,8 @@ def test_a_publication_dates_the_drafts_as_a_dated_build_would(tmp_path):
     """publish dates the run's notices (sharing their rows) instead of building them again: the same notices."""
     from datetime import date
 
-    from subsidy.notices import Change, dated
-    from subsidy.pipeline import assemble, prepare_notices, read_inputs
+    from subsidy.notices.content import Change, dated
+    from subsidy.stages import assemble, prepare_notices, read_inputs
     from tests.sample_county import build
 
     inputs = build(tmp_path / "inputs")
@@ -358,7 +358,7 @@ def test_the_quick_glyph_scan_finds_exactly_the_characters_no_font_has():
     character gives (rare ideographs, private-use characters, emoji, blanks that are drawn as space)."""
     import random
 
-    from subsidy import fonts
+    from subsidy.notices import fonts
 
     every = fonts._every()
     rng = random.Random(3)
@@ -393,6 +393,6 @@ def test_amounts_in_capitals_read_as_a_bank_writes_them():
     """人民币大写 on each notice's total line (these are the texts cn2an gave, which the tool used before)."""
     from decimal import Decimal
 
-    from subsidy.notices import capitals
+    from subsidy.notices.content import capitals
 
     assert {amount: capitals(Decimal(amount)) for amount in CAPITALS} == CAPITALS

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from dagster_project.cli import main
-from subsidy.ownfiles import OUTPUT_FOLDER, OWN_FILE, own_kind
+from subsidy.intake.ownfiles import OUTPUT_FOLDER, OWN_FILE, own_kind
 from tests.builders import read_csv
 from tests.sample_county import build
 

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from dagster_project.cli import main
-from subsidy.archiving import read_register
+from subsidy.season.archive import read_register
 from tests.builders import read_csv
 from tests.test_review_loop import CANGPO, ZHOUZHAI, county
 
@@ -151,7 +151,7 @@ def test_a_villager_finds_the_village_in_a_real_browser(published):
 
 
 def test_publishing_several_county_years_rebuilds_the_public_channel_once(tmp_path, monkeypatch, capsys):
-    import subsidy.pipeline as pipeline
+    import subsidy.stages as pipeline
     from tests import test_review_loop
 
     inputs, out = tmp_path / "in", tmp_path / "out"

@@ -9,9 +9,10 @@ import pytest
 from pypdf import PdfReader
 
 from dagster_project.cli import RunFailed
-from subsidy import journal
-from subsidy.archiving import read_register, verify
 from subsidy.disclosure import Guard, NameFinder, PublicLeak
+from subsidy.season import journal
+from subsidy.season.archive import read_register
+from subsidy.season.audit import verify
 from tests.builders import make_id, read_csv, write_xlsx
 from tests.conftest import run
 from tests.public_bytes import Cut, assert_no_full_name_or_number
@@ -69,7 +70,7 @@ def _nothing_published(out: Path) -> None:
 
 
 def test_a_web_copy_that_would_show_a_full_name_stops_the_publication(inputs, tmp_path, monkeypatch, capsys):
-    from subsidy import publishing
+    from subsidy.season import notices_folder as publishing
 
     monkeypatch.setattr(publishing, "web_copy", lambda notice: notice)  # a masking step gone wrong
     out = tmp_path / "out"
@@ -90,7 +91,7 @@ def test_a_web_copy_that_would_show_a_full_name_stops_the_publication(inputs, tm
 
 
 def test_a_site_page_or_open_data_cell_with_a_full_number_or_name_stops_the_publication(inputs, tmp_path, monkeypatch):
-    from subsidy import opendata, site
+    from subsidy.public import opendata, site
 
     out = tmp_path / "out"
     run(county(inputs), out, year=2022)
@@ -235,8 +236,8 @@ def test_name_finder_finds_full_names_and_leaves_places_words_and_masked_names()
 def test_a_correction_published_before_the_check_is_not_served_on_the_web(inputs, tmp_path):
     """Archives made before the check hold corrections whose web copies name households in their lines: the
     archive keeps them as they were, the site does not serve those PDFs (and says where to read the notice)."""
-    from subsidy.pipeline import build_public
-    from subsidy.site import OLD_CORRECTION
+    from subsidy.public.site import OLD_CORRECTION
+    from subsidy.stages import build_public
 
     out = tmp_path / "out"
     publish(county(inputs), out)

@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 from msoffcrypto.format.ooxml import OOXMLFile
 
-from subsidy.reading import discover, load
+from subsidy.intake.reading import discover, load
 from tests.builders import make_id, write_csv, write_xls, write_xlsx
 
 ROWS = [["2022年耕地地力保护补贴发放清册"], ["户主姓名", "身份证号码", "村名", "补贴金额"],

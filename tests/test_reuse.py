@@ -81,8 +81,8 @@ def test_row_records_pickle_compactly_and_come_back_the_same():
     import pickle
     from decimal import Decimal
 
-    from subsidy.banks import Payment
-    from subsidy.rosters import Household
+    from subsidy.intake.banks import Payment
+    from subsidy.intake.parsed import Household
 
     h = Household(file="a.xlsx", sheet="清册", row=3, name="张三", id="330324196503120011", id_status="ok",
                   village_code="330324108224", village_name="苍坡村", subsidy="耕地地力保护补贴", year=2022,
@@ -98,7 +98,7 @@ def test_row_records_pickle_compactly_and_come_back_the_same():
 
 
 def test_work_alongside_returns_its_result_or_raises_its_error():
-    from subsidy.workers import alongside
+    from subsidy.base.workers import alongside
 
     rows = list(range(1000))
     assert alongside(lambda: sum(rows))() == sum(rows)
@@ -121,7 +121,7 @@ def test_a_stage_runs_without_the_cyclic_collector_and_the_processes_that_draw_r
     import gc
 
     from dagster_project.assets import _fail_clearly
-    from subsidy.workers import alongside, cyclic_gc, spread
+    from subsidy.base.workers import alongside, cyclic_gc, spread
 
     assert gc.isenabled()
     assert _fail_clearly(_collecting)() is False  # every asset's work
@@ -154,7 +154,7 @@ def test_equal_amounts_from_different_files_become_one_object_and_keep_their_exa
     import pickle
     from decimal import Decimal
 
-    from subsidy.records import SharingUnpickler
+    from subsidy.base.pickling import SharingUnpickler
 
     shared: dict = {}
     first = SharingUnpickler(io.BytesIO(pickle.dumps([Decimal("112.00"), Decimal("1.5")])), shared).load()
@@ -172,8 +172,8 @@ def test_a_file_unpickled_leaves_nothing_for_the_cyclic_collector():
     import weakref
     from decimal import Decimal
 
-    from subsidy.records import SharingUnpickler
-    from subsidy.workers import cyclic_gc
+    from subsidy.base.pickling import SharingUnpickler
+    from subsidy.base.workers import cyclic_gc
 
     class Source(io.BytesIO):
         pass
@@ -190,7 +190,7 @@ def test_a_file_unpickled_leaves_nothing_for_the_cyclic_collector():
 def test_the_workbook_checks_for_exactly_the_characters_it_escapes():
     """Text cells are escaped only where the quick check finds something: it must find every character the escape
     table changes, and nothing else."""
-    from subsidy.workbook import _UNSAFE, _XML_TEXT
+    from subsidy.staff.workbook import _UNSAFE, _XML_TEXT
 
     wrong = [code for code in [*range(0x10000), *range(0x10000, 0x110000, 97)]
              if bool(_UNSAFE.search(chr(code))) != (chr(code).translate(_XML_TEXT) != chr(code))]
@@ -201,7 +201,7 @@ def test_a_manifest_is_read_again_once_it_is_replaced(tmp_path):
     import json
     import os
 
-    from subsidy.archiving import read_manifest
+    from subsidy.season.archive import read_manifest
 
     path = tmp_path / "v1" / "manifest.json"
     assert read_manifest(path) is None
@@ -216,7 +216,7 @@ def test_a_manifest_is_read_again_once_it_is_replaced(tmp_path):
 def test_reading_on_threads_keeps_the_order_and_works_in_a_forked_child(tmp_path):
     """Files are read ahead on a pool of threads kept for the process; a child forked after the pool started has
     none of its threads and must start its own (else it would wait for ever)."""
-    from subsidy.workers import alongside, on_threads, warm
+    from subsidy.base.workers import alongside, on_threads, warm
 
     files = []
     for n in range(40):
@@ -232,7 +232,7 @@ def test_a_crc_of_two_pieces_is_combined_as_zlib_sums_the_whole():
     import random
     import zlib
 
-    from subsidy.writing import crc32_combine
+    from subsidy.staff.xlsxfile import crc32_combine
 
     rng = random.Random(7)
     for _ in range(200):
@@ -259,3 +259,12 @@ def test_the_workbook_made_of_kept_pieces_is_a_sound_zip_with_every_row(tmp_path
         assert rows[0][:3] == ("村代码", "村名", "补贴项目") and rows[-1][0].startswith("说明：")
         households = [r for r in rows[1:-2]]
         assert len(households) == 32 and all(r[14] for r in households)  # every roster row, its source row number
+
+
+def test_an_edit_to_any_module_of_any_package_starts_the_caches_afresh():
+    """code_key covers every module, in the packages too (the parse cache pickles their classes)."""
+    from subsidy.base import caching
+
+    modules = [name for name, _ in caching._modules(__import__("importlib.resources").resources.files("subsidy"))]
+    assert "intake/rosters.py" in modules and "base/caching.py" in modules and "stages.py" in modules
+    assert not any(name.startswith("data/") for name in modules)

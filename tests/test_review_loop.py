@@ -9,9 +9,10 @@ import json
 from pypdf import PdfReader
 
 from dagster_project.cli import main
-from subsidy.archiving import read_register, verify
-from subsidy.pipeline import add_problems, assemble, read_inputs, reconcile_books
 from subsidy.problems import assign_ids
+from subsidy.season.archive import read_register
+from subsidy.season.audit import verify
+from subsidy.stages import add_problems, assemble, read_inputs, reconcile_books
 from tests.builders import make_id, read_csv, write_xlsx
 
 TITLE = "永嘉县岩头镇2022年度耕地地力保护补贴资金发放清册"

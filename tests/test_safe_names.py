@@ -7,7 +7,7 @@ import io
 import pytest
 
 from dagster_project.cli import main
-from subsidy.safepaths import MAX_BYTES, UnsafePath, component, inside, village_stem
+from subsidy.base.safepaths import MAX_BYTES, UnsafePath, component, inside, village_stem
 from tests.builders import make_id, write_xlsx
 
 HOSTILE = [  # (code, official name, town, county)
@@ -98,7 +98,7 @@ def test_inside_refuses_a_path_outside(tmp_path):
 
 
 def test_an_unexpected_failure_is_one_line_in_chinese_with_the_log(tmp_path, capsys, monkeypatch):
-    from subsidy import publishing
+    from subsidy.season import notices_folder as publishing
     from tests.sample_county import build
 
     def broken(*args, **kwargs):

@@ -7,8 +7,8 @@ import dagster as dg
 from dagster_project.cli import main
 from dagster_project.partitions import county_year
 from dagster_project.sensors import make_sensor
-from subsidy.archiving import verify
-from subsidy.posting import read_postings
+from subsidy.season.audit import verify
+from subsidy.season.posting import read_postings
 from tests.builders import read_csv
 from tests.test_review_loop import CANGPO, ZHOUZHAI, county
 

@@ -21,8 +21,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from pypdf import PdfReader
 
 from dagster_project.cli import RunFailed, main
-from subsidy import journal
-from subsidy.archiving import verify
+from subsidy.season import journal
+from subsidy.season.audit import verify
 from tests.builders import make_id, write_xlsx
 from tests.conftest import run
 from tests.public_bytes import Cut, assert_no_full_name_or_number

@@ -1,6 +1,6 @@
 import pytest
 
-from subsidy.villages import VillageRegistry
+from subsidy.intake.villages import VillageRegistry
 
 REG = VillageRegistry.bundled()
 

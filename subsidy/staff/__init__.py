@@ -1,0 +1,1 @@
+"""The staff's files: the reconciliation workbook and the .xlsx writer under it."""
