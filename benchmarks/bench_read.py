@@ -17,8 +17,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from subsidy.county_year import CountyYear  # noqa: E402
 from subsidy.stages import assemble, read_inputs, summarise, write_outputs  # noqa: E402
-from tests.builders import make_id  # noqa: E402
+from tests.builders import county_year, make_id  # noqa: E402
 
 
 def villages_of(town: str) -> list[str]:
@@ -60,13 +61,13 @@ def main() -> None:
             make_file(folder / f"roster_{f:03d}.xlsx", per, f * per)
         print(f"generated {args.rows} rows in {args.files} files: {time.perf_counter() - t:.1f}s")
     t0 = time.perf_counter()
-    intake = read_inputs(folder, latest_year=2022)
+    intake = read_inputs(county_year(folder, 2022))
     t1 = time.perf_counter()
     books = assemble(intake, 2022)
     summary = summarise(books)
     t2 = time.perf_counter()
     peak_validated = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    write_outputs(books, summary, HERE / "out" / f"result_{args.rows}_{args.files}")
+    write_outputs(books, summary, CountyYear.flat(folder, HERE / "out" / f"result_{args.rows}_{args.files}", 2022))
     t3 = time.perf_counter()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"rows={len(books.households)} problems={len(books.problems)} villages={len(summary)}")

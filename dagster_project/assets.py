@@ -116,10 +116,9 @@ def input_files(context: dg.AssetExecutionContext, settings: SubsidySettings):
     if sweep_temporary(where.outputs):  # what a killed run left half-written
         context.log.info("已清理上次中断的运行留下的临时文件")
     # a bad notice.toml stops the run now, not after reading everything
-    stages.notice_settings(where.inputs, shared_dirs=where.shared_dirs, overrides=settings.notice_overrides)
+    stages.notice_settings(where, overrides=settings.notice_overrides)
     cache = ParseCache(where.outputs)  # files unchanged since the last run are not parsed again
-    intake = stages.read_inputs(where.inputs, latest_year=where.year, progress=reporter(context),
-                                  shared_dirs=where.shared_dirs, exclude=where.exclude, cache=cache)
+    intake = stages.read_inputs(where, progress=reporter(context), cache=cache)
     kinds = Counter(f.recognised_as for f in intake.files)
     return dg.Output(intake, metadata={
         "文件数": len(intake.files),
@@ -141,7 +140,7 @@ def input_files(context: dg.AssetExecutionContext, settings: SubsidySettings):
 def household_records(context: dg.AssetExecutionContext, settings: SubsidySettings, input_files):
     where = settings.locate(context.partition_key)
     books = stages.assemble(input_files, where.year)
-    stages.check_runnable(books, where.inputs, where.outputs)
+    stages.check_runnable(books, where)
     read = sum(r.nonblank for r in books.sheets)
     accounted = sum(books.row_counts.values())
     yield dg.Output(books, metadata={
@@ -158,45 +157,42 @@ def household_records(context: dg.AssetExecutionContext, settings: SubsidySettin
 @_asset(
     kinds={"python"},
     description="把银行代发结果逐笔对到清册中的户：先按身份证号，再按姓名和金额；得出每户已发放、发放失败或未发放。",
-    check_specs=[dg.AssetCheckSpec(BALANCED, asset="reconciliation",
-                                   description="每个村每项补贴：应发 = 实发 + 失败 + 未发 + 差额。")],
 )
 @_fail_clearly
 def reconciliation(context: dg.AssetExecutionContext, settings: SubsidySettings, household_records):
     books = stages.reconcile_books(household_records)
-    summary = stages.summarise(books)
-    report = reconciliation_report(books, summary)
-    off = [r for r in summary if not r.balances()]
-    yield dg.Output(books, metadata={
-        "银行记录行数": report["bank_rows"], "有银行结果的补贴": "、".join(report["subsidies_covered"]) or "无",
-        "应发（元）": report["due"], "实发（元）": report["paid"], "失败（元）": report["failed"],
-        "未发（元）": report["unpaid"], "差额（元）": report["differences"],
-    })
-    yield dg.AssetCheckResult(check_name=BALANCED, passed=not off, metadata={
-        "核对的村和补贴": len(summary),
-        "不相符": _md_table(["村", "补贴"], [[r.village_name, r.subsidy_type] for r in off]),
-    })
+    covered = sorted({subsidy for subsidy, _ in books.covered})
+    return dg.Output(books, metadata={"银行记录行数": len(books.payments), "有银行结果的补贴": "、".join(covered) or "无"})
 
 
 @_asset(
     kinds={"python", "csv"},
     description="分村汇总 summary.csv（可公开）：每个村每项补贴的户数、应发、实发、失败金额。",
     check_specs=[dg.AssetCheckSpec(SUMMARY_TOTALS, asset="village_summary",
-                                   description="汇总表的应发合计等于清册各户金额之和，户数等于清册中的户数。")],
+                                   description="汇总表的应发合计等于清册各户金额之和，户数等于清册中的户数。"),
+                 dg.AssetCheckSpec(BALANCED, asset="village_summary",
+                                   description="每个村每项补贴：应发 = 实发 + 失败 + 未发 + 差额。")],
 )
 @_fail_clearly
 def village_summary(context: dg.AssetExecutionContext, settings: SubsidySettings, reconciliation):
     where = settings.locate(context.partition_key)
-    summary = stages.summarise(reconciliation)
+    summary = stages.summarise(reconciliation)  # made here, once, and passed on to the steps after
     path = stages.write_summary(summary, where.outputs)
     due = sum((r.amount_due for r in summary), Decimal(0))
     roster = sum((h.amount for h in reconciliation.households if h.amount is not None), Decimal(0))
+    report = reconciliation_report(reconciliation, summary)
+    off = [r for r in summary if not r.balances()]
     yield dg.Output(summary, metadata={
         "村数": len({r.village_code for r in summary}), "汇总行数": len(summary), "应发合计（元）": money(due),
-        "分村汇总表": dg.MetadataValue.path(str(path.resolve())),
+        "实发（元）": report["paid"], "失败（元）": report["failed"], "未发（元）": report["unpaid"],
+        "差额（元）": report["differences"], "分村汇总表": dg.MetadataValue.path(str(path.resolve())),
     })
     yield dg.AssetCheckResult(check_name=SUMMARY_TOTALS, passed=due == roster, metadata={
         "汇总表应发合计（元）": money(due), "清册各户合计（元）": money(roster)})
+    yield dg.AssetCheckResult(check_name=BALANCED, passed=not off, metadata={
+        "核对的村和补贴": len(summary),
+        "不相符": _md_table(["村", "补贴"], [[r.village_name, r.subsidy_type] for r in off]),
+    })
 
 
 def _public_texts(where, shown):
@@ -242,8 +238,8 @@ def _open_table(stage) -> dg.MetadataValue:
 @_fail_clearly
 def village_notices(context: dg.AssetExecutionContext, settings: SubsidySettings, reconciliation, village_summary):
     where = settings.locate(context.partition_key)
-    stage = stages.prepare_notices(reconciliation, where.inputs, where.shared_dirs, settings.notice_overrides)
-    stage = stages.write_notices(stage, where.outputs, where.archive, reporter(context))
+    stage = stages.prepare_notices(reconciliation, where, settings.notice_overrides)
+    stage = stages.write_notices(stage, where, reporter(context))
     shown = stage.shown
     withheld = [p.notice for p in shown if p.path is None]
     leaks = [name for name, text in _public_texts(where, shown) if find_unmasked(text)]
@@ -279,8 +275,7 @@ def village_notices(context: dg.AssetExecutionContext, settings: SubsidySettings
 def problem_report(context: dg.AssetExecutionContext, settings: SubsidySettings, reconciliation, village_summary,
                    village_notices):
     where = settings.locate(context.partition_key)
-    report = stages.finish(reconciliation, village_summary, village_notices, where.inputs, where.outputs,
-                             where.archive)
+    report = stages.finish(reconciliation, village_summary, village_notices, where)
     report["files_reused"] = sum(1 for f in reconciliation.files if f.reused)  # for the console (not in any file)
     per_village: dict[str, Counter] = {}
     names = {h.village_code: h.village_name for h in reconciliation.households}
@@ -324,9 +319,8 @@ def publication(context: dg.AssetExecutionContext, config: PublishConfig, settin
                 village_summary, village_notices):
     where = settings.locate(context.partition_key)
     request = stages.publish_request(config.date, config.by, config.villages)
-    result = stages.publish(reconciliation, village_summary, village_notices, request, where.inputs,
-                              where.outputs, where.archive, where.shared_dirs, reporter(context), where.exclude,
-                              public=config.public)
+    result = stages.publish(reconciliation, village_summary, village_notices, request, where, reporter(context),
+                            public=config.public)
     outcomes = result["outcomes"]
     return dg.Output(result, metadata={
         "公示结果": _md_list([
@@ -348,8 +342,7 @@ def publication(context: dg.AssetExecutionContext, config: PublishConfig, settin
 def village_status(context: dg.AssetExecutionContext, settings: SubsidySettings):
     where = settings.locate(context.partition_key)
     try:
-        statuses, notes, path = stages.season_status(where.inputs, where.outputs, where.archive, date.today(),
-                                                       where.shared_dirs)
+        statuses, notes, path = stages.season_status(where, date.today())
     except StatusError as exc:
         raise stages.PipelineError(str(exc)) from exc
     overdue = [s for s in statuses if s.overdue]

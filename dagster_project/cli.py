@@ -298,7 +298,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         if args.county and county and county != args.county:
             continue
         try:
-            statuses, notes, path = season_status(where.inputs, where.outputs, where.archive, today, where.shared_dirs)
+            statuses, notes, path = season_status(where, today)
         except (StatusError, PipelineError) as exc:
             print(f"subsidy: {key}：{exc}", file=sys.stderr)
             continue

@@ -1,12 +1,11 @@
 """Settings of a run, as a Dagster resource (shown and editable in the launchpad)."""
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
 
 from subsidy.base import locking
-from subsidy.county_year import Partition
+from subsidy.county_year import CountyYear, Partition
 
 from .progress import tell
 
@@ -14,16 +13,6 @@ from .progress import tell
 def _partition_of(context: dg.InitResourceContext) -> str | None:
     run = context.run
     return run.tags.get("dagster/partition") if run is not None else None
-
-
-@dataclass(frozen=True)
-class Location:
-    inputs: Path
-    outputs: Path
-    year: int | None
-    shared_dirs: tuple[Path, ...]
-    archive: Path
-    exclude: tuple[Path, ...] = ()  # the outputs folder: never read back, even when it lies inside the inputs
 
 
 class SubsidySettings(dg.ConfigurableResource):
@@ -57,10 +46,8 @@ class SubsidySettings(dg.ConfigurableResource):
         if key:
             locking.release(self.locate(key).outputs)
 
-    def locate(self, partition_key: str) -> Location:
+    def locate(self, partition_key: str) -> CountyYear:
         root_in, root_out = Path(self.inputs_dir), Path(self.outputs_dir)
         if self.flat:
-            return Location(root_in, root_out, self.year, (), root_out / "archive", (root_out,))
-        part = Partition.from_key(partition_key)
-        return Location(part.inputs(root_in), part.outputs(root_out), part.year, part.shared_dirs(root_in),
-                        root_out / "archive", (root_out,))
+            return CountyYear.flat(root_in, root_out, self.year)
+        return CountyYear.of(Partition.from_key(partition_key), root_in, root_out)

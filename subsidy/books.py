@@ -63,8 +63,7 @@ class Books:
     cadres: list[Cadre] = field(default_factory=list)  # village cadres, matched to their own payouts
     outcomes: dict[Household, HouseholdOutcome] = field(default_factory=dict)  # how each row's payment went
     payment_outcomes: dict[Payment, PaymentOutcome] = field(default_factory=dict)  # what each bank row paid
-    counted: tuple[int, int] | None = field(default=None, repr=False)  # (roster rows, households) once counted
-    summarised: tuple | None = field(default=None, repr=False)  # (what it was made from, the summary) once made
+    household_total: int = 0  # households (户), counted by the stage that makes the rows (see count_households)
 
     def outcome(self, h: Household) -> HouseholdOutcome:
         """How a roster row's payment went (no status where no bank results cover its subsidy)."""
@@ -104,14 +103,15 @@ def by_village(households: list[Household]) -> dict[str, list[Household]]:
     return out
 
 
-def household_count(books: Books) -> int:
+def count_households(households: list[Household]) -> int:
     """Households (户): distinct people per village (several parcels or subsidies of one person count once),
-    counted a village at a time (a key for each of a million rows at once was some 150 MB at the run's peak); kept
-    on the books while their rows stay the same (four steps report it)."""
-    if books.counted is None or books.counted[0] != len(books.households):
-        households = sum(len({h.person_key for h in rows}) for rows in by_village(books.households).values())
-        books.counted = (len(books.households), households)
-    return books.counted[1]
+    counted a village at a time (a key for each of a million rows at once was some 150 MB at the run's peak)."""
+    return sum(len({h.person_key for h in rows}) for rows in by_village(households).values())
+
+
+def household_count(books: Books) -> int:
+    """The books' households, as the stage that made their rows counted them."""
+    return books.household_total
 
 
 def reconciliation_report(books: Books, summary: list[SummaryRow]) -> dict:

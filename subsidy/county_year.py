@@ -1,4 +1,5 @@
-"""The folder layout of the inputs: one folder per county and year, or one flat folder.
+"""A county-year: the record of its folders every stage takes, and the folder layout of the inputs (one
+folder per county and year, or one flat folder).
 
     inputs/<year>/<county>/…   e.g. inputs/2022/永嘉县/岩头镇/清册.xlsx  -> partition "2022-永嘉县"
 
@@ -21,6 +22,32 @@ from subsidy.intake.reading import CONFIG_FILES, walk
 _YEAR = re.compile(r"^20[0-9]{2}$")
 _COUNTY = re.compile(r"(县|市|区|旗)$")  # a county-level name: 永嘉县, 瑞安市, 鹿城区
 SETTINGS = CONFIG_FILES
+
+
+@dataclass(frozen=True, kw_only=True)
+class CountyYear:
+    """One county-year as every stage sees it: where its files come from and go, the archive, the settings
+    folders it shares with other county-years, what is never read as an input, and the year (None: from the
+    files)."""
+
+    inputs: Path
+    outputs: Path
+    archive: Path
+    year: int | None = None
+    shared_dirs: tuple[Path, ...] = ()
+    exclude: tuple[Path, ...] = ()  # the outputs folder: never read back, even when it lies inside the inputs
+
+    @classmethod
+    def flat(cls, inputs: Path, outputs: Path, year: int | None = None) -> CountyYear:
+        """A plain inputs folder that is one county-year on its own, its results straight in `outputs`."""
+        return cls(inputs=inputs, outputs=outputs, archive=outputs / "archive", year=year, exclude=(outputs,))
+
+    @classmethod
+    def of(cls, partition: Partition, inputs_root: Path, outputs_root: Path) -> CountyYear:
+        """A county-year of the laid-out inputs (inputs/<year>/<county>/), its results in outputs/<year>/<county>/."""
+        return cls(inputs=partition.inputs(inputs_root), outputs=partition.outputs(outputs_root),
+                   archive=outputs_root / "archive", year=partition.year,
+                   shared_dirs=partition.shared_dirs(inputs_root), exclude=(outputs_root,))
 
 
 @dataclass(frozen=True, order=True)

@@ -31,7 +31,7 @@ from subsidy.base.pickling import SharingUnpickler
 from subsidy.base.safepaths import component
 from subsidy.base.textfiles import read_text_file
 from subsidy.base.workers import alongside, on_threads, spread
-from subsidy.books import Books, FileReport, Intake, SummaryRow, by_village, run_report
+from subsidy.books import Books, FileReport, Intake, SummaryRow, by_village, count_households, run_report
 from subsidy.checks.decisions import FILE_NAME as DECISIONS_FILE
 from subsidy.checks.decisions import DecisionNote, load_decisions
 from subsidy.checks.readiness import Readiness, assess
@@ -46,6 +46,7 @@ from subsidy.columns import (
     READINESS_COLUMNS,
     SUMMARY_COLUMNS,
 )
+from subsidy.county_year import CountyYear
 from subsidy.disclosure import PublicLeak
 from subsidy.intake.catalogue import Catalogue
 from subsidy.intake.formulas import fill_missing_results
@@ -134,12 +135,11 @@ def load_reference(inputs: Path, shared_dirs: tuple[Path, ...] = ()) -> tuple[Ca
 PROGRESS_LINES = 50
 
 
-def read_inputs(inputs: Path, *, latest_year: int | None = None, progress: Progress | None = None,
-                shared_dirs: tuple[Path, ...] = (), exclude: tuple[Path, ...] = (),
-                cache: ParseCache | None = None) -> Intake:
-    """Read and parse every file under `inputs`, except the tool's own outputs (the folders of `exclude` inside
-    it, and any file the tool wrote), which are listed as not read. With a cache, a file whose content, name and
-    parsing settings are unchanged since the last run is taken as it was parsed then."""
+def read_inputs(where: CountyYear, *, progress: Progress | None = None, cache: ParseCache | None = None) -> Intake:
+    """Read and parse every file of the county-year's inputs, except the tool's own outputs (the folders it
+    excludes, and any file the tool wrote), which are listed as not read. With a cache, a file whose content, name
+    and parsing settings are unchanged since the last run is taken as it was parsed then."""
+    inputs, latest_year, shared_dirs, exclude = where.inputs, where.year, where.shared_dirs, where.exclude
     if not inputs.is_dir():
         raise PipelineError(f"输入文件夹不存在：{inputs}")
     catalogue, villages = load_reference(inputs, shared_dirs)
@@ -320,7 +320,7 @@ def assemble(intake: Intake, year: int | None = None) -> Books:
         scope = by_file.get(file) or households
         problems += check_claims([c for c in claims if c.file == file], scope)
     books = Books(run_year, households, [], Counter(), intake.files, intake.sheets, intake.catalogue,
-                  intake.villages, claims, payments, cadres=cadre_list)
+                  intake.villages, claims, payments, cadres=cadre_list, household_total=count_households(households))
     add_problems(books, problems)
     _recount(books)
     return books
@@ -362,11 +362,8 @@ def reconcile_books(books: Books) -> Books:
 
 
 def summarise(books: Books) -> list[SummaryRow]:
-    """One row per village and subsidy: distinct households and the amount due (exact, in fen). Kept on the books
-    while their rows and outcomes stay the same (the reconciliation's check and the summary step both use it)."""
-    made_from = (len(books.households), id(books.outcomes), len(books.outcomes), len(books.covered))
-    if books.summarised is not None and books.summarised[0] == made_from:
-        return books.summarised[1]
+    """One row per village and subsidy: distinct households and the amount due (exact, in fen). Made once, by the
+    summary step, and passed on to the steps after it."""
     people: dict[tuple, int] = {}
     money: dict[tuple, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 5)  # due, paid, failed, unpaid, diff
     names: dict[str, str] = {}
@@ -396,7 +393,6 @@ def summarise(books: Books) -> list[SummaryRow]:
         rows.append(SummaryRow(code, names[code], subsidy, people[(code, subsidy)], due,
                                *((paid, failed, unpaid, diff) if covered else (None, None, None, None))))
     rows.sort(key=lambda r: (r.village_code, books.catalogue.sort_key(r.subsidy_type)))
-    books.summarised = (made_from, rows)
     return rows
 
 
@@ -410,9 +406,10 @@ def write_summary(summary: list[SummaryRow], outputs: Path) -> Path:
     return path
 
 
-def write_outputs(books: Books, summary: list[SummaryRow], outputs: Path, inputs: Path | None = None,
+def write_outputs(books: Books, summary: list[SummaryRow], where: CountyYear,
                   stage: NoticeStage | None = None) -> dict[str, Path]:
     """The staff-only files under internal/ (with the notices' stage: readiness and decisions too)."""
+    outputs, inputs = where.outputs, where.inputs
     decided = stage.readiness.decided if stage is not None else {}
     outputs.mkdir(parents=True, exist_ok=True)
     internal = internal_dir(outputs)
@@ -450,16 +447,17 @@ def write_outputs(books: Books, summary: list[SummaryRow], outputs: Path, inputs
     return paths
 
 
-def check_runnable(books: Books, inputs: Path, outputs: Path) -> None:
+def check_runnable(books: Books, where: CountyYear) -> None:
     """Raise PipelineError (after writing the problem list) when there is nothing to publish at all."""
-    where = f"（问题清单见 {outputs / 'internal' / 'exceptions.csv'}）"
+    listed = f"（问题清单见 {where.outputs / 'internal' / 'exceptions.csv'}）"
     if not any(r.role == "roster" for r in books.sheets):
-        write_outputs(books, [], outputs, inputs)
-        raise PipelineError(f"{inputs} 中没有可读取的发放清册{where}")
+        write_outputs(books, [], where)
+        raise PipelineError(f"{where.inputs} 中没有可读取的发放清册{listed}")
     if not books.households and books.row_counts.get("other_year"):
         years = sorted({h.year for r in books.sheets for h in r.households if h.year != books.year})
-        write_outputs(books, [], outputs, inputs)
-        raise PipelineError(f"{inputs} 中没有{books.year}年度的发放清册，读到的是{'、'.join(map(str, years))}年度{where}")
+        write_outputs(books, [], where)
+        raise PipelineError(f"{where.inputs} 中没有{books.year}年度的发放清册，读到的是{'、'.join(map(str, years))}年度"
+                            f"{listed}")
 
 
 @dataclass(kw_only=True)
@@ -474,10 +472,11 @@ class NoticeStage:
     shown: list[Published] = field(default_factory=list)  # what notices/ holds once written
 
 
-def prepare_notices(books: Books, inputs: Path, shared_dirs: tuple[Path, ...] = (), overrides: dict | None = None,
+def prepare_notices(books: Books, where: CountyYear, overrides: dict | None = None,
                     publish_date: date | None = None) -> NoticeStage:
     """Every village's notice (a draft unless `publish_date` is given), checked, and the readiness of each village."""
-    settings = notice_settings(inputs, shared_dirs=shared_dirs, overrides=overrides)
+    inputs = where.inputs
+    settings = notice_settings(where, overrides=overrides)
     if publish_date is not None:
         settings = settings.dated(publish_date)
     notices = build_notices(books, settings, {v.code: v.town for v in books.villages.villages},
@@ -489,43 +488,43 @@ def prepare_notices(books: Books, inputs: Path, shared_dirs: tuple[Path, ...] = 
     return NoticeStage(settings=settings, notices=notices, problems=notice_problems, readiness=readiness)
 
 
-def write_notices(stage: NoticeStage, outputs: Path, archive_root: Path, progress: Progress | None = None) -> NoticeStage:
+def write_notices(stage: NoticeStage, where: CountyYear, progress: Progress | None = None) -> NoticeStage:
     """notices/: drafts, or the published notice where nothing changed since it was published."""
-    stage.shown = write_current_notices(stage.notices, stage.settings, outputs, archive_root, progress=progress)
+    stage.shown = write_current_notices(stage.notices, stage.settings, where.outputs, where.archive, progress=progress)
     return stage
 
 
-def finish(books: Books, summary: list[SummaryRow], stage: NoticeStage, inputs: Path, outputs: Path,
-           archive_root: Path | None = None) -> dict:
+def finish(books: Books, summary: list[SummaryRow], stage: NoticeStage, where: CountyYear) -> dict:
     """The staff files and the run report (after a publication, with each village's state as it now stands)."""
-    if archive_root is not None:
-        refresh_shown(stage.shown, stage.settings, archive_root)
+    outputs, archive_root = where.outputs, where.archive
+    refresh_shown(stage.shown, stage.settings, archive_root)
     add_problems(books, stage.problems)
-    paths = write_outputs(books, summary, outputs, inputs, stage)
+    paths = write_outputs(books, summary, where, stage)
     report = run_report(books, summary)
     report["notices"] = notices_report(stage, outputs)
     report["readiness"] = readiness_report(stage)
-    report["interrupted"] = interrupted(archive_root) if archive_root is not None else []
+    report["interrupted"] = interrupted(archive_root)
     report["outputs"] = {k: str(v) for k, v in paths.items()} | {"summary": str(outputs / "summary.csv"),
                                                                  "notices": str(outputs / "notices")}
     return report
 
 
-def publish(books: Books, summary: list[SummaryRow], stage: NoticeStage, request: PublishRequest, inputs: Path,
-            outputs: Path, archive_root: Path, shared_dirs: tuple[Path, ...] = (),
-            progress: Progress | None = None, exclude: tuple[Path, ...] = (), public: bool = True) -> dict:
+def publish(books: Books, summary: list[SummaryRow], stage: NoticeStage, request: PublishRequest, where: CountyYear,
+            progress: Progress | None = None, public: bool = True) -> dict:
     """Publish the requested villages that are ready (see publication.py); returns what became of each. With
     `public` False the public channel is left for the caller to rebuild once (after several county-years); the
     villages' pages are checked all the same. A public text that is not safe stops it (PipelineError): nothing
     is published."""
     settings = stage.settings.dated(request.date)
     problems = sorted_problems(books, books.problems + stage.problems)
+    archive_root = where.archive
     if public and progress:
         progress("公示内容核查，并生成公开网站和开放数据（先写在档案旁，公示生效时一并换上）")
     try:
         outcomes = publish_villages([dated(n, settings) for n in stage.notices], stage.shown, settings,
-                                    stage.readiness, request, summary, input_listing(inputs, shared_dirs, exclude),
-                                    outputs, archive_root, problems, progress, public_builder(archive_root, public))
+                                    stage.readiness, request, summary,
+                                    input_listing(where.inputs, where.shared_dirs, where.exclude), where.outputs,
+                                    archive_root, problems, progress, public_builder(archive_root, public))
     except PublicLeak as exc:
         raise PipelineError(str(exc)) from None
     site, open_data = archive_root.parent / "site", archive_root.parent / "open-data"
@@ -601,20 +600,19 @@ def _subfolders(folder: str) -> list[str]:
         return []
 
 
-def season_status(inputs: Path, outputs: Path, archive_root: Path, today: date,
-                  shared_dirs: tuple[Path, ...] = ()) -> tuple[list, list[str], Path]:
-    """Where each village stands (status.csv in `outputs`), with notes on objections.csv lines not used."""
-    settings = notice_settings(inputs, shared_dirs=shared_dirs)
-    found = settings_files(inputs, OBJECTIONS_FILE)
+def season_status(where: CountyYear, today: date) -> tuple[list, list[str], Path]:
+    """Where each village stands (status.csv in its outputs), with notes on objections.csv lines not used."""
+    settings = notice_settings(where)
+    found = settings_files(where.inputs, OBJECTIONS_FILE)
     objections, notes = load_objections(found[0] if found else None)
-    statuses = build_status(outputs, archive_root, objections, settings.posting_days, today)
-    return statuses, notes, write_status(outputs, statuses)
+    statuses = build_status(where.outputs, where.archive, objections, settings.posting_days, today)
+    return statuses, notes, write_status(where.outputs, statuses)
 
 
-def notice_settings(inputs: Path, shared_dirs: tuple[Path, ...] = (), overrides: dict | None = None) -> NoticeSettings:
+def notice_settings(where: CountyYear, overrides: dict | None = None) -> NoticeSettings:
     """notice.toml and contacts.csv from the inputs (and any run overrides); no publish date (runs make drafts)."""
     try:
-        return with_overrides(load_settings(inputs, shared_dirs), overrides or {})
+        return with_overrides(load_settings(where.inputs, where.shared_dirs), overrides or {})
     except SettingsError as exc:
         raise PipelineError(str(exc)) from exc
 

@@ -190,3 +190,10 @@ def data_rows(ws, values_only: bool = True) -> list:
             break
         out.append(row)
     return out
+
+
+def county_year(folder: Path, year: int | None = 2022):
+    """A plain inputs folder as the stages take it (its results beside it, in outputs/)."""
+    from subsidy.county_year import CountyYear
+
+    return CountyYear.flat(folder, folder.parent / "outputs", year)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from subsidy.stages import assemble, read_inputs, summarise
-from tests.builders import read_csv
+from tests.builders import county_year, read_csv
 
 
 def run(inputs: Path, outputs: Path, year: int | None = None, request: dict | None = None) -> dict:
@@ -69,7 +69,7 @@ def run_on(tmp_path: Path):
 @pytest.fixture
 def books_of():
     def go(folder: Path, year: int | None = 2022):
-        books = assemble(read_inputs(folder, latest_year=year), year)
+        books = assemble(read_inputs(county_year(folder, year)), year)
         return books, summarise(books)
 
     return go

@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from subsidy.stages import assemble, read_inputs, reconcile_books, summarise
-from tests.builders import bad_check, make_id, write_csv, write_xls, write_xlsx
+from tests.builders import bad_check, county_year, make_id, write_csv, write_xls, write_xlsx
 
 VILLAGES = [("岩头镇", "苍坡村"), ("岩头镇", "周宅村"), ("岩头镇", "芙蓉村"), ("桥下镇", "梅岙村"), ("桥下镇", "韩埠村")]
 NAME_H = ["户主姓名", "姓名", "户名", "农户姓名", "补贴对象", "承包方名称"]
@@ -280,7 +280,7 @@ def check(folder: Path, expected: Decimal, rows: int, bank_figures: dict | None 
           planted: list | None = None) -> list[str]:
     """What went wrong reading the county (empty when nothing did): every planted problem found at its file,
     sheet and row, and no other."""
-    books = reconcile_books(assemble(read_inputs(folder, latest_year=2022), 2022))
+    books = reconcile_books(assemble(read_inputs(county_year(folder, 2022)), 2022))
     summary = summarise(books)
     due = sum((r.amount_due for r in summary), Decimal(0))
     read, accounted = sum(r.nonblank for r in books.sheets), sum(books.row_counts.values())

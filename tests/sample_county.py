@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from tests.builders import bad_check, make_id, write_csv, write_xls, write_xlsx
+from tests.builders import bad_check, county_year, make_id, write_csv, write_xls, write_xlsx
 
 SURNAMES = "陈王李张林黄周吴徐郑胡金潘朱谢叶"
 GIVEN = ["建平", "秀英", "志强", "美华", "国良", "素芬", "永清", "玉兰", "海军", "丽娟", "明德", "春燕", "福生", "桂香",
@@ -200,7 +200,7 @@ def write_decisions(folder: Path) -> None:
     the ids the tool gives them, plus one line whose problem no longer exists (listed as stale)."""
     from subsidy.stages import add_problems, assemble, read_inputs, reconcile_books
 
-    books = reconcile_books(assemble(read_inputs(folder, latest_year=2022), 2022))
+    books = reconcile_books(assemble(read_inputs(county_year(folder, 2022)), 2022))
     add_problems(books, [])
     rows = [["problem_id", "decision", "reason", "by", "date"]]
     for p in books.problems:

@@ -5,7 +5,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from tests.builders import make_id, read_csv, write_xlsx
+from tests.builders import county_year, make_id, read_csv, write_xlsx
 
 TITLE = "永嘉县岩头镇2022年度耕地地力保护补贴资金发放清册"
 HEAD = ["序号", "村名", "户主姓名", "身份证号码", "补贴面积", "补贴标准", "补贴金额", "备注"]
@@ -222,8 +222,8 @@ def test_the_rendering_pool_works_with_spawn_as_on_windows(tmp_path):
     from tests.sample_county import build
 
     folder = build(tmp_path / "in")
-    books = reconcile_books(assemble(read_inputs(folder, latest_year=2022), 2022))
-    notices = [n for n in prepare_notices(books, folder).notices if not n.withheld][:4]
+    books = reconcile_books(assemble(read_inputs(county_year(folder, 2022)), 2022))
+    notices = [n for n in prepare_notices(books, county_year(folder)).notices if not n.withheld][:4]
 
     def jobs(where: str) -> list:
         return [RenderJob(n, "A4", tmp_path / where / f"{k}.pdf", tmp_path / where / f"{k}L.pdf")
@@ -342,9 +342,9 @@ def test_a_publication_dates_the_drafts_as_a_dated_build_would(tmp_path):
     from tests.sample_county import build
 
     inputs = build(tmp_path / "inputs")
-    books = assemble(read_inputs(inputs, latest_year=2022), 2022)
-    drafts = prepare_notices(books, inputs)
-    built = prepare_notices(books, inputs, publish_date=date(2022, 12, 1))
+    books = assemble(read_inputs(county_year(inputs, 2022)), 2022)
+    drafts = prepare_notices(books, county_year(inputs))
+    built = prepare_notices(books, county_year(inputs), publish_date=date(2022, 12, 1))
     drafts.notices[0].correct(1, "2022-11-01", drafts.notices[0].title,  # a draft correction
                               [Change(what="amount", name="张三", subsidy="耕地地力保护补贴", before="1.00", after="2.00")])
     derived = [dated(n, built.settings) for n in drafts.notices]

@@ -13,7 +13,7 @@ from subsidy.problems import assign_ids
 from subsidy.season.archive import read_register
 from subsidy.season.audit import verify
 from subsidy.stages import add_problems, assemble, read_inputs, reconcile_books
-from tests.builders import make_id, read_csv, write_xlsx
+from tests.builders import county_year, make_id, read_csv, write_xlsx
 
 TITLE = "永嘉县岩头镇2022年度耕地地力保护补贴资金发放清册"
 HEAD = ["序号", "村名", "户主姓名", "身份证号码", "补贴面积", "补贴标准", "补贴金额"]
@@ -154,7 +154,7 @@ def test_decisions_stale_malformed_and_a_hold(tmp_path):
 
 
 def _ids(folder):
-    books = reconcile_books(assemble(read_inputs(folder, latest_year=2022), 2022))
+    books = reconcile_books(assemble(read_inputs(county_year(folder, 2022)), 2022))
     add_problems(books, [])
     return books.problems
 
