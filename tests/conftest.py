@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,26 @@ def run(inputs: Path, outputs: Path, year: int | None = None, request: dict | No
 
     settings = SubsidySettings(inputs_dir=str(inputs), outputs_dir=str(outputs), flat=True, year=year)
     return materialize_partition(f"{year or 'auto'}-{inputs.resolve().name}", settings, request=request)
+
+
+def run_stages(inputs: Path, outputs: Path, year: int | None = None) -> dict:
+    """A run made of the library's stages alone, in the order the asset graph runs them (dagster_project/assets.py),
+    without Dagster's instance and events (half a second a run): for what the rows, problems and staff files
+    say. tests/test_stages_alone.py holds it to the graph: on the sample both leave the same files."""
+    from subsidy import stages
+    from subsidy.base.caching import ParseCache
+    from subsidy.county_year import CountyYear
+
+    where = CountyYear.flat(inputs, outputs, year)
+    books = stages.assemble(stages.read_inputs(where, cache=ParseCache(outputs)), year)
+    stages.check_runnable(books, where)
+    books = stages.reconcile_books(books)
+    summary = stages.summarise(books)
+    stages.write_summary(summary, outputs)
+    stage = stages.write_notices(stages.prepare_notices(books, where), where)
+    report = stages.finish(books, summary, stage, where)
+    stages.season_status(where, date.today())
+    return report
 
 
 class Result:
@@ -58,9 +79,10 @@ def inputs(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def run_on(tmp_path: Path):
+    """A run of the library's stages on a folder (see run_stages); tests of the graph itself use run()."""
     def go(folder: Path, year: int | None = 2022) -> Result:
         outputs = tmp_path / "outputs"
-        report = run(folder, outputs, year=year)
+        report = run_stages(folder, outputs, year=year)
         return Result(outputs, report)
 
     return go

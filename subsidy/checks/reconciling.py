@@ -16,7 +16,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from subsidy.base.workers import cyclic_gc
 from subsidy.intake.banks import Payment
 from subsidy.intake.normalising import money_text
 from subsidy.intake.parsed import Household, where
@@ -108,12 +107,8 @@ def _choose(candidates: list[Household], p: Payment, ledger: _Ledger) -> list[Ho
 
 
 def reconcile(households: list[Household], payments: list[Payment], year: int) -> Reconciliation:
-    """Match the bank rows of `year` to the roster rows; returns every row's outcome (nothing is changed)."""
-    with cyclic_gc(False):  # millions of small records, no cycles among them
-        return _reconcile(households, payments, year)
-
-
-def _reconcile(households: list[Household], payments: list[Payment], year: int) -> Reconciliation:
+    """Match the bank rows of `year` to the roster rows; returns every row's outcome (nothing is changed). Run as a
+    stage it runs with the cyclic collector off (millions of small records, no cycles: see workers.cyclic_gc)."""
     rec, ledger = Reconciliation(), _Ledger()
     in_year = []
     for p in payments:
