@@ -26,7 +26,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest
 
-test-slow: $(STAMP)  # kills the real commands at many points and re-runs them; many random seasons (about 15 minutes)
+test-slow: $(STAMP)  # kills the real commands at many points and re-runs them; many random seasons (about 7 minutes)
 	$(BIN)/pytest -m slow
 
 test-distributed: $(STAMP)  # a real PostgreSQL server, the Dagster daemon, three county-years at once (a few minutes)

@@ -118,6 +118,18 @@ def cut_at(monkeypatch, step: str) -> None:
     monkeypatch.setattr(journal, "HOOK", hook)
 
 
+def cut_copy(base: Path, inputs_from: str, outputs_from: str, tmp_path: Path, monkeypatch, step: str, **when):
+    """Copies of a prepared county's inputs and outputs, and a publication of them cut at `step`."""
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    shutil.copytree(base / inputs_from, inputs)
+    shutil.copytree(base / outputs_from, out)
+    cut_at(monkeypatch, step)
+    with pytest.raises(RunFailed):
+        publish(inputs, out, **when)
+    monkeypatch.setattr(journal, "HOOK", None)
+    return inputs, out
+
+
 def outcome(out: Path) -> dict[str, bytes]:
     """What a publication leaves: archive versions, site, open data and notices/ (not the register's order, nor
     the staff files, which the failed command did not get to)."""
@@ -154,13 +166,7 @@ def drafted(tmp_path_factory):
 @pytest.mark.parametrize("step", journal.STEPS)
 def test_a_publication_cut_at_any_step_is_finished_by_the_next_publish(drafted, tmp_path, monkeypatch, step):
     base, expected, _ = drafted
-    inputs, out = tmp_path / "in", tmp_path / "out"
-    shutil.copytree(base / "in", inputs)
-    shutil.copytree(base / "drafts", out)
-    cut_at(monkeypatch, step)
-    with pytest.raises(RunFailed):
-        publish(inputs, out)
-    monkeypatch.setattr(journal, "HOOK", None)
+    inputs, out = cut_copy(base, "in", "drafts", tmp_path, monkeypatch, step)
     findings = verify(out / "archive")
     committed = journal.STEPS.index(step) >= journal.STEPS.index("committed") and step != "finished"
     assert any("已经生效但没有做完" in f and "subsidy publish" in f for f in findings) == committed
@@ -180,13 +186,7 @@ def test_a_publication_cut_at_any_step_is_finished_by_the_next_publish(drafted, 
 @pytest.mark.parametrize("step", ["staged", "committed", "registered", "notices_moved"])
 def test_a_correction_cut_at_a_step_is_finished_too(drafted, tmp_path, monkeypatch, step):
     base, _, expected = drafted
-    inputs, out = tmp_path / "in", tmp_path / "out"
-    shutil.copytree(base / "in2", inputs)
-    shutil.copytree(base / "published", out)
-    cut_at(monkeypatch, step)
-    with pytest.raises(RunFailed):
-        publish(inputs, out, date="2022-12-20")
-    monkeypatch.setattr(journal, "HOOK", None)
+    inputs, out = cut_copy(base, "in2", "published", tmp_path, monkeypatch, step, date="2022-12-20")
     publish(inputs, out, date="2022-12-20")
     assert verify(out / "archive") == []
     assert outcome(out) == expected
@@ -197,13 +197,7 @@ def test_a_run_after_a_cut_writes_no_archive_and_verify_says_what_to_run(drafted
     from dagster_project.cli import main
 
     base, expected, _ = drafted
-    inputs, out = tmp_path / "in", tmp_path / "out"
-    shutil.copytree(base / "in", inputs)
-    shutil.copytree(base / "drafts", out)
-    cut_at(monkeypatch, "renamed")
-    with pytest.raises(RunFailed):
-        publish(inputs, out)
-    monkeypatch.setattr(journal, "HOOK", None)
+    inputs, out = cut_copy(base, "in", "drafts", tmp_path, monkeypatch, "renamed")
     pending = sorted((out / "archive" / journal.FOLDER).glob("*.json"))
     report = run(inputs, out, year=2022)  # a run never writes the archive: the cut publication waits for `publish`
     assert any("已经生效但没有做完" in line for line in report["interrupted"])  # and the run says so

@@ -8,16 +8,10 @@ from dataclasses import dataclass
 from subsidy.intake import headers as H
 from subsidy.intake.banks import parse_bank_sheet
 from subsidy.intake.grid import InputFile, Sheet
-from subsidy.intake.normalising import (
-    compact,
-    find_loose_year,
-    find_year,
-)
+from subsidy.intake.normalising import compact, find_loose_year, find_year
 from subsidy.intake.parsed import Context, SheetResult, _SheetContext
 from subsidy.intake.rosters import cadres_of_roster, parse_cadre_list, parse_roster, parse_summary
-from subsidy.intake.sheetrows import (
-    row_preview,
-)
+from subsidy.intake.sheetrows import row_preview
 from subsidy.intake.villages import split_suffix
 
 _CADRE = re.compile(r"干部")
