@@ -19,10 +19,11 @@ def run(inputs: Path, outputs: Path, year: int | None = None, request: dict | No
     return materialize_partition(f"{year or 'auto'}-{inputs.resolve().name}", settings, request=request)
 
 
-def run_stages(inputs: Path, outputs: Path, year: int | None = None) -> dict:
+def run_stages(inputs: Path, outputs: Path, year: int | None = None, request: dict | None = None) -> dict:
     """A run made of the library's stages alone, in the order the asset graph runs them (dagster_project/assets.py),
-    without Dagster's instance and events (half a second a run): for what the rows, problems and staff files
-    say. tests/test_stages_alone.py holds it to the graph: on the sample both leave the same files."""
+    without Dagster's instance and events (half a second a run); with `request`, as the publish job. A stage's
+    error comes as it is (the graph's run() turns it into RunFailed). tests/test_stages_alone.py holds it to the
+    graph: on the sample both leave the same files, for a run and for a publication."""
     from subsidy import stages
     from subsidy.base.caching import ParseCache
     from subsidy.county_year import CountyYear
@@ -34,9 +35,13 @@ def run_stages(inputs: Path, outputs: Path, year: int | None = None) -> dict:
     summary = stages.summarise(books)
     stages.write_summary(summary, outputs)
     stage = stages.write_notices(stages.prepare_notices(books, where), where)
+    published = None
+    if request is not None:  # as the publish job: the publication between the notices and the staff files
+        asked = stages.publish_request(request["date"], request["by"], request.get("villages", []))
+        published = stages.publish(books, summary, stage, asked, where, public=request.get("public", True))
     report = stages.finish(books, summary, stage, where)
     stages.season_status(where, date.today())
-    return report
+    return report | ({"publication": published} if published is not None else {})
 
 
 class Result:

@@ -17,7 +17,7 @@ from dagster_project.cli import main
 from subsidy.season.archive import read_register
 from subsidy.season.audit import verify
 from tests.builders import make_id, read_csv, write_xlsx
-from tests.conftest import run
+from tests.conftest import run_stages
 
 ROOT = Path(__file__).resolve().parent.parent
 TITLE = "永嘉县岩头镇2022年度耕地地力保护补贴资金发放清册"
@@ -28,7 +28,7 @@ PUBLISH = {"date": "2022-12-01", "by": "王会计", "villages": []}
 
 def publish(inputs, out):
     """A run that publishes every ready village on 2022-12-01; returns the publication's result."""
-    return run(inputs, out, year=2022, request=PUBLISH)["publication"]
+    return run_stages(inputs, out, year=2022, request=PUBLISH)["publication"]
 
 
 def county(folder: Path, amount_of_wang=112, villages=("苍坡村", "周宅村")):
@@ -203,14 +203,14 @@ def test_published_notices_are_not_copied_again_unless_changed_behind_the_tools_
     county(inputs)
     out = tmp_path / "out"
     assert publish(inputs, out)["published"] == 2
-    run(inputs, out, 2022)  # records the published copies it checked (internal/cache/notices.json)
+    run_stages(inputs, out, 2022)  # records the published copies it checked (internal/cache/notices.json)
     shown = sorted((out / "notices").rglob("*.pdf"))
     before = {p: p.stat().st_mtime_ns for p in shown}
-    run(inputs, out, 2022)
+    run_stages(inputs, out, 2022)
     assert {p: p.stat().st_mtime_ns for p in shown} == before  # nothing copied again
     original = shown[0].read_bytes()
     shown[0].write_bytes(b"%PDF-1.7 changed by hand")
-    run(inputs, out, 2022)
+    run_stages(inputs, out, 2022)
     assert shown[0].read_bytes() == original  # put back exactly as archived
 
 
@@ -227,6 +227,6 @@ def test_a_publication_records_its_copies_so_the_next_run_does_not_read_them_aga
     read_bytes = Path.read_bytes
     monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or read_bytes(self))
     before = {p: p.stat().st_mtime_ns for p in shown}
-    run(inputs, out, 2022)
+    run_stages(inputs, out, 2022)
     assert not set(read) & set(shown)  # the published copies were not read and compared byte by byte
     assert {p: p.stat().st_mtime_ns for p in shown} == before

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.conftest import run
+from tests.conftest import run_stages
 from tests.sample_county import build, person
 
 CSV = Path("沙头镇") / "沙头镇实际种粮一次性补贴.csv"
@@ -34,12 +34,12 @@ def correct_a_name(inputs: Path) -> None:
 def test_a_second_run_reuses_what_did_not_change_and_writes_the_same_bytes_as_a_fresh_run(tmp_path):
     inputs = build(tmp_path / "inputs")
     again, fresh = tmp_path / "again", tmp_path / "fresh"
-    run(inputs, again, 2022)
+    run_stages(inputs, again, 2022)
     first = stamps(again)
     assert (again / "internal" / "cache" / "notices.json").exists()
 
     correct_a_name(inputs)
-    run(inputs, again, 2022)
+    run_stages(inputs, again, 2022)
     parsed = list((again / "internal" / "cache" / "parsed").glob("*.pickle"))
     assert len(parsed) == sum(1 for p in inputs.rglob("*") if p.suffix in (".xlsx", ".xls", ".csv"))  # the old one pruned
     sheets = {p.name: p.stat().st_mtime_ns for p in (again / "internal" / "cache" / "sheets").glob("*.rows")}
@@ -50,12 +50,12 @@ def test_a_second_run_reuses_what_did_not_change_and_writes_the_same_bytes_as_a_
     assert len(later) - len(redrawn) >= 10
 
     shutil.rmtree(fresh, ignore_errors=True)
-    run(inputs, fresh, 2022)
+    run_stages(inputs, fresh, 2022)
     mine, theirs = outputs_of(again), outputs_of(fresh)
     assert mine.keys() == theirs.keys()
     assert [name for name in mine if mine[name] != theirs[name]] == []
 
-    run(inputs, again, 2022)  # nothing changed: every file's workbook rows come from the cache, and are the same
+    run_stages(inputs, again, 2022)  # nothing changed: every file's workbook rows come from the cache, and are the same
     kept = {p.name: p.stat().st_mtime_ns for p in (again / "internal" / "cache" / "sheets").glob("*.rows")}
     assert kept == sheets  # the same rows: each used again (not written again), none pruned
     assert outputs_of(again) == theirs
@@ -64,7 +64,7 @@ def test_a_second_run_reuses_what_did_not_change_and_writes_the_same_bytes_as_a_
 def test_a_damaged_cache_is_rebuilt_not_trusted(tmp_path):
     inputs = build(tmp_path / "inputs")
     out = tmp_path / "out"
-    run(inputs, out, 2022)
+    run_stages(inputs, out, 2022)
     expected = outputs_of(out)
     for pickle in (out / "internal" / "cache" / "parsed").glob("*.pickle"):
         pickle.write_bytes(b"not a pickle")
@@ -72,7 +72,7 @@ def test_a_damaged_cache_is_rebuilt_not_trusted(tmp_path):
         rows.write_bytes(b"not compressed rows")
     notice = next((out / "notices").rglob("*.pdf"))
     notice.write_bytes(b"%PDF-1.7 damaged")  # a draft changed behind the tool's back is drawn again
-    run(inputs, out, 2022)
+    run_stages(inputs, out, 2022)
     assert outputs_of(out) == expected
 
 
@@ -250,7 +250,7 @@ def test_the_workbook_made_of_kept_pieces_is_a_sound_zip_with_every_row(tmp_path
     inputs = build(tmp_path / "inputs")
     out = tmp_path / "out"
     for _ in range(2):  # made, then from the kept pieces
-        run(inputs, out, 2022)
+        run_stages(inputs, out, 2022)
         path = out / "internal" / "reconciliation.xlsx"
         with zipfile.ZipFile(path) as z:
             assert z.testzip() is None

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from subsidy.base.files import internal_dir
+from subsidy.base.locking import output_lock
 from subsidy.base.safepaths import Within
 from subsidy.checks.readiness import Readiness
 from subsidy.disclosure import PublicLeak
@@ -84,6 +85,13 @@ def publish_villages(notices: list[Notice], current: list[Published], settings: 
     `current` is what notices/ holds (updated in place for the villages published). A publication a cut left
     unfinished is finished first. `public` builds the public channel from the staged versions (see
     archive.archive_publication); PublicLeak when a public text is not safe: then nothing is published."""
+    with output_lock(outputs):  # the county-year's (held already by a run of the graph): notices/ is ours to write
+        return _publish(notices, current, settings, readiness, request, summary, inputs_listing, outputs,
+                        archive_root, problems, progress, public)
+
+
+def _publish(notices, current, settings, readiness, request, summary, inputs_listing, outputs, archive_root,
+             problems, progress, public) -> list[VillageOutcome]:
     finish_interrupted(archive_root)  # its versions count as published from here on
     cache = RenderCache(outputs)
     outcomes, to_publish = _decide(notices, current, settings, readiness, request, archive_root, cache)
