@@ -11,6 +11,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from dagster_project.cli import main
@@ -165,6 +166,7 @@ def test_verify_finds_a_tampered_pdf_a_missing_file_an_extra_file_and_a_bad_regi
 
 
 
+@pytest.mark.slow  # kills the real command at random points (make test-slow, with test_crash.py)
 def test_a_run_killed_at_random_points_leaves_a_consistent_archive(tmp_path):
     inputs = county(tmp_path / "inputs", villages=("苍坡村", "周宅村", "方岙村", "霞美村", "西岸村", "西川村", "渡头村",
                                                       "周宅村", "下日川村", "岙底村"))
