@@ -16,15 +16,11 @@ import os
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from subsidy import __version__
 from subsidy.base.files import atomic_write_bytes, internal_dir
 from subsidy.base.pickling import SharingUnpickler
 from subsidy.base.workers import warm
-
-if TYPE_CHECKING:  # the records these functions take, named for the reader (no import at run time)
-    pass
 
 CACHE_FOLDER = "cache"
 

@@ -1,4 +1,5 @@
-"""What a parsed sheet holds: households, bank payments' neighbours, cadres, claims, notes on rows not used, and the reasons rows are not used."""
+"""What a parsed sheet holds: households, bank payments' neighbours, cadres, claims, notes on rows not used, and the
+reasons rows are not used."""
 
 from __future__ import annotations
 

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 
 import python_calamine
 
+from subsidy.base.textfiles import decode
+from subsidy.intake.grid import InputFile, Sheet, _merged_ranges, fill_merged
 from subsidy.intake.ownfiles import OUTPUT_FOLDER, OWN_FILE, own_kind
 
 if TYPE_CHECKING:
     from subsidy.intake.catalogue import Catalogue
-from subsidy.base.textfiles import decode
-from subsidy.intake.grid import InputFile, Sheet, _merged_ranges, fill_merged
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et"}  # .et: WPS, read as the .xls it usually is
 CSV_SUFFIXES = {".csv"}

@@ -1,1 +1,2 @@
-"""What a village's bulletin-board notice says and how it is drawn: content, masking, fonts, PDF/A, the notice settings."""
+"""What a village's bulletin-board notice says and how it is drawn: content, masking, fonts, PDF/A, the notice
+settings."""

@@ -30,10 +30,10 @@ from subsidy.base.safepaths import Within, component
 from subsidy.disclosure import Guard, NameFinder
 from subsidy.intake.normalising import parse_decimal
 from subsidy.public.versions import PublishedVersion, load_published, money2
+from subsidy.season.check_codes import version_page
 
 if TYPE_CHECKING:  # pandas is imported where the site is built: a `subsidy run` never needs it (0.3 s to import)
     import pandas as pd
-from subsidy.season.check_codes import version_page
 
 
 def build_site(archive_root: Path, site_root: Path, staged: tuple[Path, ...] = ()) -> None:

@@ -38,6 +38,7 @@ from subsidy.base.files import atomic_write_bytes, read_rows, sync_files
 from subsidy.base.locking import held, output_lock
 from subsidy.base.safepaths import component, inside, village_stem
 from subsidy.base.workers import on_threads, warm
+from subsidy.columns import CADRE_COLUMNS, REGISTER_COLUMNS, ROW_COLUMNS
 from subsidy.disclosure import PublicLeak
 from subsidy.intake.normalising import parse_decimal
 from subsidy.intake.ownfiles import MARKER
@@ -48,7 +49,6 @@ from subsidy.season import journal
 if TYPE_CHECKING:  # the records these functions take, named for the reader (no import at run time)
     from subsidy.books import SummaryRow
     from subsidy.notices.settings import NoticeSettings
-from subsidy.columns import CADRE_COLUMNS, REGISTER_COLUMNS, ROW_COLUMNS
 
 WEB_SUFFIX = "_网上公布版"  # the web copy of a notice: names masked when web_mask_names is on
 LISTINGS = "inputs"  # archive/<county>/<year>/inputs/: the input listings of its publications

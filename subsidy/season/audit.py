@@ -5,12 +5,8 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from subsidy.season import journal
-
-if TYPE_CHECKING:  # the records these functions take, named for the reader (no import at run time)
-    pass
 from subsidy.season.archive import (
     file_sha256,
     hidden_folder,

@@ -1,4 +1,4 @@
-"""A publication's commit record (archive/.journal/<id>.json): all of a publication, or the next command finishes it.
+"""A publication's commit record (archive/.journal/<id>.json): all of a publication, or the next publish ends it.
 
 A publication first writes everything it will publish beside the archive, in archive/.staging/<id>/: each
 village's new version folder, and (when it rebuilds the public channel) the whole site and open data. Every public

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from subsidy.base.files import atomic_write_bytes, fsync_folder, write_csv
 from subsidy.base.safepaths import Within, component, village_stem
 from subsidy.base.workers import cores, spread
+from subsidy.columns import INDEX_COLUMNS
 from subsidy.disclosure import Guard
 from subsidy.intake.normalising import money_text
 from subsidy.notices import fonts
@@ -36,7 +37,6 @@ from subsidy.season.render_cache import RenderCache
 
 if TYPE_CHECKING:  # the records these functions take, named for the reader (no import at run time)
     from subsidy.notices.settings import NoticeSettings
-from subsidy.columns import INDEX_COLUMNS
 
 Progress = Callable[[str], None]
 LARGE_SUFFIX = "_大字版"

@@ -1,4 +1,5 @@
-"""The drafts a run keeps from the last one (internal/cache/): a draft is drawn again only when its notice changed, and published copies put in notices/ are not read again."""
+"""The drafts a run keeps from the last one (internal/cache/): a draft is drawn again only when its notice changed,
+and published copies put in notices/ are not read again."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from subsidy.base.caching import cache_dir, code_key
 from subsidy.base.files import atomic_write_bytes
 
 if TYPE_CHECKING:  # the records these functions take, named for the reader (no import at run time)
     from subsidy.notices.content import Notice
-from subsidy.base.caching import cache_dir, code_key
 
 
 class RenderCache:

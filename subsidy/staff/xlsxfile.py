@@ -1,4 +1,5 @@
-"""Stable .xlsx files: fixed timestamps, rows deflated ahead as byte-aligned pieces and spliced in, their CRC-32s combined (crc32_combine: zlib's, which Python's zlib lacks)."""
+"""Stable .xlsx files: fixed timestamps, rows deflated ahead as byte-aligned pieces and spliced in, their CRC-32s
+combined (crc32_combine: zlib's, which Python's zlib lacks)."""
 
 from __future__ import annotations
 
