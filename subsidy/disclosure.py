@@ -162,3 +162,7 @@ class Guard:
     def check_column(self, file: str, field: str, values: Iterable[str]) -> None:
         """A column of cells at once (one scan: no pattern spans a line break)."""
         self.check(file, field, "\n".join(str(v) for v in values))
+
+
+# the check of texts that name no one (or that show names in full: web_mask_names off): full numbers only
+NUMBERS_ONLY = Guard(None)

@@ -19,7 +19,7 @@ from pathlib import Path
 from subsidy.base.files import atomic_write, atomic_write_bytes
 from subsidy.base.safepaths import component, inside
 from subsidy.columns import PAYOUT_FIELDS, VILLAGE_FIELDS
-from subsidy.disclosure import Guard, NameFinder
+from subsidy.disclosure import NUMBERS_ONLY, Guard, NameFinder
 from subsidy.privacy import mask_name
 from subsidy.public.versions import PublishedVersion, load_published
 
@@ -33,14 +33,12 @@ def build_open_data(archive_root: Path, root: Path, staged: tuple[Path, ...] = (
         folder = inside(root, root / component(county) / str(year))
         rel = f"open-data/{component(county)}/{year}"
         villages = (_checked(f"{rel}/villages.csv", VILLAGE_FIELDS, [_village_row(v, s) for s in v.summaries],
-                             _NUMBERS) for v in group)
+                             NUMBERS_ONLY) for v in group)
         payouts = (_checked(f"{rel}/payouts.csv", PAYOUT_FIELDS, *_payouts(v)) for v in group)  # a village at a time
         _write_csv(folder / "villages.csv", [f for f, _, _ in VILLAGE_FIELDS], villages)
         _write_csv(folder / "payouts.csv", [f for f, _, _ in PAYOUT_FIELDS], payouts)
         atomic_write_bytes(folder / "datapackage.json", _package(county, year, group[0].village_code), durable=False)
 
-
-_NUMBERS = Guard(None)
 
 
 def _payouts(v: PublishedVersion) -> tuple[list[dict], Guard]:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from subsidy.base.files import atomic_write_bytes
 from subsidy.base.safepaths import Within, component
-from subsidy.disclosure import Guard, NameFinder
+from subsidy.disclosure import NUMBERS_ONLY, Guard, NameFinder
 from subsidy.intake.normalising import parse_decimal
 from subsidy.public.versions import PublishedVersion, load_published, money2
 from subsidy.season.check_codes import version_page
@@ -46,14 +46,7 @@ def build_site(archive_root: Path, site_root: Path, staged: tuple[Path, ...] = (
     frame = summary_frame(versions)
     years = village_years(frame)
     for code, group in _by(versions, lambda v: v.village_code).items():
-        masked, plain = village_guards(group)
-        for v in group:
-            site.version(v, masked if v.masked else plain)
-        for year, of_year in _by(group, lambda v: v.year).items():
-            site.village_year(code, year, of_year, masked if all(v.masked for v in of_year) else plain)
-        site.village_index(code, [v for v in group if v.latest], years.get(code, {}), masked)
-        for v in group:
-            v.release()
+        _village_pages(site, code, group, years.get(code, {}))
     for (county, year), group in _by([v for v in versions if v.latest], lambda v: (v.county, v.year)).items():
         site.county_year(county, year, group, frame)
     site.home(versions)
@@ -68,13 +61,21 @@ def check_staged(archive_root: Path, staged: tuple[Path, ...]) -> None:
     codes = {v.village_code for v in versions if v.folder in set(staged)}
     site = _Writer(None)
     for code, group in _by([v for v in versions if v.village_code in codes], lambda v: v.village_code).items():
-        masked, plain = village_guards(group)
-        for v in group:
-            site.version(v, masked if v.masked else plain)
-        for year, of_year in _by(group, lambda v: v.year).items():
-            site.village_year(code, year, of_year, masked if all(v.masked for v in of_year) else plain)
-        for v in group:
-            v.release()
+        _village_pages(site, code, group, None)
+
+
+def _village_pages(site: _Writer, code: str, versions: list[PublishedVersion], years: dict[int, list] | None) -> None:
+    """A village's pages: each version's, each year's and (given its years' totals) the village's own, each through
+    the check of its names (or of full numbers only where the versions shown give names in full)."""
+    masked = village_guard(versions)
+    for v in versions:
+        site.version(v, masked if v.masked else NUMBERS_ONLY)
+    for year, of_year in _by(versions, lambda v: v.year).items():
+        site.village_year(code, year, of_year, masked if all(v.masked for v in of_year) else NUMBERS_ONLY)
+    if years is not None:
+        site.village_index(code, [v for v in versions if v.latest], years, masked)
+    for v in versions:
+        v.release()
 
 
 OLD_CORRECTION = "这份更正公示的网上公布版 PDF 不在网上提供（早期版本的更正说明中未隐去姓名），请到村务公开栏或村委会查阅；更正内容见下"
@@ -86,13 +87,12 @@ def _serves_pdfs(v: PublishedVersion) -> bool:
     return bool(v.manifest.get("public_check")) or not v.correction_of or not v.masked
 
 
-def village_guards(versions: list[PublishedVersion]) -> tuple[Guard, Guard]:
-    """The checks of a village's pages: with the full names of its households and cadres in every version (a
-    correction names those it removed), and without names (for versions published with web_mask_names off).
-    Holds each version's rows for the pages (release them after)."""
+def village_guard(versions: list[PublishedVersion]) -> Guard:
+    """The check of a village's pages where names are masked: the full names of its households and cadres in
+    every version (a correction names those it removed). Holds each version's rows for the pages (release them)."""
     names = [name for v in versions for name in v.hold()]
     places = [word for v in versions for word in v.places()]
-    return Guard(NameFinder(names, places)), Guard(None)
+    return Guard(NameFinder(names, places))
 
 
 def summary_frame(versions: list[PublishedVersion]) -> pd.DataFrame:
@@ -145,16 +145,13 @@ var q=new URLSearchParams(window.location.search).get('q');if(q){input.value=q;}
 })();"""
 
 
-_NUMBERS = Guard(None)  # pages with no one's name in them (counties, towns, the search index): numbers only
-
-
 class _Writer:
     def __init__(self, root: Path | None):
         """Pages into `root`; None: every page is made and checked, none written."""
         self.root = root
         self.inside = Within(root) if root is not None else None
 
-    def write(self, rel: str, text: str, guard: Guard = _NUMBERS, texts: list[tuple[str, str]] = ()) -> None:
+    def write(self, rel: str, text: str, guard: Guard = NUMBERS_ONLY, texts: list[tuple[str, str]] = ()) -> None:
         """Write a text file of the site once it and the values put into it (`texts`, with their fields) pass the
         public check (PublicLeak otherwise)."""
         guard.check_all(f"site/{rel}", texts)
@@ -175,7 +172,7 @@ class _Writer:
         except OSError:
             shutil.copyfile(source, target)
 
-    def page(self, rel: str, title: str, body: str, scripts: tuple[str, ...] = (), guard: Guard = _NUMBERS,
+    def page(self, rel: str, title: str, body: str, scripts: tuple[str, ...] = (), guard: Guard = NUMBERS_ONLY,
              texts: list[tuple[str, str]] = ()) -> None:
         up = "../" * rel.count("/")
         tags = "".join(f'<script src="{up}{s}"></script>' for s in scripts)

@@ -41,14 +41,17 @@ class PublishedVersion:
         rows at once were a million dicts at prefecture scale), unless held for the village being built (hold)."""
         if self.held is not None:
             return self.held
-        return [dict(r, name=mask_name(r["name"]) if self.masked else r["name"]) for r in read_rows(self.folder / "rows.csv")]
+        return self._as_web(read_rows(self.folder / "rows.csv"))
 
     def hold(self) -> list[str]:
         """Read rows.csv once for the pages of this village (until release); returns the full names in it and in
         cadres.csv, which its public pages must not show where names are masked."""
         full = read_rows(self.folder / "rows.csv")
-        self.held = [dict(r, name=mask_name(r["name"]) if self.masked else r["name"]) for r in full]
+        self.held = self._as_web(full)
         return [r["name"] for r in full] + self.full_cadre_names
+
+    def _as_web(self, rows: list[dict]) -> list[dict]:
+        return [dict(r, name=mask_name(r["name"])) for r in rows] if self.masked else rows
 
     def release(self) -> None:
         self.held = None

@@ -342,7 +342,7 @@ def _complete(root: Path, path: Path) -> list[dict]:
     for version in record.get("versions", []):
         journal.rename_into_place(root / version["staged"], root / version["final"])
     journal.failpoint("renamed")
-    rows = register_missing(root)
+    rows = register_missing(root, [root / version["final"] for version in record.get("versions", [])])
     journal.failpoint("registered")
     if record.get("public"):
         for name in ("site", "open-data"):
@@ -460,14 +460,16 @@ def hidden_folder(path: Path, root: Path) -> bool:
     return path.relative_to(root).parts[0].startswith(".")
 
 
-def register_missing(root: Path) -> list[dict]:
-    """Register the versions moved in whole but not registered yet (a cut between the two); returns their rows."""
+def register_missing(root: Path, folders: list[Path] | None = None) -> list[dict]:
+    """Register the versions moved in whole but not registered yet (a cut between the two): those of `folders`
+    (a publication's own), else every version in the archive; returns their rows."""
     registered = {r["folder"] for r in read_register(root)}
+    manifests = version_manifests(root) if folders is None else [f / "manifest.json" for f in folders]
     missing = []
-    for manifest in version_manifests(root):
+    for manifest in manifests:
         folder = manifest.parent
         rel = folder.relative_to(root).as_posix()
-        if rel not in registered:
+        if rel not in registered and manifest.is_file():
             missing.append(_register_row(json.loads(manifest.read_text(encoding="utf-8")), folder, root))
     missing.sort(key=lambda r: (r["folder"].rsplit("/v", 1)[0], int(r["version"])))
     _append_register(root, missing)

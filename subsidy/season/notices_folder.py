@@ -20,7 +20,7 @@ from subsidy.base.files import atomic_write_bytes, fsync_folder, write_csv
 from subsidy.base.safepaths import Within, component, village_stem
 from subsidy.base.workers import cores, spread
 from subsidy.columns import INDEX_COLUMNS
-from subsidy.disclosure import Guard
+from subsidy.disclosure import NUMBERS_ONLY, Guard
 from subsidy.intake.normalising import money_text
 from subsidy.notices import fonts
 from subsidy.notices.content import Notice, public_names, web_copy
@@ -98,7 +98,7 @@ def _render_job(job: RenderJob) -> tuple[int, int]:
         return _draw_pair(job.notice, job.paper, (job.path, job.large_path), job.durable)
     names = tuple(f"{p.stem}{WEB_SUFFIX}.pdf" for p in job.web)
     if not job.web_mask_names:
-        return _draw_pair(job.notice, job.paper, (job.path, job.large_path), job.durable, Guard(None), names, job.web)
+        return _draw_pair(job.notice, job.paper, (job.path, job.large_path), job.durable, NUMBERS_ONLY, names, job.web)
     pages = _draw_pair(job.notice, job.paper, (job.path, job.large_path), job.durable)
     _draw_pair(web_copy(job.notice), job.paper, job.web, job.durable, Guard(public_names(job.notice)), names)
     return pages
